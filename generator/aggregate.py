@@ -1,0 +1,144 @@
+"""Stage 2: bucket the rows onto a regular time grid and aggregate per bucket × region.
+
+A database source aggregates in its own GROUP BY (SQLAlchemy Core, so any dialect): only
+frames × regions rows come back, streamed in partitions into preallocated arrays. A file source is
+aggregated by a vectorised pandas groupby. Either way the result is one float32 matrix
+[frames × regions] per metric, NaN where a region has no rows in a bucket.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from .errors import UserError
+from .source import Source, _first_line
+
+AGGREGATES = ("sum", "mean", "min", "max", "count", "median")
+_SQL_AGG = {"sum": sa.func.sum, "mean": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
+            "count": sa.func.count}
+_PARTITION = 200_000
+
+
+@dataclass
+class Aggregated:
+    start: int  # epoch seconds of the first bucket
+    step: int  # seconds per bucket
+    frames: int
+    regions: list[str]  # the data's region codes, one per column
+    values: dict[str, np.ndarray]  # metric -> float32 [frames × regions], NaN = no data
+
+
+def parse_interval(text: str | int) -> int:
+    """Seconds in an interval such as 15min, 1h, 1d, 7d or a plain number of seconds."""
+    s = str(text).strip()
+    try:
+        seconds = int(s) if s.isdigit() else pd.Timedelta(s).total_seconds()
+    except ValueError:
+        raise UserError(f"--interval {s!r} is not an interval; use e.g. 15min, 1h, 1d, 7d or seconds") from None
+    if seconds < 1 or seconds != int(seconds):
+        raise UserError(f"--interval {s!r} must be a whole number of seconds, at least 1")
+    return int(seconds)
+
+
+def _check_size(frames: int, regions: int, metrics: int) -> None:
+    """Refuse, with the estimate, a build whose matrices would not fit in memory."""
+    need = frames * regions * metrics * 4 * 2  # float32 values plus working copies
+    avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    if need > avail * 0.8:
+        raise UserError(f"{frames:,} frames × {regions:,} regions × {metrics} metrics needs about "
+                        f"{need / 2**30:.1f} GiB of memory, {avail / 2**30:.1f} GiB is free; use a "
+                        "longer --interval, fewer --metric or a smaller time range")
+
+
+def aggregate(source: Source, step: int, agg: str) -> Aggregated:
+    if agg not in AGGREGATES:
+        raise UserError(f"--agg {agg!r} is unknown; choose one of {', '.join(AGGREGATES)}")
+    if source.engine is not None:
+        try:
+            return _in_database(source, step, agg)
+        except sa.exc.SQLAlchemyError as exc:
+            raise UserError(f"the database refused the aggregation: {_first_line(exc)}") from None
+    return _in_pandas(source, step, agg)
+
+
+def _span(lo: object, hi: object, step: int) -> tuple[int, int]:
+    if lo is None:
+        raise UserError("the source returned no rows with a time and a region; check the query or table")
+    try:
+        start = int(lo) // step * step
+        return start, (int(hi) - start) // step + 1
+    except (TypeError, ValueError):
+        raise UserError(f"the time column holds {type(lo).__name__} values; it must hold epoch seconds") from None
+
+
+def _in_database(source: Source, step: int, agg: str) -> Aggregated:
+    src = source.selectable
+    assert src is not None and source.engine is not None
+    region = src.c[source.region]
+    time = sa.cast(src.c[source.time], sa.BigInteger)
+    valid = sa.and_(region.is_not(None), src.c[source.time].is_not(None))
+    with source.engine.connect() as conn:
+        lo, hi = conn.execute(sa.select(sa.func.min(time), sa.func.max(time)).where(valid)).one()
+        start, frames = _span(lo, hi, step)
+        raw_regions = sorted(r for (r,) in conn.execute(sa.select(region).where(valid).distinct()))
+        _check_size(frames, len(raw_regions), len(source.metrics))
+        index = pd.Index(raw_regions)
+        values = {m: np.full((frames, len(index)), np.nan, dtype=np.float32) for m in source.metrics}
+
+        offset = time - sa.literal(start, sa.BigInteger)
+        size = sa.literal(step, sa.BigInteger)
+        # (offset - offset % step) / step is exact in every dialect, whether "/" is integer division or not.
+        bucket = sa.cast((offset - offset % size) / size, sa.BigInteger).label("bucket")
+        if agg == "median":  # no portable SQL median: stream the bucketed rows, reduce in pandas
+            stmt = sa.select(bucket, region, *(src.c[m] for m in source.metrics)).where(valid)
+        else:
+            fn = _SQL_AGG[agg]
+            stmt = (sa.select(bucket, region, *(fn(src.c[m]).label(f"m{i}") for i, m in enumerate(source.metrics)))
+                    .where(valid).group_by(bucket, region))
+        result = conn.execution_options(stream_results=True, yield_per=_PARTITION).execute(stmt)
+        parts = []
+        for part in result.partitions(_PARTITION):
+            cols = list(zip(*part))
+            b = np.fromiter(cols[0], dtype=np.int64, count=len(part))
+            r = index.get_indexer(pd.Index(cols[1]))
+            if agg == "median":
+                parts.append(pd.DataFrame({"b": b, "r": r, **{m: np.array(cols[2 + i], dtype=np.float64)
+                                                              for i, m in enumerate(source.metrics)}}))
+                continue
+            for i, m in enumerate(source.metrics):
+                values[m][b, r] = np.array(cols[2 + i], dtype=np.float64)
+        if parts:
+            med = pd.concat(parts).groupby(["b", "r"]).median()
+            b, r = med.index.get_level_values(0), med.index.get_level_values(1)
+            for m in source.metrics:
+                values[m][b, r] = med[m].to_numpy()
+    return Aggregated(start=start, step=step, frames=frames, regions=[str(x) for x in raw_regions], values=values)
+
+
+def _in_pandas(source: Source, step: int, agg: str) -> Aggregated:
+    df = source.frame
+    assert df is not None
+    df = df.dropna(subset=[source.region, source.time])
+    try:
+        t = pd.to_numeric(df[source.time]).astype(np.int64)
+    except (TypeError, ValueError):
+        raise UserError(f"the time column {source.time!r} must hold epoch seconds") from None
+    start, frames = _span(t.min() if len(t) else None, t.max() if len(t) else None, step)
+    codes, regions = pd.factorize(df[source.region].astype(str), sort=True)
+    _check_size(frames, len(regions), len(source.metrics))
+    keyed = df[source.metrics].astype(np.float64).assign(_b=((t - start) // step).to_numpy(), _r=codes)
+    by = keyed.groupby(["_b", "_r"])
+    # min_count=1: a bucket whose metric is all NULL is no-data, as in SQL, not a sum of 0.
+    grouped = by.sum(min_count=1) if agg == "sum" else by.agg(agg)
+    b = grouped.index.get_level_values(0).to_numpy()
+    r = grouped.index.get_level_values(1).to_numpy()
+    values = {}
+    for m in source.metrics:
+        mat = np.full((frames, len(regions)), np.nan, dtype=np.float32)
+        mat[b, r] = grouped[m].to_numpy()
+        values[m] = mat
+    return Aggregated(start=start, step=step, frames=frames, regions=list(regions), values=values)

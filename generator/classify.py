@@ -1,0 +1,94 @@
+"""Stage 3: classify every value of a metric, over all frames at once, into colour classes.
+
+One mapclassify classification per metric (breaks computed on a sample when the matrix is large),
+then a vectorised searchsorted turns the float matrix into a uint8 matrix of class indices with
+NO_DATA for missing values. Colours come from a matplotlib colormap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mapclassify
+import matplotlib
+import matplotlib.colors as mcolors
+import numpy as np
+
+from .errors import UserError
+
+NO_DATA = 255
+MAX_CLASSES = 254
+SCHEMES = {
+    "equal_interval": "EqualInterval",
+    "quantiles": "Quantiles",
+    "fisher_jenks": "FisherJenksSampled",
+    "natural_breaks": "NaturalBreaks",
+    "std_mean": "StdMean",
+    "user_defined": "UserDefined",
+}
+_SAMPLE = 200_000
+
+
+@dataclass
+class Classes:
+    bins: np.ndarray  # uint8 [frames × regions]: class index, NO_DATA where there is no value
+    edges: list[float]  # k + 1 boundaries: class i holds edges[i] < v <= edges[i + 1] (the first also holds edges[0])
+    colors: list[str]  # k colours, '#rrggbb'
+    missing: str  # colour of no-data
+
+
+def palette(cmap: str, k: int) -> list[str]:
+    try:
+        colormap = matplotlib.colormaps[cmap]
+    except KeyError:
+        raise UserError(f"--cmap {cmap!r} is not a matplotlib colormap; try viridis, afmhot_r, YlOrRd, RdBu") from None
+    return [mcolors.to_hex(c) for c in colormap.resampled(k)(np.arange(k))]
+
+
+def check_colour(colour: str, flag: str) -> str:
+    try:
+        return mcolors.to_hex(colour)
+    except ValueError:
+        raise UserError(f"{flag} {colour!r} is not a colour; use a name or #rrggbb") from None
+
+
+def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | None = None) -> np.ndarray:
+    """Class boundaries [lowest value, upper bound of each class], by mapclassify on (a sample of) the values."""
+    if not 1 <= k <= MAX_CLASSES:
+        raise UserError(f"--classes {k} is out of range; use 1 to {MAX_CLASSES}")
+    if scheme not in SCHEMES:
+        raise UserError(f"--scheme {scheme!r} is unknown; choose one of {', '.join(SCHEMES)}")
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise UserError("a metric has no values at all; check the metric column and the aggregation")
+    lo, hi = float(finite.min()), float(finite.max())
+    if finite.size > _SAMPLE:  # breaks from a sample, always including both extremes
+        rng = np.random.default_rng(0)
+        finite = np.concatenate([rng.choice(finite, _SAMPLE, replace=False), [lo, hi]])
+    if scheme == "user_defined":
+        if not user_breaks:
+            raise UserError("--scheme user_defined needs --breaks, e.g. --breaks 10,100,1000")
+        upper = np.asarray(mapclassify.UserDefined(finite, bins=sorted(user_breaks)).bins, dtype=np.float64)
+    elif lo == hi:
+        upper = np.array([hi])
+    else:
+        upper = np.asarray(getattr(mapclassify, SCHEMES[scheme])(finite, k=k).bins, dtype=np.float64)
+    upper = np.unique(upper)
+    upper[-1] = max(upper[-1], hi)
+    return np.concatenate([[min(lo, upper[0])], upper])
+
+
+def classify(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """uint8 class index of every value: the class whose range holds it; NO_DATA for NaN/inf."""
+    upper = edges[1:]
+    idx = np.searchsorted(upper, values, side="left")
+    np.minimum(idx, len(upper) - 1, out=idx)
+    out = idx.astype(np.uint8)
+    out[~np.isfinite(values)] = NO_DATA
+    return out
+
+
+def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: str,
+                user_breaks: list[float] | None = None) -> Classes:
+    edges = breaks(values, k, scheme, user_breaks)
+    return Classes(bins=classify(values, edges), edges=edges.tolist(), colors=palette(cmap, len(edges) - 1),
+                   missing=check_colour(missing, "--missing-color"))

@@ -1,0 +1,90 @@
+"""Stage 5b: write the static site: index.html (Jinja2), our player and stylesheet, the TopoJSON
+and the frame chunks, all addressed by relative URLs.
+
+Every data file is a small script that hands its payload to the player (`choroplethLoad(key, data)`):
+a <script> tag loads from file:// where fetch() is refused, and from any sub-path of any server.
+The site is written into a temporary folder beside the target and swapped in only when complete.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import jinja2
+
+from .errors import UserError
+
+MARKER = ".build-site"
+# templates/ and static/ sit beside the package in a checkout and inside it in an installed wheel.
+_PKG = Path(__file__).parent
+TEMPLATES, STATIC = ((_PKG / n if (_PKG / n).is_dir() else _PKG.parent / n) for n in ("templates", "static"))
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True)
+
+
+def script_json(obj: object) -> str:
+    """JSON that is safe inside <script>: no `</script>`, no HTML comment, no line separators."""
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(a, b)
+    return text
+
+
+def loader_script(key: str, payload: object) -> str:
+    return f"choroplethLoad({script_json(key)},{script_json(payload)});\n"
+
+
+def check_output(out: Path) -> None:
+    """Refuse an output path that is a file, or a folder of something other than a built site."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {str(out)!r} is a file; give a folder path")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise UserError(f"--out {str(out)!r} is a folder this tool did not build; choose another "
+                        "folder or empty it first")
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=parent).close()
+    except OSError as exc:
+        raise UserError(f"--out {str(out)!r} is not writable ({exc.strerror}); choose another folder") from None
+
+
+def write_site(out: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]]) -> int:
+    """Write the site atomically; return its size in bytes."""
+    check_output(out)
+    parent = out.resolve().parent
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a published site must be readable by the web server
+    try:
+        (tmp / MARKER).write_text("built by build-site; this folder is replaced on every build\n")
+        (tmp / "index.html").write_text(_ENV.get_template("index.html").render(
+            title=meta["title"], meta_json=script_json(meta)), encoding="utf-8")
+        for name in ("player.js", "style.css"):
+            shutil.copyfile(STATIC / name, tmp / name)
+        (tmp / "topology.js").write_text(loader_script("topology", topology), encoding="utf-8")
+        for m, metric_chunks in enumerate(chunks):
+            folder = tmp / "data" / str(m)
+            folder.mkdir(parents=True)
+            for c, blob in enumerate(metric_chunks):
+                (folder / f"{c}.js").write_text(
+                    loader_script(f"{m}/{c}", base64.b64encode(blob).decode("ascii")), encoding="ascii")
+        size = sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file())
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return size
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Replace `out` by `new` with two renames; the old site stays whole until the new one is in place."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=new.parent))
+        old.rmdir()
+        out.rename(old)
+    new.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

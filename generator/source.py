@@ -1,0 +1,126 @@
+"""Stage 1 of the pipeline: open the rows (SQLAlchemy database, CSV or Parquet) and name the columns.
+
+Nothing is read in bulk here: a database source stays a SQL selectable so that aggregation can run
+in the database's GROUP BY; a file source is read column-wise by pandas/pyarrow.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from .errors import UserError
+
+
+@dataclass
+class Source:
+    region: str
+    time: str
+    metrics: list[str]
+    engine: sa.Engine | None = None
+    selectable: sa.Subquery | None = None  # database source
+    frame: pd.DataFrame | None = None  # file source
+
+
+def open_engine(url: str) -> sa.Engine:
+    """An engine for `url`; SQLite files are opened read-only and must exist."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise UserError(f"--db {url!r} is not a database URL; give one like sqlite:///path/to/file.db "
+                        "or postgresql://user@host/dbname") from None
+    try:
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            path = Path(parsed.database)
+            if not path.is_file():
+                raise UserError(f"--db {url!r}: no SQLite file at {path}; check the path")
+            # Read-only: a source database is never written by this tool.
+            uri = f"file:{path.resolve()}?mode=ro"
+            return sa.create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+        return sa.create_engine(parsed)
+    except UserError:
+        raise
+    except Exception as exc:  # unknown dialect, missing driver
+        raise UserError(f"--db {url!r}: cannot open ({_first_line(exc)}); check the URL and that its "
+                        "driver is installed") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _pick_columns(columns: list[str], numeric: list[str], region: str, time: str,
+                  metrics: list[str] | None, where: str) -> list[str]:
+    for name, flag in ((region, "--region"), (time, "--time")):
+        if name not in columns:
+            raise UserError(f"{where} has no column {name!r} (columns: {', '.join(columns)}); "
+                            f"name the right one with {flag}")
+    if metrics:
+        for m in metrics:
+            if m not in columns:
+                raise UserError(f"{where} has no column {m!r} (columns: {', '.join(columns)}); "
+                                "fix --metric")
+            if m not in numeric:
+                raise UserError(f"metric column {m!r} in {where} is not numeric; choose numeric "
+                                "columns with --metric")
+        return list(metrics)
+    chosen = [c for c in columns if c in numeric and c not in (region, time)]
+    if not chosen:
+        raise UserError(f"{where} has no numeric column besides {region!r} and {time!r}; "
+                        "name metric columns with --metric")
+    return chosen
+
+
+def from_database(url: str, *, table: str | None, query: str | None, region: str, time: str,
+                  metrics: list[str] | None) -> Source:
+    if bool(table) == bool(query):
+        raise UserError("with --db give exactly one of --table NAME or --query SQL")
+    engine = open_engine(url)
+    try:
+        with engine.connect() as conn:
+            if table:
+                tbl = sa.Table(table, sa.MetaData(), autoload_with=conn)
+                sel = sa.select(tbl).subquery("src")
+                where = f"table {table!r}"
+            else:
+                # LIMIT 0 learns the column names without running the whole query.
+                wrapped = sa.text(query).columns().subquery("probe")
+                probe = conn.execute(sa.select(sa.literal_column("*")).select_from(wrapped).limit(0)).keys()
+                sel = sa.text(query).columns(*(sa.column(k) for k in probe)).subquery("src")
+                where = "the query"
+            sample = pd.DataFrame(conn.execute(sa.select(sel).limit(200)).fetchall(),
+                                  columns=list(sel.c.keys()))
+    except sa.exc.NoSuchTableError:
+        raise UserError(f"--table {table!r} does not exist in {url}; check its name") from None
+    except sa.exc.SQLAlchemyError as exc:
+        raise UserError(f"--db {url!r}: {_first_line(exc)}; check the URL, the server and the SQL") from None
+    columns = list(sel.c.keys())
+    numeric = [c for c in columns if _is_numeric(sample[c])]
+    chosen = _pick_columns(columns, numeric, region, time, metrics, where)
+    return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel)
+
+
+def _is_numeric(col: pd.Series) -> bool:
+    values = col.dropna()
+    if values.empty:
+        return False
+    return bool(pd.to_numeric(values, errors="coerce").notna().all()) and not pd.api.types.is_bool_dtype(values)
+
+
+def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str] | None) -> Source:
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"--{kind} {path!r}: no such file")
+    try:
+        frame = pd.read_parquet(p) if kind == "parquet" else pd.read_csv(p, dtype={region: str})
+    except Exception as exc:
+        raise UserError(f"--{kind} {path!r} cannot be read ({_first_line(exc)}); check the file") from None
+    columns = [str(c) for c in frame.columns]
+    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c])]
+    chosen = _pick_columns(columns, numeric, region, time, metrics, f"{p.name}")
+    return Source(region=region, time=time, metrics=chosen, frame=frame[[region, time, *chosen]])

@@ -1,0 +1,431 @@
+// build-site player: plays an animated choropleth on one canvas. No dependencies, no network.
+// A classic script, not an ES module: Chromium refuses module scripts on file:// pages.
+//
+// Once per layout: decode the TopoJSON, rasterize every region into a region-id raster and group
+// its pixels per region; draw the borders on their own canvas. Per frame: for each region whose
+// class changed, write its palette colour into its pixels, put the changed rectangle and redraw
+// the borders over it; redraw the title. The cost depends on what changed, never on the frame index.
+(function () {
+  "use strict";
+  const meta = JSON.parse(document.getElementById("choropleth-meta").textContent);
+  const N = meta.frames, R = meta.regions.names.length, CF = meta.chunkFrames;
+  const NO_DATA = 255;
+  const $ = (id) => document.getElementById(id);
+  const canvas = $("map"), hover = $("hover"), ctx = canvas.getContext("2d");
+  const ui = { play: $("play"), back: $("back"), fwd: $("fwd"), scrub: $("scrub"), counter: $("counter"),
+               speed: $("speed"), metric: $("metric"), tooltip: $("tooltip"), status: $("status") };
+
+  // ---- data files: each is a script calling choroplethLoad(key, payload) ----
+  const waiting = new Map();
+  window.choroplethLoad = (key, payload) => {
+    const resolve = waiting.get(key);
+    if (resolve) { waiting.delete(key); resolve(payload); }
+  };
+  function loadScript(src, key) {
+    return new Promise((resolve, reject) => {
+      waiting.set(key, resolve);
+      const s = document.createElement("script");
+      s.src = src;
+      s.onload = () => { s.remove(); if (waiting.delete(key)) reject(new Error(src + " holds no data")); };
+      s.onerror = () => { s.remove(); waiting.delete(key); reject(new Error("cannot load " + src)); };
+      document.head.appendChild(s);
+    });
+  }
+  async function inflate(b64) {
+    const text = atob(b64), bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    const out = new Uint8Array(await new Response(stream).arrayBuffer());
+    for (let i = R; i < out.length; i++) out[i] += out[i - R]; // undo the per-frame delta (mod 256)
+    return out;
+  }
+
+  // ---- state ----
+  const chunks = meta.metrics.map((m) => new Array(m.chunks).fill(null)); // Uint8Array | Promise
+  const palettes = meta.metrics.map((m) => {
+    const p = new Uint32Array(256), rgb = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+    const pack = ([r, g, b]) => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0; // ImageData is RGBA, little-endian
+    p.fill(pack(rgb(m.missing)));
+    m.colors.forEach((c, i) => { p[i] = pack(rgb(c)); });
+    return p;
+  });
+  const st = { metric: 0, frame: 0, playing: false, fps: 24, fixedSize: null, layout: null };
+
+  function chunk(m, c) {
+    const slot = chunks[m];
+    if (slot[c] === null) {
+      slot[c] = loadScript(`data/${m}/${c}.js`, `${m}/${c}`).then(inflate).then((buf) => {
+        slot[c] = buf;
+        if (st.metric === m && Math.floor(st.frame / CF) === c && st.layout) renderFrame(st.frame);
+        return buf;
+      });
+    }
+    return slot[c];
+  }
+  function ensure(from, to, m = st.metric) { // Promise resolved when frames from..to are loaded
+    const jobs = [];
+    for (let c = Math.floor(from / CF); c <= Math.floor(Math.min(to, N - 1) / CF); c++) jobs.push(chunk(m, c));
+    return Promise.all(jobs);
+  }
+  async function prefetch(m) { // the rest of a metric, one chunk at a time, after the first frame
+    for (let c = 0; c < chunks[m].length; c++) { try { await chunk(m, c); } catch (e) { fail(e); return; } }
+  }
+
+  // ---- geometry: TopoJSON -> rings in projected coordinates ----
+  let rings = null; // per region: array of Float64Array [x0, y0, x1, y1, ...]
+  let arcsXY = null;
+  function decodeTopology(topo) {
+    const [sx, sy] = topo.transform.scale, [tx, ty] = topo.transform.translate;
+    arcsXY = topo.arcs.map((arc) => {
+      const out = new Float64Array(arc.length * 2);
+      let x = 0, y = 0;
+      for (let k = 0; k < arc.length; k++) {
+        x += arc[k][0]; y += arc[k][1];
+        out[2 * k] = x * sx + tx; out[2 * k + 1] = y * sy + ty;
+      }
+      return out;
+    });
+    const ring = (ids) => {
+      const pts = [];
+      for (const id of ids) {
+        const a = arcsXY[id < 0 ? ~id : id], n = a.length / 2;
+        for (let k = pts.length ? 1 : 0; k < n; k++) { // arcs share their end points
+          const j = id < 0 ? n - 1 - k : k;
+          pts.push(a[2 * j], a[2 * j + 1]);
+        }
+      }
+      return Float64Array.from(pts);
+    };
+    rings = topo.objects.regions.geometries.map((g) => {
+      if (g.type === "Polygon") return g.arcs.map(ring);
+      if (g.type === "MultiPolygon") return g.arcs.flatMap((p) => p.map(ring));
+      return [];
+    });
+  }
+
+  // ---- layout: canvas size -> transform, region-id raster, pixels per region, borders ----
+  function layout(W, H) {
+    const u = Math.max(0.5, Math.min(W / 1280, H / 720));
+    const top = Math.round(52 * u), bottom = Math.round(70 * u), pad = Math.round(8 * u);
+    const [bx0, by0, bx1, by1] = meta.bbox;
+    const aw = W - 2 * pad, ah = H - top - bottom - 2 * pad;
+    const k = Math.min(aw / (bx1 - bx0), ah / (by1 - by0));
+    const ox = pad + (aw - k * (bx1 - bx0)) / 2, oy = top + pad + (ah - k * (by1 - by0)) / 2;
+    const L = { W, H, u, top, bottom, k, ox, oy, bx0, by1 };
+    L.toPx = (x, y) => [ox + (x - bx0) * k, oy + (by1 - y) * k];
+
+    // Rasterize with even-odd scanlines at pixel centres: exact region ids, no antialiased blends.
+    const ids = new Int32Array(W * H).fill(-1);
+    for (let r = 0; r < R; r++) {
+      const px = rings[r].map((ring) => {
+        const p = new Float64Array(ring.length);
+        for (let i = 0; i < ring.length; i += 2) { p[i] = ox + (ring[i] - bx0) * k; p[i + 1] = oy + (by1 - ring[i + 1]) * k; }
+        return p;
+      });
+      let ymin = Infinity, ymax = -Infinity;
+      for (const p of px) for (let i = 1; i < p.length; i += 2) { ymin = Math.min(ymin, p[i]); ymax = Math.max(ymax, p[i]); }
+      const y0 = Math.max(0, Math.ceil(ymin - 0.5)), y1 = Math.min(H - 1, Math.floor(ymax - 0.5));
+      if (y1 < y0) continue;
+      const rows = Array.from({ length: y1 - y0 + 1 }, () => []);
+      for (const p of px) {
+        for (let i = 0; i + 3 < p.length; i += 2) {
+          const ax = p[i], ay = p[i + 1], bx = p[i + 2], by = p[i + 3];
+          if (ay === by) continue;
+          const lo = Math.max(y0, Math.ceil(Math.min(ay, by) - 0.5)), hi = Math.min(y1, Math.ceil(Math.max(ay, by) - 0.5) - 1);
+          for (let y = lo; y <= hi; y++) rows[y - y0].push(ax + (y + 0.5 - ay) * (bx - ax) / (by - ay));
+        }
+      }
+      for (let y = y0; y <= y1; y++) {
+        const xs = rows[y - y0].sort((a, b) => a - b), base = y * W;
+        for (let i = 0; i + 1 < xs.length; i += 2) {
+          const xa = Math.max(0, Math.ceil(xs[i] - 0.5)), xb = Math.min(W, Math.ceil(xs[i + 1] - 0.5));
+          for (let x = xa; x < xb; x++) ids[base + x] = r;
+        }
+      }
+    }
+    // Pixels grouped per region (counting sort) and each region's pixel bounding box.
+    const start = new Int32Array(R + 1), box = new Int32Array(R * 4);
+    for (let r = 0; r < R; r++) { box[4 * r] = W; box[4 * r + 1] = H; box[4 * r + 2] = -1; box[4 * r + 3] = -1; }
+    for (let p = 0; p < ids.length; p++) if (ids[p] >= 0) start[ids[p] + 1]++;
+    for (let r = 0; r < R; r++) start[r + 1] += start[r];
+    const pix = new Int32Array(start[R]), fill = start.slice(0, R);
+    for (let p = 0; p < ids.length; p++) {
+      const r = ids[p];
+      if (r < 0) continue;
+      pix[fill[r]++] = p;
+      const x = p % W, y = (p - x) / W, b = 4 * r;
+      if (x < box[b]) box[b] = x; if (y < box[b + 1]) box[b + 1] = y;
+      if (x > box[b + 2]) box[b + 2] = x; if (y > box[b + 3]) box[b + 3] = y;
+    }
+    Object.assign(L, { ids, start, pix, box });
+
+    // The fill image (background everywhere, regions painted per frame) and the borders layer.
+    L.img = new ImageData(W, H);
+    L.img32 = new Uint32Array(L.img.data.buffer);
+    const bg = getComputedStyle(document.body).getPropertyValue("--map-bg").trim() || "#f4f6f8";
+    L.img32.fill(parseInt(bg.slice(5, 7) + bg.slice(3, 5) + bg.slice(1, 3), 16) | 0xff000000);
+    L.borders = document.createElement("canvas");
+    L.borders.width = W; L.borders.height = H;
+    const bctx = L.borders.getContext("2d"), path = new Path2D();
+    for (const a of arcsXY) {
+      for (let i = 0; i < a.length; i += 2) {
+        const x = ox + (a[i] - bx0) * k, y = oy + (by1 - a[i + 1]) * k;
+        if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
+      }
+    }
+    bctx.strokeStyle = "rgba(70,70,70,0.55)";
+    bctx.lineWidth = Math.max(0.5, 0.6 * u);
+    bctx.lineJoin = "round";
+    bctx.stroke(path);
+    L.shown = new Int16Array(R).fill(-1);
+    canvas.width = W; canvas.height = H;
+    hover.width = W; hover.height = H;
+    st.layout = L;
+    ctx.putImageData(L.img, 0, 0);
+    ctx.drawImage(L.borders, 0, 0);
+    drawLegend();
+  }
+
+  // ---- text: title with the frame's time, legend ----
+  const pad2 = (n, w = 2) => String(n).padStart(w, "0");
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  function strftime(fmt, seconds) { // UTC, the common strftime directives
+    const d = new Date(seconds * 1000);
+    return fmt.replace(/%([YymdHMSbBaAjeZ%])/g, (_, c) => {
+      switch (c) {
+        case "Y": return String(d.getUTCFullYear());
+        case "y": return pad2(d.getUTCFullYear() % 100);
+        case "m": return pad2(d.getUTCMonth() + 1);
+        case "d": return pad2(d.getUTCDate());
+        case "e": return String(d.getUTCDate());
+        case "H": return pad2(d.getUTCHours());
+        case "M": return pad2(d.getUTCMinutes());
+        case "S": return pad2(d.getUTCSeconds());
+        case "b": return MONTHS[d.getUTCMonth()];
+        case "B": return d.toLocaleString("en", { month: "long", timeZone: "UTC" });
+        case "a": return DAYS[d.getUTCDay()];
+        case "A": return d.toLocaleString("en", { weekday: "long", timeZone: "UTC" });
+        case "j": return pad2(Math.floor((d - Date.UTC(d.getUTCFullYear(), 0, 1)) / 864e5) + 1, 3);
+        case "Z": return "UTC";
+        default: return "%";
+      }
+    });
+  }
+  const timeOf = (i) => meta.start + i * meta.step;
+  const titleText = (i) => `${meta.title} — ${strftime(meta.timeFormat, timeOf(i))}`;
+  const font = (px, weight = "") => `${weight} ${Math.round(px)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+  const INK = "#1f2328", PAPER = "#ffffff";
+
+  function drawTitle(i) {
+    const L = st.layout;
+    ctx.fillStyle = PAPER;
+    ctx.fillRect(0, 0, L.W, L.top);
+    ctx.fillStyle = INK;
+    ctx.font = font(22 * L.u, "600");
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "left";
+    ctx.fillText(titleText(i), 14 * L.u, L.top / 2, L.W - 28 * L.u);
+  }
+
+  const number = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });
+  function drawLegend() {
+    const L = st.layout, m = meta.metrics[st.metric], k = m.colors.length, u = L.u;
+    const y = L.H - L.bottom, h = 14 * u;
+    ctx.fillStyle = PAPER;
+    ctx.fillRect(0, y, L.W, L.bottom);
+    ctx.fillStyle = INK;
+    ctx.font = font(14 * u, "600");
+    ctx.textBaseline = "top";
+    ctx.textAlign = "left";
+    ctx.fillText(m.label, 14 * u, y + 8 * u, L.W * 0.3);
+    const x0 = L.W * 0.32, x1 = L.W - 110 * u, w = (x1 - x0) / k, by = y + 10 * u;
+    m.colors.forEach((c, i) => { ctx.fillStyle = c; ctx.fillRect(x0 + i * w, by, Math.ceil(w), h); });
+    ctx.strokeStyle = "#8c959f";
+    ctx.lineWidth = Math.max(1, u);
+    ctx.strokeRect(x0, by, x1 - x0, h);
+    ctx.fillStyle = m.missing;
+    ctx.fillRect(L.W - 96 * u, by, 18 * u, h);
+    ctx.fillStyle = INK;
+    ctx.font = font(12 * u);
+    ctx.fillText("no data", L.W - 74 * u, by + 1 * u);
+    const labels = m.edges.map((e) => number.format(e));
+    const widest = Math.max(...labels.map((s) => ctx.measureText(s).width)) + 8 * u;
+    const every = Math.max(1, Math.ceil(widest / w));
+    ctx.textAlign = "center";
+    for (let i = 0; i <= k; i += every) {
+      ctx.fillRect(x0 + i * w - 0.5 * u, by + h, 1 * u, 4 * u);
+      ctx.fillText(labels[i], x0 + i * w, by + h + 6 * u);
+    }
+  }
+
+  // ---- the per-frame path ----
+  function renderFrame(i) {
+    i = Math.max(0, Math.min(N - 1, Math.round(i)));
+    st.frame = i;
+    const L = st.layout, c = Math.floor(i / CF), buf = chunks[st.metric][c];
+    if (!(buf instanceof Uint8Array)) { chunk(st.metric, c).catch(fail); return false; }
+    const pal = palettes[st.metric], off = (i - c * CF) * R, shown = L.shown, box = L.box;
+    const img32 = L.img32, pix = L.pix, start = L.start;
+    let x0 = L.W, y0 = L.H, x1 = -1, y1 = -1;
+    for (let r = 0; r < R; r++) {
+      const b = buf[off + r];
+      if (b === shown[r]) continue;
+      shown[r] = b;
+      const colour = pal[b];
+      for (let p = start[r], end = start[r + 1]; p < end; p++) img32[pix[p]] = colour;
+      const q = 4 * r;
+      if (box[q] < x0) x0 = box[q]; if (box[q + 1] < y0) y0 = box[q + 1];
+      if (box[q + 2] > x1) x1 = box[q + 2]; if (box[q + 3] > y1) y1 = box[q + 3];
+    }
+    if (x1 >= x0) {
+      const w = x1 - x0 + 1, h = y1 - y0 + 1;
+      ctx.putImageData(L.img, 0, 0, x0, y0, w, h);
+      ctx.drawImage(L.borders, x0, y0, w, h, x0, y0, w, h);
+    }
+    drawTitle(i);
+    ui.scrub.value = i;
+    ui.counter.textContent = `${i + 1} / ${N}`;
+    return true;
+  }
+
+  // ---- controls ----
+  let lastTick = 0;
+  function tick(now) {
+    if (!st.playing) return;
+    const due = st.fps === 0 || now - lastTick >= 1000 / st.fps - 1;
+    if (due) {
+      lastTick = now;
+      renderFrame(st.frame + 1 >= N ? 0 : st.frame + 1);
+    }
+    requestAnimationFrame(tick);
+  }
+  function setPlaying(on) {
+    st.playing = on;
+    ui.play.textContent = on ? "❚❚" : "▶";
+    ui.play.setAttribute("aria-label", on ? "Pause" : "Play");
+    if (on) requestAnimationFrame(tick);
+  }
+  function setMetric(m) {
+    st.metric = m;
+    ui.metric.value = String(m);
+    st.layout.shown.fill(-1);
+    drawLegend();
+    const frame = st.frame;
+    return ensure(frame, frame).then(() => { renderFrame(frame); prefetch(m); });
+  }
+  ui.play.addEventListener("click", () => setPlaying(!st.playing));
+  ui.back.addEventListener("click", () => renderFrame(st.frame - 1));
+  ui.fwd.addEventListener("click", () => renderFrame(st.frame + 1));
+  ui.scrub.addEventListener("input", () => renderFrame(Number(ui.scrub.value)));
+  ui.speed.addEventListener("change", () => { st.fps = Number(ui.speed.value); });
+  ui.metric.addEventListener("change", () => setMetric(Number(ui.metric.value)));
+  document.addEventListener("keydown", (e) => {
+    if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement && e.key === " ") return;
+    const step = e.shiftKey ? 10 : 1;
+    if (e.key === " ") { setPlaying(!st.playing); e.preventDefault(); }
+    else if (e.key === "ArrowRight") { renderFrame(st.frame + step); e.preventDefault(); }
+    else if (e.key === "ArrowLeft") { renderFrame(st.frame - step); e.preventDefault(); }
+    else if (e.key === "Home") renderFrame(0);
+    else if (e.key === "End") renderFrame(N - 1);
+  });
+
+  // Tooltip: region under the pointer, its class for the current frame; the region outlined.
+  function regionAt(x, y) {
+    const L = st.layout;
+    if (!L || x < 0 || y < 0 || x >= L.W || y >= L.H) return -1;
+    return L.ids[Math.floor(y) * L.W + Math.floor(x)];
+  }
+  function classOf(r, i = st.frame) {
+    const c = Math.floor(i / CF), buf = chunks[st.metric][c];
+    return buf instanceof Uint8Array ? buf[(i - c * CF) * R + r] : NO_DATA;
+  }
+  function describe(r) {
+    const m = meta.metrics[st.metric], b = classOf(r);
+    const value = b === NO_DATA ? "no data" : `${number.format(m.edges[b])} – ${number.format(m.edges[b + 1])}`;
+    return `${meta.regions.names[r]}: ${value}`;
+  }
+  canvas.addEventListener("pointermove", (e) => {
+    const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
+    const r = regionAt((e.clientX - rect.left) * s, (e.clientY - rect.top) * s);
+    const hctx = hover.getContext("2d");
+    hctx.clearRect(0, 0, hover.width, hover.height);
+    if (r < 0) { ui.tooltip.hidden = true; return; }
+    ui.tooltip.textContent = describe(r);
+    ui.tooltip.hidden = false;
+    ui.tooltip.style.left = `${e.clientX - rect.left + 12}px`;
+    ui.tooltip.style.top = `${e.clientY - rect.top + 12}px`;
+    const L = st.layout, path = new Path2D();
+    for (const ring of rings[r]) {
+      for (let i = 0; i < ring.length; i += 2) {
+        const [x, y] = L.toPx(ring[i], ring[i + 1]);
+        if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
+      }
+      path.closePath();
+    }
+    hctx.strokeStyle = INK;
+    hctx.lineWidth = 2 * L.u;
+    hctx.stroke(path);
+  });
+  canvas.addEventListener("pointerleave", () => {
+    ui.tooltip.hidden = true;
+    hover.getContext("2d").clearRect(0, 0, hover.width, hover.height);
+  });
+
+  function fitToWindow() {
+    const dpr = window.devicePixelRatio || 1, box = canvas.parentElement.getBoundingClientRect();
+    const cssW = Math.max(320, Math.floor(box.width));
+    const cssH = Math.max(200, Math.min(Math.floor(cssW * 9 / 16), window.innerHeight - 90));
+    return [Math.round(cssW * dpr), Math.round(cssH * dpr)];
+  }
+  function resize(W, H) {
+    layout(W, H);
+    const frame = st.frame;
+    renderFrame(frame);
+  }
+  let resizeTimer = 0;
+  window.addEventListener("resize", () => {
+    if (st.fixedSize) return;
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => resize(...fitToWindow()), 150);
+  });
+  function fail(err) {
+    ui.status.hidden = false;
+    ui.status.textContent = `Cannot show the map: ${err.message}`;
+    console.error(err);
+  }
+
+  // ---- automation API: tests, video capture and users' scripts drive the page through this ----
+  const api = {
+    frameCount: N,
+    regionCount: R,
+    meta,
+    get frame() { return st.frame; },
+    get metric() { return st.metric; },
+    get canvas() { return canvas; },
+    renderFrame, // (i) -> true when drawn synchronously, false while its chunk is still loading
+    ensure, // (from, to, metric?) -> Promise: those frames' data loaded
+    setMetric, // (m) -> Promise
+    play: () => setPlaying(true),
+    pause: () => setPlaying(false),
+    resize(W, H) { st.fixedSize = [W, H]; canvas.style.width = `${W / (window.devicePixelRatio || 1)}px`; resize(W, H); },
+    pixelOf(x, y) { return st.layout.toPx(x, y); }, // projected map coordinates -> canvas pixel
+    colorAt(x, y) { const d = ctx.getImageData(Math.floor(x), Math.floor(y), 1, 1).data; return [d[0], d[1], d[2]]; },
+    regionAt, // canvas pixel -> region index (-1 outside)
+    classOf, // (region, frame?) -> class index, 255 = no data
+    describe, // region -> tooltip text
+    title: titleText,
+  };
+  window.choropleth = api;
+  api.ready = (async () => {
+    meta.metrics.forEach((m, i) => ui.metric.add(new Option(m.name, String(i))));
+    if (meta.metrics.length < 2) $("metric-label").hidden = true;
+    ui.scrub.max = String(N - 1);
+    const [topo] = await Promise.all([loadScript("topology.js", "topology"), ensure(0, 0)]);
+    decodeTopology(topo);
+    resize(...fitToWindow());
+    ui.status.hidden = true;
+    prefetch(st.metric);
+  })();
+  api.ready.catch(fail);
+})();
