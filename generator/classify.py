@@ -20,12 +20,13 @@ MAX_CLASSES = 254
 SCHEMES = {
     "equal_interval": "EqualInterval",
     "quantiles": "Quantiles",
-    "fisher_jenks": "FisherJenksSampled",
+    "fisher_jenks": "FisherJenks",
     "natural_breaks": "NaturalBreaks",
     "std_mean": "StdMean",
     "user_defined": "UserDefined",
 }
 _SAMPLE = 200_000
+_SMALL_SAMPLE = {"fisher_jenks": 3_000, "natural_breaks": 20_000}  # schemes that are slow on many values
 
 
 @dataclass
@@ -61,9 +62,10 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     if finite.size == 0:
         raise UserError("a metric has no values at all; check the metric column and the aggregation")
     lo, hi = float(finite.min()), float(finite.max())
-    if finite.size > _SAMPLE:  # breaks from a sample, always including both extremes
+    sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
+    if finite.size > sample:  # breaks from a sample, always including both extremes
         rng = np.random.default_rng(0)
-        finite = np.concatenate([rng.choice(finite, _SAMPLE, replace=False), [lo, hi]])
+        finite = np.concatenate([rng.choice(finite, sample, replace=False), [lo, hi]])
     if scheme == "user_defined":
         if not user_breaks:
             raise UserError("--scheme user_defined needs --breaks, e.g. --breaks 10,100,1000")
@@ -71,7 +73,8 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     elif lo == hi:
         upper = np.array([hi])
     else:
-        upper = np.asarray(getattr(mapclassify, SCHEMES[scheme])(finite, k=k).bins, dtype=np.float64)
+        kwargs = {} if scheme == "std_mean" else {"k": k}  # std_mean's classes follow from the spread
+        upper = np.asarray(getattr(mapclassify, SCHEMES[scheme])(finite, **kwargs).bins, dtype=np.float64)
     upper = np.unique(upper)
     upper[-1] = max(upper[-1], hi)
     return np.concatenate([[min(lo, upper[0])], upper])

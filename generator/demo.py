@@ -17,7 +17,7 @@ from . import geometry, regions
 DEMO_START = 1_704_067_200  # 2024-01-01 00:00 UTC
 DEMO_DAYS = 21
 ROW_STEP = 900  # seconds between a country's rows
-VERSION = 1
+VERSION = 2
 
 
 def demo_path() -> Path:
@@ -38,7 +38,7 @@ def demo_rows(countries: list[str]) -> dict[str, np.ndarray]:
     n, k = len(t), len(countries)
     day, week = 2 * np.pi * (t - DEMO_START) / 86400, 2 * np.pi * (t - DEMO_START) / (7 * 86400)
     phase = rng.uniform(0, 2 * np.pi, k)[:, None]
-    size = rng.lognormal(3, 0.5, k)[:, None]
+    size = rng.uniform(5, 100, k)[:, None]
     trend = np.linspace(0, 1, n)[None, :] * rng.normal(0, 0.5, k)[:, None]
     noise = rng.normal(0, 0.05, (k, n))
     cols = {

@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pyogrio
+import shapely
 import topojson
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -65,7 +66,8 @@ def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
         if not (-180.5 <= minx and maxx <= 180.5 and -90.5 <= miny and maxy <= 90.5):
             raise UserError(f"--shapes {str(p)!r} has no CRS and is not in degrees; add a .prj file")
         gdf = gdf.set_crs("EPSG:4326")
-    gdf["geometry"] = gdf.geometry.make_valid()
+    # "structure" keeps polygons polygons (the default can turn slivers into lines).
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.to_numpy(), method="structure", keep_collapsed=False)
     return gdf
 
 

@@ -83,20 +83,19 @@ def from_database(url: str, *, table: str | None, query: str | None, region: str
     engine = open_engine(url)
     try:
         with engine.connect() as conn:
+            # LIMIT 0 learns the column names without reading rows (and without reflection, which
+            # not every dialect supports).
             if table:
-                tbl = sa.Table(table, sa.MetaData(), autoload_with=conn)
-                sel = sa.select(tbl).subquery("src")
+                schema, _, name = table.rpartition(".")
+                base = sa.table(name, schema=schema or None)
                 where = f"table {table!r}"
             else:
-                # LIMIT 0 learns the column names without running the whole query.
-                wrapped = sa.text(query).columns().subquery("probe")
-                probe = conn.execute(sa.select(sa.literal_column("*")).select_from(wrapped).limit(0)).keys()
-                sel = sa.text(query).columns(*(sa.column(k) for k in probe)).subquery("src")
+                base = sa.text(query).columns().subquery("q")
                 where = "the query"
+            keys = list(conn.execute(sa.select(sa.literal_column("*")).select_from(base).limit(0)).keys())
+            sel = sa.select(*(sa.column(k) for k in keys)).select_from(base).subquery("src")
             sample = pd.DataFrame(conn.execute(sa.select(sel).limit(200)).fetchall(),
                                   columns=list(sel.c.keys()))
-    except sa.exc.NoSuchTableError:
-        raise UserError(f"--table {table!r} does not exist in {url}; check its name") from None
     except sa.exc.SQLAlchemyError as exc:
         raise UserError(f"--db {url!r}: {_first_line(exc)}; check the URL, the server and the SQL") from None
     columns = list(sel.c.keys())
@@ -107,8 +106,8 @@ def from_database(url: str, *, table: str | None, query: str | None, region: str
 
 def _is_numeric(col: pd.Series) -> bool:
     values = col.dropna()
-    if values.empty:
-        return False
+    if values.empty:  # nothing to judge by (an empty result fails later with its own message)
+        return True
     return bool(pd.to_numeric(values, errors="coerce").notna().all()) and not pd.api.types.is_bool_dtype(values)
 
 

@@ -12,7 +12,7 @@
   const NO_DATA = 255;
   const $ = (id) => document.getElementById(id);
   const canvas = $("map"), hover = $("hover"), ctx = canvas.getContext("2d");
-  const ui = { play: $("play"), back: $("back"), fwd: $("fwd"), scrub: $("scrub"), counter: $("counter"),
+  const ui = { play: $("play"), back: $("back"), fwd: $("fwd"), scrub: $("scrub"), counter: $("counter"), time: $("time"),
                speed: $("speed"), metric: $("metric"), tooltip: $("tooltip"), status: $("status") };
 
   // ---- data files: each is a script calling choroplethLoad(key, payload) ----
@@ -286,6 +286,7 @@
     drawTitle(i);
     ui.scrub.value = i;
     ui.counter.textContent = `${i + 1} / ${N}`;
+    ui.time.textContent = strftime(meta.timeFormat, timeOf(i));
     return true;
   }
 

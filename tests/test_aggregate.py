@@ -1,0 +1,117 @@
+"""Aggregation: known sums and means on a small table, from SQLite, CSV, Parquet, PostgreSQL and DuckDB."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from generator import aggregate, source
+from generator.errors import UserError
+
+# Hourly buckets from 00:00; bucket 2 (02:00-03:00) has no rows at all; B has no row in bucket 1.
+T0 = 1_700_000_000 // 3600 * 3600
+ROWS = [
+    ("A", T0 + 10, 1.0, 10), ("A", T0 + 20, 2.0, 20), ("A", T0 + 3599, 3.0, 30),
+    ("B", T0 + 5, 5.0, 1),
+    ("A", T0 + 3600, 4.0, 40),
+    ("A", T0 + 3 * 3600 + 1, 6.0, 60), ("B", T0 + 3 * 3600 + 2, 7.0, 70), ("B", T0 + 3 * 3600 + 3, 9.0, 90),
+]
+
+
+def table() -> pd.DataFrame:
+    return pd.DataFrame(ROWS, columns=["country", "unixtime", "m1", "m2"])
+
+
+def sqlite_file(tmp_path: Path) -> str:
+    path = tmp_path / "t.db"
+    with sqlite3.connect(path) as conn:
+        table().to_sql("events", conn, index=False)
+    return f"sqlite:///{path}"
+
+
+def check_known(result: aggregate.Aggregated, agg: str) -> None:
+    assert result.start == T0 and result.step == 3600 and result.frames == 4
+    assert result.regions == ["A", "B"]
+    m1 = result.values["m1"]
+    expected = {
+        "sum": [[6, 5], [4, np.nan], [np.nan, np.nan], [6, 16]],
+        "mean": [[2, 5], [4, np.nan], [np.nan, np.nan], [6, 8]],
+        "min": [[1, 5], [4, np.nan], [np.nan, np.nan], [6, 7]],
+        "max": [[3, 5], [4, np.nan], [np.nan, np.nan], [6, 9]],
+        "median": [[2, 5], [4, np.nan], [np.nan, np.nan], [6, 8]],
+    }[agg]
+    np.testing.assert_allclose(m1, np.array(expected, dtype=float), equal_nan=True)
+
+
+@pytest.mark.parametrize("agg", ["sum", "mean", "min", "max", "median"])
+def test_sqlite_table(tmp_path: Path, agg: str) -> None:
+    src = source.from_database(sqlite_file(tmp_path), table="events", query=None, region="country",
+                               time="unixtime", metrics=None)
+    assert src.metrics == ["m1", "m2"]
+    check_known(aggregate.aggregate(src, 3600, agg), agg)
+
+
+def test_sqlite_query_and_count(tmp_path: Path) -> None:
+    src = source.from_database(sqlite_file(tmp_path), table=None, query="SELECT * FROM events WHERE m2 > 0",
+                               region="country", time="unixtime", metrics=["m2"])
+    result = aggregate.aggregate(src, 3600, "count")
+    np.testing.assert_array_equal(result.values["m2"], [[3, 1], [1, np.nan], [np.nan, np.nan], [1, 2]])
+
+
+@pytest.mark.parametrize("agg", ["sum", "mean", "median"])
+def test_csv_and_parquet(tmp_path: Path, agg: str) -> None:
+    table().to_csv(tmp_path / "t.csv", index=False)
+    table().to_parquet(tmp_path / "t.parquet")
+    for kind in ("csv", "parquet"):
+        src = source.from_file(str(tmp_path / f"t.{kind}"), kind, region="country", time="unixtime", metrics=None)
+        check_known(aggregate.aggregate(src, 3600, agg), agg)
+
+
+def _random_events(seed: int = 7, n: int = 5000) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "country": rng.choice(["BRA", "RUS", "AUS", "FRA", "NOR", "USA"], n),
+        "unixtime": T0 + rng.integers(0, 7 * 86400, n),
+        "metric1": rng.normal(100, 30, n).round(3),
+        "metric2": rng.integers(0, 1000, n).astype(float),
+    })
+
+
+def _aggregate_url(url: str, agg: str) -> aggregate.Aggregated:
+    src = source.from_database(url, table="events", query=None, region="country", time="unixtime", metrics=None)
+    return aggregate.aggregate(src, 6 * 3600, agg)
+
+
+@pytest.mark.parametrize("agg", ["sum", "mean", "max"])
+def test_same_result_in_sqlite_postgres_duckdb(tmp_path: Path, postgres_url: str, agg: str) -> None:
+    events = _random_events()
+    urls = {"sqlite": f"sqlite:///{tmp_path / 'e.db'}", "postgres": postgres_url,
+            "duckdb": f"duckdb:///{tmp_path / 'e.duckdb'}"}
+    for url in urls.values():
+        engine = sa.create_engine(url)
+        events.to_sql("events", engine, index=False, if_exists="replace")
+        engine.dispose()
+    results = {name: _aggregate_url(url, agg) for name, url in urls.items()}
+    reference = pd.DataFrame(events).assign(b=(events.unixtime - T0 // 21600 * 21600) // 21600)
+    expected = reference.groupby(["b", "country"]).metric1.agg(agg).unstack()
+    for name, result in results.items():
+        assert result.regions == sorted(events.country.unique()), name
+        np.testing.assert_allclose(result.values["metric1"], expected.to_numpy(dtype=float), rtol=1e-5,
+                                   equal_nan=True, err_msg=name)
+
+
+def test_empty_source_is_a_clear_error(tmp_path: Path) -> None:
+    url = sqlite_file(tmp_path)
+    src = source.from_database(url, table=None, query="SELECT * FROM events WHERE 1 = 0", region="country",
+                               time="unixtime", metrics=["m1"])
+    with pytest.raises(UserError, match="no rows"):
+        aggregate.aggregate(src, 3600, "sum")
+
+
+@pytest.mark.parametrize("text,seconds", [("15min", 900), ("1h", 3600), ("1d", 86400), ("7d", 604800), ("90", 90)])
+def test_parse_interval(text: str, seconds: int) -> None:
+    assert aggregate.parse_interval(text) == seconds
