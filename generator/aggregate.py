@@ -78,43 +78,45 @@ def _span(lo: object, hi: object, step: int) -> tuple[int, int]:
 def _in_database(source: Source, step: int, agg: str) -> Aggregated:
     src = source.selectable
     assert src is not None and source.engine is not None
-    region = src.c[source.region]
-    time = sa.cast(src.c[source.time], sa.BigInteger)
-    valid = sa.and_(region.is_not(None), src.c[source.time].is_not(None))
+    region, raw_time = src.c[source.region], src.c[source.time]
+    time = sa.cast(raw_time, sa.BigInteger)
+    valid = sa.and_(region.is_not(None), raw_time.is_not(None))
+    metrics = source.metrics
     with source.engine.connect() as conn:
-        lo, hi = conn.execute(sa.select(sa.func.min(time), sa.func.max(time)).where(valid)).one()
+        # min/max of the raw column: an index on it answers without a scan.
+        lo, hi = conn.execute(sa.select(sa.func.min(raw_time), sa.func.max(raw_time)).where(valid)).one()
         start, frames = _span(lo, hi, step)
         raw_regions = sorted(r for (r,) in conn.execute(sa.select(region).where(valid).distinct()))
-        _check_size(frames, len(raw_regions), len(source.metrics))
-        index = pd.Index(raw_regions)
-        values = {m: np.full((frames, len(index)), np.nan, dtype=np.float32) for m in source.metrics}
+        _check_size(frames, len(raw_regions), len(metrics))
+        column_of = {r: i for i, r in enumerate(raw_regions)}
+        values = {m: np.full((frames, len(raw_regions)), np.nan, dtype=np.float32) for m in metrics}
 
         offset = time - sa.literal(start, sa.BigInteger)
         size = sa.literal(step, sa.BigInteger)
         # (offset - offset % step) / step is exact in every dialect, whether "/" is integer division or not.
         bucket = sa.cast((offset - offset % size) / size, sa.BigInteger).label("bucket")
         if agg == "median":  # no portable SQL median: stream the bucketed rows, reduce in pandas
-            stmt = sa.select(bucket, region, *(src.c[m] for m in source.metrics)).where(valid)
+            stmt = sa.select(bucket, region, *(src.c[m] for m in metrics)).where(valid)
         else:
             fn = _SQL_AGG[agg]
-            stmt = (sa.select(bucket, region, *(fn(src.c[m]).label(f"m{i}") for i, m in enumerate(source.metrics)))
+            stmt = (sa.select(bucket, region, *(fn(src.c[m]).label(f"m{i}") for i, m in enumerate(metrics)))
                     .where(valid).group_by(bucket, region))
         result = conn.execution_options(stream_results=True, yield_per=_PARTITION).execute(stmt)
         parts = []
         for part in result.partitions(_PARTITION):
-            cols = list(zip(*part))
-            b = np.fromiter(cols[0], dtype=np.int64, count=len(part))
-            r = index.get_indexer(pd.Index(cols[1]))
+            rows = np.array(list(map(tuple, part)), dtype=object)  # one C-level pass; columns sliced from it
+            b = rows[:, 0].astype(np.int64)
+            r = np.fromiter(map(column_of.__getitem__, rows[:, 1]), dtype=np.int64, count=len(rows))
+            cells = np.where(rows[:, 2:] == None, np.nan, rows[:, 2:]).astype(np.float64)  # noqa: E711
             if agg == "median":
-                parts.append(pd.DataFrame({"b": b, "r": r, **{m: np.array(cols[2 + i], dtype=np.float64)
-                                                              for i, m in enumerate(source.metrics)}}))
+                parts.append(pd.DataFrame(cells, columns=metrics).assign(b=b, r=r))
                 continue
-            for i, m in enumerate(source.metrics):
-                values[m][b, r] = np.array(cols[2 + i], dtype=np.float64)
+            for i, m in enumerate(metrics):
+                values[m][b, r] = cells[:, i]
         if parts:
             med = pd.concat(parts).groupby(["b", "r"]).median()
             b, r = med.index.get_level_values(0), med.index.get_level_values(1)
-            for m in source.metrics:
+            for m in metrics:
                 values[m][b, r] = med[m].to_numpy()
     return Aggregated(start=start, step=step, frames=frames, regions=[str(x) for x in raw_regions], values=values)
 
