@@ -130,7 +130,8 @@ def _in_pandas(source: Source, step: int, agg: str) -> Aggregated:
     except (TypeError, ValueError):
         raise UserError(f"the time column {source.time!r} must hold epoch seconds") from None
     start, frames = _span(t.min() if len(t) else None, t.max() if len(t) else None, step)
-    codes, regions = pd.factorize(df[source.region].astype(str), sort=True)
+    codes, uniques = pd.factorize(df[source.region], sort=True)  # keeps categoricals compact
+    regions = [str(u) for u in uniques]
     _check_size(frames, len(regions), len(source.metrics))
     keyed = df[source.metrics].astype(np.float64).assign(_b=((t - start) // step).to_numpy(), _r=codes)
     by = keyed.groupby(["_b", "_r"])

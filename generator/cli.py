@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .errors import UserError
 
@@ -49,22 +50,81 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--out", default="site", help="output folder (default: site/)")
     out.add_argument("--title", help="title shown above the map")
     out.add_argument("--time-format", help="strftime format of the frame time (default: by interval), UTC")
+    out.add_argument("--video", help="also record the site into this .mp4, .webm or .gif")
+    add_recording_options(p)
     return p
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+        return w, h
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
+
+
+def add_recording_options(p: argparse.ArgumentParser, metric_flag: str = "--video-metric") -> None:
+    g = p.add_argument_group("video")
+    g.add_argument("--fps", type=int, default=30, help="frames per second of the video (default: 30)")
+    g.add_argument("--size", type=_size, default=(1280, 720), help="WIDTHxHEIGHT in pixels (default: 1280x720)")
+    g.add_argument(metric_flag, dest="video_metric", help="metric to record, by name or index (default: the first)")
+    g.add_argument("--start", type=int, default=0, help="first frame (default: 0)")
+    g.add_argument("--end", type=int, help="frame to stop before (default: after the last)")
+    g.add_argument("--step", type=int, default=1, help="record every n-th frame (default: 1)")
+    g.add_argument("--quality", type=int, default=23, help="CRF: lower is better and larger (default: 23)")
+    g.add_argument("--browser", help="Chromium/Chrome to use (default: Playwright's own, else the system's)")
+    g.add_argument("--method", default="auto", choices=("auto", "webcodecs", "png"),
+                   help="how frames leave the browser (default: auto, the fastest available)")
+    g.add_argument("--resume", action="store_true", help="continue an interrupted recording")
+    g.add_argument("--segment-frames", type=int, default=1800,
+                   help="frames per segment: an interrupted recording keeps its complete segments (default: 1800)")
+
+
+def record_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build-site record", description="Record a built site into a video, "
+                                "frame by frame: .mp4 (H.264), .webm (VP9) or .gif.")
+    p.add_argument("site", help="folder of a built site")
+    p.add_argument("video", help="output .mp4, .webm or .gif")
+    add_recording_options(p, "--metric")
+    return p
+
+
+def run_record(args: argparse.Namespace, site: Path, video: str) -> None:
+    from . import capture
+
+    rec = capture.Recording(fps=args.fps, width=args.size[0], height=args.size[1], metric=args.video_metric,
+                            start=args.start, end=args.end, step=args.step, quality=args.quality,
+                            browser=args.browser, resume=args.resume, method=args.method,
+                            segment=args.segment_frames)
+    result = capture.record(site, Path(video), rec)
+    print(f"Video: {result.path.resolve()} ({result.frames} frames in {result.seconds:.1f} s, "
+          f"{result.frames / result.seconds:.0f} frames/s, {result.method})")
 
 
 def run_build(argv: list[str]) -> int:
     from . import build  # heavy imports only once the arguments parse
 
     args = build_parser().parse_args(argv)
-    result = build.build(build.Options(**vars(args)))
+    options = {k: v for k, v in vars(args).items() if k in build.Options.__dataclass_fields__}
+    if args.video:
+        from .capture import FORMATS
+        if Path(args.video).suffix.lower() not in FORMATS:  # before the build, not after it
+            raise UserError(f"--video {args.video!r}: unknown extension; use .mp4, .webm or .gif")
+    result = build.build(build.Options(**options))
     print(f"Demo site: {result.out / 'index.html'}" if not (args.db or args.csv or args.parquet)
           else f"Site: {result.out / 'index.html'}")
+    if args.video:
+        run_record(args, result.out, args.video)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
+        if argv[:1] == ["record"]:
+            args = record_parser().parse_args(argv[1:])
+            run_record(args, Path(args.site), args.video)
+            return 0
         return run_build(argv)
     except UserError as exc:
         print(f"build-site: error: {exc}", file=sys.stderr)

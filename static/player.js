@@ -11,7 +11,9 @@
   const N = meta.frames, R = meta.regions.names.length, CF = meta.chunkFrames;
   const NO_DATA = 255;
   const $ = (id) => document.getElementById(id);
-  const canvas = $("map"), hover = $("hover"), ctx = canvas.getContext("2d");
+  const canvas = $("map"), hover = $("hover");
+  // A CPU-backed canvas: frames are written as pixels, and reading them back (tests, video) stays cheap.
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
   const ui = { play: $("play"), back: $("back"), fwd: $("fwd"), scrub: $("scrub"), counter: $("counter"), time: $("time"),
                speed: $("speed"), metric: $("metric"), tooltip: $("tooltip"), status: $("status") };
 
@@ -416,6 +418,17 @@
     classOf, // (region, frame?) -> class index, 255 = no data
     describe, // region -> tooltip text
     title: titleText,
+    async measure(from, count) { // ms to draw each of frames from..from+count-1, pixels flushed
+      await ensure(from, from + count - 1);
+      const times = [];
+      for (let i = from; i < from + count; i++) {
+        const t = performance.now();
+        renderFrame(i);
+        ctx.getImageData(0, 0, 1, 1); // forces the canvas to finish drawing
+        times.push(performance.now() - t);
+      }
+      return times;
+    },
   };
   window.choropleth = api;
   api.ready = (async () => {

@@ -6,6 +6,7 @@ import http.server
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import threading
 import tempfile
@@ -14,10 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from generator import browser, build
+from generator import browser, build, classify, demo, geometry
 
+COUNTRIES = {"Brazil": "BRA", "Russia": "RUS", "Australia": "AUS", "France": "FRA", "Norway": "NOR"}
 SHARED_10M = Path(__file__).resolve().parents[2] / "shared" / "data" / "ne_10m_countries" / "ne_10m_countries.shp"
 
 
@@ -90,3 +94,46 @@ def postgres_url() -> Iterator[str]:
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 1320, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def hourly(demo_site: Path) -> pd.DataFrame:
+    """metric1 summed per hour and country straight from the demo database, with pandas."""
+    with sqlite3.connect(demo.demo_path()) as conn:
+        df = pd.read_sql("SELECT country, unixtime, metric1 FROM events", conn)
+    start = df.unixtime.min() // 3600 * 3600
+    df["frame"] = (df.unixtime - start) // 3600
+    table = df.groupby(["frame", "country"]).metric1.sum().unstack()
+    return table.reindex(range(int(df.frame.max()) + 1))
+
+
+@pytest.fixture(scope="session")
+def interior_points() -> dict[str, tuple[float, float]]:
+    """A point well inside each test country, in the map's projection (Robinson)."""
+    shapes = geometry.read_shapes(None).to_crs("ESRI:54030").set_index("name")
+    points = {}
+    for name in COUNTRIES:
+        parts = getattr(shapes.geometry[name], "geoms", [shapes.geometry[name]])
+        largest = max(parts, key=lambda p: p.area)
+        p = largest.buffer(-60_000).representative_point()  # away from borders (~2 px at 1280 wide)
+        points[name] = (p.x, p.y)
+    return points
+
+
+def expected_colour(value: float, edges: np.ndarray, colours: list[str], missing: str) -> tuple[int, ...]:
+    if not np.isfinite(value):
+        hexa = missing
+    else:
+        hexa = colours[int(classify.classify(np.array([value]), edges)[0])]
+    return tuple(int(hexa[i:i + 2], 16) for i in (1, 3, 5))
+
+
+@pytest.fixture(scope="session")
+def demo_classes(hourly: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """The demo's metric1 class edges and colours (20 equal intervals, afmhot_r), from the pandas sums."""
+    return classify.breaks(hourly.to_numpy(dtype=np.float64), 20, "equal_interval"), classify.palette("afmhot_r", 20)

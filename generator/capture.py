@@ -1,0 +1,280 @@
+"""Stage 6 (optional): record a built site, frame by frame, into MP4 (H.264), WebM (VP9) or GIF.
+
+Playwright opens the page from a local HTTP server and the page's own renderer draws every frame
+(`choropleth.renderFrame`), so frame i of the video is frame i of the page. Frames leave the browser
+one of two ways: encoded in the page by WebCodecs (H.264, only the small chunks travel; ffmpeg muxes
+them without re-encoding) or as raw canvas pixels POSTed in batches and encoded by ffmpeg, while the
+page draws the next batch. The video is recorded in segments, so an interrupted recording keeps what
+was done (joined into a playable file) and `--resume` continues after the last complete segment.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import imageio_ffmpeg
+
+from . import browser
+from .errors import UserError
+from .site import MARKER, STATIC
+
+FORMATS = (".mp4", ".webm", ".gif")
+PNG_BATCH = 30  # frames per POST, drawn while ffmpeg encodes the previous batch
+
+
+@dataclass
+class Recording:
+    fps: int = 30
+    width: int = 1280
+    height: int = 720
+    metric: str | None = None  # name or index; default the first
+    start: int = 0
+    end: int | None = None  # exclusive; default: the last frame + 1
+    step: int = 1
+    quality: int = 23  # x264/VP9 CRF: lower is better and bigger
+    browser: str | None = None
+    resume: bool = False
+    method: str = "auto"  # auto, webcodecs, png
+    segment: int = 1800  # frames per resumable segment
+
+
+@dataclass
+class Result:
+    path: Path
+    frames: int
+    seconds: float
+    method: str
+
+
+def _encoder_args(suffix: str, r: Recording) -> list[str]:
+    if suffix == ".mp4":
+        return ["-c:v", "libx264", "-preset", "veryfast", "-crf", str(r.quality),
+                "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2,scale=out_color_matrix=bt709:out_range=tv",
+                "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+                "-color_range", "tv", "-g", str(r.fps * 10)]
+    if suffix == ".webm":
+        return ["-c:v", "libvpx-vp9", "-crf", str(r.quality + 8), "-b:v", "0", "-deadline", "realtime",
+                "-cpu-used", "8", "-row-mt", "1", "-pix_fmt", "yuv420p", "-colorspace", "bt709"]
+    return ["-vf", "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=3",
+            "-loop", "0"]
+
+
+class _Segment:
+    """One ffmpeg process fed through its stdin; a finished segment is renamed into place."""
+
+    def __init__(self, command: list[str], target: Path) -> None:
+        self.target, self.tmp = target, target.with_name("tmp-" + target.name)
+        self.proc = subprocess.Popen([*command, str(self.tmp)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+
+    def write(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(data)
+
+    def finish(self) -> None:
+        assert self.proc.stdin is not None and self.proc.stderr is not None
+        self.proc.stdin.close()
+        err = self.proc.stderr.read().decode(errors="replace").strip().splitlines()
+        if self.proc.wait() != 0:
+            raise UserError(f"ffmpeg failed ({err[-1] if err else 'no message'}); the segments done so far are kept")
+        self.tmp.replace(self.target)
+
+    def abandon(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.tmp.unlink(missing_ok=True)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site (and our capture script); POST /frames hands the body to the sink."""
+
+    sink: Callable[[bytes, int], None]
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def translate_path(self, path: str) -> str:
+        if path.split("?")[0] == "/__capture.js":
+            return str(STATIC / "capture.js")
+        return super().translate_path(path)
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        try:
+            type(self).sink(body, int(self.headers.get("X-Frames", "0")))
+        except Exception as exc:  # ffmpeg gone: tell the page, which stops
+            self.send_error(500, str(exc))
+            return
+        self.send_response(204)
+        self.end_headers()
+
+
+def _join(parts: list[Path], out: Path) -> None:
+    """Concatenate complete segments into `out` without re-encoding."""
+    listing = out.with_name(out.name + ".concat.txt")
+    listing.write_text("".join(f"file '{p.resolve()}'\n" for p in parts))
+    extra = ["-movflags", "+faststart"] if out.suffix == ".mp4" else []
+    tmp = out.with_name("tmp-" + out.name)
+    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-f", "concat", "-safe", "0",
+                           "-i", str(listing), "-c", "copy", *extra, str(tmp)], capture_output=True, text=True)
+    listing.unlink()
+    if proc.returncode != 0:
+        raise UserError(f"ffmpeg could not join the segments: {proc.stderr.strip().splitlines()[-1:]}")
+    tmp.replace(out)
+
+
+def _progress(total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("recording"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                   TimeRemainingColumn(), transient=True, disable=not sys.stderr.isatty())
+    task = bar.add_task("frames", total=total, rate="")
+    began = time.perf_counter()
+    done = [0]
+
+    def advance(n: int) -> None:
+        done[0] += n
+        bar.update(task, advance=n, rate=f"{done[0] / max(1e-6, time.perf_counter() - began):.0f} frames/s")
+
+    bar.start()
+    return advance, bar.stop
+
+
+def record(site: Path, out: Path, r: Recording) -> Result:
+    if not (site / "index.html").is_file() or not (site / MARKER).exists():
+        raise UserError(f"{str(site)!r} is not a site built by build-site; build one first")
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise UserError(f"video {str(out)!r}: unknown extension; use .mp4, .webm or .gif")
+    if r.width < 16 or r.height < 16 or r.fps < 1 or r.step < 1:
+        raise UserError("--size must be at least 16x16, --fps and --step at least 1")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    parts_dir = out.with_name(out.name + ".parts")
+    if parts_dir.exists() and not r.resume:
+        shutil.rmtree(parts_dir)
+    parts_dir.mkdir(exist_ok=True)
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+
+    state: dict[str, _Segment | None] = {"segment": None}
+    advance: Callable[[int], None] = lambda n: None
+
+    def sink(data: bytes, frames: int) -> None:
+        segment = state["segment"]
+        if segment is None:
+            raise RuntimeError("no segment open")
+        segment.write(data)
+        advance(frames)
+
+    handler = type("Handler", (_Handler,), {"sink": staticmethod(sink)})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    began = time.perf_counter()
+    done_parts: list[Path] = []
+    stop_progress: Callable[[], None] = lambda: None
+    try:
+        with browser.chromium(r.browser) as b:
+            page = b.new_page(viewport={"width": r.width + 40, "height": r.height + 200})
+            page.goto(f"{url}/index.html")
+            page.evaluate("choropleth.ready")
+            page.add_script_tag(url=f"{url}/__capture.js")
+            meta = page.evaluate("choropleth.meta")
+            names = [m["name"] for m in meta["metrics"]]
+            metric = _metric_index(r.metric, names)
+            if metric:
+                page.evaluate("m => choropleth.setMetric(m)", metric)
+            page.evaluate("([w, h]) => choropleth.resize(w, h)", [r.width, r.height])
+            end = meta["frames"] if r.end is None else min(r.end, meta["frames"])
+            if not 0 <= r.start < end:
+                raise UserError(f"frame range {r.start}..{end} is empty; the site has {meta['frames']} frames")
+            frames = list(range(r.start, end, r.step))
+            method = _choose(page, r, suffix)
+            per_segment = len(frames) if suffix == ".gif" else r.segment  # a GIF has one palette
+            segments = [frames[i:i + per_segment] for i in range(0, len(frames), per_segment)]
+            advance, stop_progress = _progress(len(frames))
+            for k, seg in enumerate(segments):
+                target = parts_dir / f"{k:05d}{suffix}"
+                if target.exists():  # --resume: done before
+                    advance(len(seg))
+                    done_parts.append(target)
+                    continue
+                if method == "webcodecs":
+                    # -r, not -framerate: the raw h264 demuxer would otherwise trust the stream's own timing.
+                    command = [ffmpeg, "-y", "-v", "error", "-f", "h264", "-r", str(r.fps), "-i", "-",
+                               "-c", "copy", "-bsf:v", "h264_metadata=video_full_range_flag=1:colour_primaries=1:"
+                               "transfer_characteristics=1:matrix_coefficients=1"]
+                    js, args = "([f, u, fps, br]) => choroplethCapture.h264(f, u, fps, br, 60)", \
+                        [[seg[0], seg[-1] + 1, r.step], f"{url}/frames", r.fps, _bitrate(r)]
+                else:
+                    command = [ffmpeg, "-y", "-v", "error", "-f", "image2pipe", "-c:v", "png", "-framerate",
+                               str(r.fps), "-i", "-", *_encoder_args(suffix, r)]
+                    js, args = "([f, u, n]) => choroplethCapture.png(f, u, n)", \
+                        [[seg[0], seg[-1] + 1, r.step], f"{url}/frames", PNG_BATCH]
+                segment = _Segment(command, target)
+                state["segment"] = segment
+                try:
+                    page.evaluate(js, args)
+                    segment.finish()
+                except BaseException:
+                    segment.abandon()
+                    raise
+                finally:
+                    state["segment"] = None
+                done_parts.append(target)
+            stop_progress()
+    except (KeyboardInterrupt, Exception) as exc:
+        stop_progress()
+        server.shutdown()
+        if done_parts:
+            _join(done_parts, out)
+        kept = sum(1 for _ in done_parts)
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped ({_one_line(exc)})"
+        msg = (f"recording {what}: {kept} complete segment(s) joined into {out}; rerun with --resume to continue"
+               if kept else f"recording {what}; nothing was recorded")
+        if isinstance(exc, UserError) and not kept:
+            raise
+        raise UserError(msg) from None
+    server.shutdown()
+    _join(done_parts, out)
+    shutil.rmtree(parts_dir, ignore_errors=True)
+    return Result(path=out, frames=len(frames), seconds=time.perf_counter() - began, method=method)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _metric_index(metric: str | None, names: list[str]) -> int:
+    if metric is None:
+        return 0
+    if metric in names:
+        return names.index(metric)
+    if metric.isdigit() and int(metric) < len(names):
+        return int(metric)
+    raise UserError(f"--metric {metric!r} is not in the site (metrics: {', '.join(names)})")
+
+
+def _bitrate(r: Recording) -> int:
+    # About what x264 gives at CRF 23 for flat-coloured maps, scaled by size, rate and quality.
+    return int(r.width * r.height * r.fps * 0.08 * 2 ** ((23 - r.quality) / 6))
+
+
+def _choose(page: object, r: Recording, suffix: str) -> str:
+    """WebCodecs H.264 where the browser has it (MP4, even sizes), else PNG frames to ffmpeg."""
+    if r.method == "png" or suffix != ".mp4" or r.width % 2 or r.height % 2:
+        if r.method == "webcodecs":
+            raise UserError("--method webcodecs records only .mp4 at even sizes")
+        return "png"
+    ok = page.evaluate("([w, h, f]) => choroplethCapture.h264Supported(w, h, f)", [r.width, r.height, r.fps])
+    if not ok and r.method == "webcodecs":
+        raise UserError("this browser has no H.264 in WebCodecs; use --method png")
+    return "webcodecs" if ok else "png"

@@ -1,0 +1,206 @@
+"""Benchmark: build time, peak memory and size at scale; frame cost in Chromium; matplotlib baseline.
+
+    python scripts/benchmark.py              # 100,000 frames × 177 countries, 10,000 frames × 3,000 cells
+    python scripts/benchmark.py --smoke      # the same steps on small data (a test runs this)
+
+Synthetic data is written once into --work (default bench-out/) and reused by later runs. Every figure
+is printed as `name: value`; ratios compare us with matplotlib done right (geometry drawn once,
+set_facecolor per frame, Agg canvas) on the same shapes and classes, in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from generator import browser, demo, framedata, geometry  # noqa: E402
+
+START = 1_600_000_000 // 3600 * 3600
+
+
+def say(name: str, value: str) -> None:
+    print(f"{name}: {value}", flush=True)
+
+
+def countries_db(path: Path, frames: int, per_bucket: int) -> Path:
+    """events(country, unixtime, metric1..5): `per_bucket` rows per country per hour, random minutes."""
+    if path.exists():
+        return path
+    codes = np.array(demo.demo_countries(), dtype=object)
+    rng = np.random.default_rng(0)
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("CREATE TABLE events (country TEXT, unixtime INTEGER, metric1 REAL, metric2 REAL, "
+                 "metric3 REAL, metric4 REAL, metric5 REAL)")
+    phase = rng.uniform(0, 6.28, len(codes))
+    for f0 in range(0, frames, 2000):
+        f = np.arange(f0, min(frames, f0 + 2000))
+        fr = np.repeat(f, len(codes) * per_bucket)
+        cr = np.tile(np.repeat(np.arange(len(codes)), per_bucket), len(f))
+        wave = np.sin(fr / 24 * 6.28 + phase[cr]) + 1.5
+        cols = [(wave * k + rng.random(len(fr))).round(3).tolist() for k in (1, 10, 100, 3, 7)]
+        times = (START + fr * 3600 + rng.integers(0, 3600, len(fr))).tolist()
+        conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?)", zip(codes[cr].tolist(), times, *cols))
+        conn.commit()
+    conn.execute("CREATE INDEX events_time ON events (unixtime)")
+    conn.close()
+    tmp.replace(path)
+    return path
+
+
+def grid_data(folder: Path, frames: int, cells: int) -> tuple[Path, Path]:
+    """A grid of `cells` square regions (GeoPackage) and a Parquet table of one row per cell per hour."""
+    shapes, table = folder / f"grid{cells}.gpkg", folder / f"grid{cells}x{frames}.parquet"
+    cols = int(np.ceil(np.sqrt(cells * 1.5)))
+    rows = int(np.ceil(cells / cols))
+    if not shapes.exists():
+        boxes = [shapely.box(-120 + i * 50 / cols, 25 + j * 25 / rows, -120 + (i + 1) * 50 / cols,
+                             25 + (j + 1) * 25 / rows) for j in range(rows) for i in range(cols)][:cells]
+        gpd.GeoDataFrame({"key": [f"G{k:05d}" for k in range(cells)]}, geometry=boxes, crs="EPSG:4326").to_file(shapes)
+    if not table.exists():
+        rng = np.random.default_rng(1)
+        f = np.repeat(np.arange(frames), cells)
+        c = np.tile(np.arange(cells), frames)
+        x, y = c % cols, c // cols
+        wave = np.sin(f / 50 + x / 7) + np.cos(f / 80 + y / 5) + 2
+        frame = pd.DataFrame({"region": pd.Categorical.from_codes(c, [f"G{k:05d}" for k in range(cells)]),
+                              "unixtime": START + f * 3600 + rng.integers(0, 3600, len(f))})
+        for i, k in enumerate((1, 10, 100, 3, 7)):
+            frame[f"metric{i + 1}"] = (wave * k + rng.random(len(f))).astype(np.float32)
+        frame.to_parquet(table)
+    return shapes, table
+
+
+def build(args: list[str]) -> tuple[float, float]:
+    """Run build-site in a child process: wall seconds and peak RSS in MB of that process."""
+    began = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - began
+    if status != 0:
+        raise SystemExit(f"build failed: {child.stderr.read()}")
+    for line in child.stderr.read().splitlines():
+        print("    " + line)
+    return seconds, usage.ru_maxrss / 1024
+
+
+def site_size(site: Path) -> int:
+    return sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+
+
+def site_bins(site: Path, metric: int = 0) -> np.ndarray:
+    """The frame × region classes of a built site, decoded from its chunk files."""
+    html = (site / "index.html").read_text()
+    regions = len(re.search(r'"names":(\[.*?\])', html).group(1).split('","'))
+    files = sorted((site / "data" / str(metric)).glob("*.js"), key=lambda p: int(p.stem))
+    blobs = [base64.b64decode(p.read_text().split(',"')[1].split('"')[0]) for p in files]
+    return framedata.decode(blobs, regions)
+
+
+def page_figures(site: Path, label: str, frames: int) -> float:
+    """First-frame time and median draw times in headless Chromium at 1280×720; returns the median."""
+    with browser.chromium() as b:
+        page = b.new_page(viewport={"width": 1300, "height": 900})
+        page.goto((site / "index.html").as_uri())
+        page.evaluate("choropleth.ready")
+        first = page.evaluate("performance.now()")
+        page.evaluate("choropleth.resize(1280, 720)")
+        n = min(200, frames // 2)
+        near0 = page.evaluate("([a, n]) => choropleth.measure(a, n)", [1, n])
+        nearN = page.evaluate("([a, n]) => choropleth.measure(a, n)", [frames - n, n])
+        jumps = page.evaluate("""async (N) => { const t = []; for (let k = 0; k < 50; k++) {
+            const i = (k * 7919) % N; await choropleth.ensure(i, i); const s = performance.now();
+            choropleth.renderFrame(i); choropleth.colorAt(0, 0); t.push(performance.now() - s); } return t; }""", frames)
+    m0, mN = statistics.median(near0), statistics.median(nearN)
+    say(f"{label} first frame drawn after navigation", f"{first / 1000:.2f} s")
+    say(f"{label} median draw per frame near frame 0 (1280x720)", f"{m0:.2f} ms")
+    say(f"{label} median draw per frame near the last frame", f"{mN:.2f} ms ({(mN / m0 - 1) * 100:+.0f}% vs frame 0)")
+    say(f"{label} median draw per frame, random jumps (scrubbing)", f"{statistics.median(jumps):.2f} ms")
+    return max(m0, mN)
+
+
+def matplotlib_fps(shapes: gpd.GeoDataFrame, bins: np.ndarray, colours: list[str], frames: int) -> float:
+    """Matplotlib done right: polygons drawn once, set_facecolor per frame, Agg canvas, 1280×720."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.colors as mcolors
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12.8, 7.2), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    shapes.plot(ax=ax, edgecolor="#555555", linewidth=0.3)
+    collection = ax.collections[0]
+    palette = np.array([mcolors.to_rgba(c) for c in colours] + [(0.87, 0.87, 0.87, 1)] * (256 - len(colours)))
+    canvas.draw()
+    began = time.perf_counter()
+    for f in range(frames):
+        collection.set_facecolor(palette[bins[f % len(bins)]])
+        canvas.draw()
+        canvas.buffer_rgba()
+    return frames / (time.perf_counter() - began)
+
+
+def scenario(label: str, args: list[str], site: Path, shapes: gpd.GeoDataFrame, cells: int, mpl_frames: int) -> None:
+    seconds, rss = build([*args, "--out", str(site)])
+    size = site_size(site)
+    frames = int(re.search(r'"frames":(\d+)', (site / "index.html").read_text()).group(1))
+    say(f"{label} build", f"{seconds:.1f} s, peak RSS {rss:.0f} MB, site {size / 1e6:.1f} MB = "
+        f"{size / (frames * len(shapes) * 5):.3f} bytes per cell ({frames:,} frames × {len(shapes):,} regions × 5 metrics)")
+    ours = page_figures(site, label, frames)
+    colours = re.search(r'"colors":(\[.*?\])', (site / "index.html").read_text()).group(1)
+    bins = site_bins(site)[: max(mpl_frames, 1)]
+    fps = matplotlib_fps(shapes, bins, re.findall(r"#[0-9a-f]{6}", colours), mpl_frames)
+    say(f"{label} matplotlib baseline", f"{fps:.1f} frames/s (ours: {1000 / ours:.0f} frames/s, "
+        f"{1000 / ours / fps:.0f}× faster)")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--smoke", action="store_true", help="small sizes, for the test suite")
+    p.add_argument("--frames", type=int, default=100_000)
+    p.add_argument("--rows-per-bucket", type=int, default=2)
+    p.add_argument("--grid-frames", type=int, default=10_000)
+    p.add_argument("--grid-cells", type=int, default=3_000)
+    p.add_argument("--work", type=Path, default=ROOT / "bench-out")
+    a = p.parse_args()
+    if a.smoke:
+        a.frames, a.grid_frames, a.grid_cells = 600, 400, 300
+    a.work.mkdir(parents=True, exist_ok=True)
+
+    t = time.perf_counter()
+    db = countries_db(a.work / f"countries-{a.frames}x{a.rows_per_bucket}.db", a.frames, a.rows_per_bucket)
+    say("countries data ready", f"{db} ({time.perf_counter() - t:.0f} s)")
+    world = geometry.read_shapes(None).to_crs("ESRI:54030")
+    scenario(f"{a.frames:,} frames × {len(world)} countries (SQLite)",
+             ["--db", f"sqlite:///{db}", "--table", "events"], a.work / "site-countries", world,
+             len(world), 30 if a.smoke else 200)
+
+    grid_shapes, table = grid_data(a.work, a.grid_frames, a.grid_cells)
+    grid = geometry.read_shapes(grid_shapes).to_crs("ESRI:54030")
+    scenario(f"{a.grid_frames:,} frames × {a.grid_cells:,} grid cells (Parquet)",
+             ["--parquet", str(table), "--region", "region", "--shapes", str(grid_shapes)],
+             a.work / "site-grid", grid, a.grid_cells, 10 if a.smoke else 50)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+// build-site capture: streams frames of the page's own renderer to the recorder. Injected into the
+// page only while recording (the published site does not load it).
+//
+// choroplethCapture.png(frames, url, batch): draws each frame with choropleth.renderFrame and POSTs
+// the frames as PNG in batches to `url`; a batch is drawn while the previous one is in flight. (PNG,
+// not raw pixels: Chromium uploads a large POST body at only ~30 MB/s, and a map's flat colours make
+// small PNGs.)
+// choroplethCapture.h264(frames, url, fps, bitrate): encodes in the page with WebCodecs and POSTs only
+// the encoded H.264 (Annex B) chunks. `frames` is [start, end, step] (end exclusive).
+(function () {
+  "use strict";
+  const api = window.choropleth;
+
+  async function post(url, body, frames) {
+    const r = await fetch(url, { method: "POST", body, headers: { "X-Frames": String(frames) } });
+    if (!r.ok) throw new Error(`recorder answered ${r.status}`);
+  }
+  async function draw(i) {
+    if (!api.renderFrame(i)) { await api.ensure(i, i); api.renderFrame(i); }
+  }
+
+  async function png([start, end, step], url, batch) {
+    const canvas = api.canvas;
+    let parts = [], inFlight = Promise.resolve();
+    for (let i = start; i < end; i += step) {
+      if (parts.length === 0) await api.ensure(i, Math.min(end - 1, i + step * batch));
+      await draw(i);
+      parts.push(await new Promise((resolve) => canvas.toBlob(resolve, "image/png")));
+      if (parts.length === batch || i + step >= end) {
+        await inFlight; // one batch in flight while the next is drawn
+        inFlight = post(url, new Blob(parts), parts.length);
+        parts = [];
+      }
+    }
+    await inFlight;
+  }
+
+  async function h264Supported(width, height, fps) {
+    if (typeof VideoEncoder === "undefined") return false;
+    const { supported } = await VideoEncoder.isConfigSupported(config(width, height, fps, 4e6));
+    return !!supported;
+  }
+  function config(width, height, fps, bitrate) {
+    return { codec: "avc1.640028", width, height, framerate: fps, bitrate, avc: { format: "annexb" },
+             latencyMode: "quality", hardwareAcceleration: "prefer-software" };
+  }
+
+  async function h264([start, end, step], url, fps, bitrate, batch) {
+    const canvas = api.canvas;
+    let parts = [], bytes = 0, error = null, inFlight = Promise.resolve(), sent = 0, encoded = 0;
+    const flush = () => {
+      const body = new Uint8Array(bytes);
+      let o = 0;
+      for (const p of parts) { body.set(p, o); o += p.length; }
+      parts = []; bytes = 0;
+      const frames = encoded - sent;
+      sent = encoded;
+      const previous = inFlight;
+      inFlight = previous.then(() => post(url, body, frames));
+    };
+    const encoder = new VideoEncoder({
+      output: (chunk) => { const b = new Uint8Array(chunk.byteLength); chunk.copyTo(b); parts.push(b); bytes += b.length; },
+      error: (e) => { error = e; },
+    });
+    encoder.configure(config(canvas.width, canvas.height, fps, bitrate));
+    let k = 0;
+    for (let i = start; i < end; i += step, k++) {
+      if (k % batch === 0) await api.ensure(i, Math.min(end - 1, i + step * batch));
+      await draw(i);
+      const frame = new VideoFrame(canvas, { timestamp: Math.round(k * 1e6 / fps), duration: Math.round(1e6 / fps) });
+      encoder.encode(frame, { keyFrame: k % (fps * 10) === 0 });
+      frame.close();
+      if (encoder.encodeQueueSize > 8) await new Promise((r) => encoder.addEventListener("dequeue", r, { once: true }));
+      if (error) throw error;
+      if (k % batch === batch - 1) { await encoder.flush(); encoded = k + 1; flush(); }
+    }
+    await encoder.flush();
+    encoder.close();
+    if (error) throw error;
+    encoded = k;
+    if (bytes) flush();
+    await inFlight;
+  }
+
+  window.choroplethCapture = { png, h264, h264Supported };
+})();
