@@ -122,26 +122,42 @@ def _in_database(source: Source, step: int, agg: str) -> Aggregated:
 
 
 def _in_pandas(source: Source, step: int, agg: str) -> Aggregated:
+    """Vectorised: each row's cell index (bucket × region), then bincount / ufunc.at per metric."""
     df = source.frame
     assert df is not None
-    df = df.dropna(subset=[source.region, source.time])
+    valid = (df[source.region].notna() & df[source.time].notna()).to_numpy()
     try:
-        t = pd.to_numeric(df[source.time]).astype(np.int64)
+        t = pd.to_numeric(df[source.time][valid]).to_numpy().astype(np.int64)
     except (TypeError, ValueError):
         raise UserError(f"the time column {source.time!r} must hold epoch seconds") from None
     start, frames = _span(t.min() if len(t) else None, t.max() if len(t) else None, step)
-    codes, uniques = pd.factorize(df[source.region], sort=True)  # keeps categoricals compact
+    codes, uniques = pd.factorize(df[source.region][valid], sort=True)  # keeps categoricals compact
     regions = [str(u) for u in uniques]
     _check_size(frames, len(regions), len(source.metrics))
-    keyed = df[source.metrics].astype(np.float64).assign(_b=((t - start) // step).to_numpy(), _r=codes)
-    by = keyed.groupby(["_b", "_r"])
-    # min_count=1: a bucket whose metric is all NULL is no-data, as in SQL, not a sum of 0.
-    grouped = by.sum(min_count=1) if agg == "sum" else by.agg(agg)
-    b = grouped.index.get_level_values(0).to_numpy()
-    r = grouped.index.get_level_values(1).to_numpy()
+    cells = frames * len(regions)
+    cell = (t - start) // step * len(regions) + codes
+    del t, codes
+    present = np.bincount(cell, minlength=cells) > 0  # a bucket with rows but only NULLs counts 0, like SQL
     values = {}
     for m in source.metrics:
-        mat = np.full((frames, len(regions)), np.nan, dtype=np.float32)
-        mat[b, r] = grouped[m].to_numpy()
-        values[m] = mat
-    return Aggregated(start=start, step=step, frames=frames, regions=list(regions), values=values)
+        v = df[m].to_numpy(dtype=np.float64)[valid]
+        ok = ~np.isnan(v)
+        c, v = cell[ok], v[ok]
+        n = np.bincount(c, minlength=cells)
+        if agg == "count":
+            out = np.where(present, n, np.nan)
+        elif agg in ("sum", "mean"):
+            out = np.bincount(c, weights=v, minlength=cells).astype(np.float64)
+            if agg == "mean":
+                out = np.divide(out, n, out=np.full(cells, np.nan), where=n > 0)
+            out[n == 0] = np.nan
+        elif agg in ("min", "max"):
+            out = np.full(cells, np.inf if agg == "min" else -np.inf)
+            (np.minimum if agg == "min" else np.maximum).at(out, c, v)
+            out[n == 0] = np.nan
+        else:  # median: no bincount form
+            out = np.full(cells, np.nan)
+            med = pd.Series(v).groupby(c).median()
+            out[med.index.to_numpy()] = med.to_numpy()
+        values[m] = out.reshape(frames, len(regions)).astype(np.float32)
+    return Aggregated(start=start, step=step, frames=frames, regions=regions, values=values)

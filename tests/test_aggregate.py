@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator import aggregate, source
 from generator.errors import UserError
@@ -115,3 +118,25 @@ def test_empty_source_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text,seconds", [("15min", 900), ("1h", 3600), ("1d", 86400), ("7d", 604800), ("90", 90)])
 def test_parse_interval(text: str, seconds: int) -> None:
     assert aggregate.parse_interval(text) == seconds
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 40_000),
+                          st.one_of(st.none(), st.floats(-1e3, 1e3, allow_nan=False))), min_size=1, max_size=60),
+       st.sampled_from(["sum", "mean", "min", "max", "count", "median"]))
+def test_property_equals_pandas_reference(tmp_path: Path, rows: list, agg: str) -> None:
+    events = pd.DataFrame(rows, columns=["country", "unixtime", "m"]).astype({"m": float})
+    start = events.unixtime.min() // 3600 * 3600
+    ref = events.assign(b=(events.unixtime - start) // 3600).groupby(["b", "country"]).m
+    expected = (ref.sum(min_count=1) if agg == "sum" else ref.agg(agg)).unstack()
+    expected = expected.reindex(index=range((events.unixtime.max() - start) // 3600 + 1), columns=sorted(events.country.unique()))
+    path = Path(tempfile.mkdtemp(dir=tmp_path))
+    events.to_csv(path / "e.csv", index=False)
+    with sqlite3.connect(path / "e.db") as conn:
+        events.to_sql("events", conn, index=False)
+    for src in (source.from_file(str(path / "e.csv"), "csv", region="country", time="unixtime", metrics=["m"]),
+                source.from_database(f"sqlite:///{path / 'e.db'}", table="events", query=None, region="country",
+                                     time="unixtime", metrics=["m"])):
+        got = aggregate.aggregate(src, 3600, agg)
+        np.testing.assert_allclose(got.values["m"], expected.to_numpy(dtype=float), rtol=1e-5, atol=1e-3,
+                                   equal_nan=True)
