@@ -51,26 +51,45 @@
     m.colors.forEach((c, i) => { p[i] = pack(rgb(c)); });
     return p;
   });
-  const st = { metric: 0, frame: 0, playing: false, fps: 24, fixedSize: null, layout: null };
+  // want: a frame asked for whose chunk is still loading; drawn when it arrives.
+  const st = { metric: 0, frame: 0, want: -1, hover: -1, playing: false, fps: 24, fixedSize: null, layout: null };
 
+  // Chunks load on demand (and the next one ahead); decoded chunks stay within a memory budget,
+  // the least recently used going first, so 100,000 frames × 3,000 regions × 5 metrics fit a phone.
+  const BUDGET = 256 * 1024 * 1024;
+  const lastUse = meta.metrics.map((m) => new Float64Array(m.chunks));
+  let decodedBytes = 0, clock = 0;
   function chunk(m, c) {
     const slot = chunks[m];
+    lastUse[m][c] = ++clock;
     if (slot[c] === null) {
       slot[c] = loadScript(`data/${m}/${c}.js`, `${m}/${c}`).then(inflate).then((buf) => {
         slot[c] = buf;
-        if (st.metric === m && Math.floor(st.frame / CF) === c && st.layout) renderFrame(st.frame);
+        decodedBytes += buf.length;
+        evict();
+        if (st.metric === m && st.want >= 0 && Math.floor(st.want / CF) === c && st.layout) renderFrame(st.want);
         return buf;
-      });
+      }, (err) => { slot[c] = null; throw err; }); // a failed load can be retried
     }
     return slot[c];
+  }
+  function evict() {
+    while (decodedBytes > BUDGET) {
+      let victim = null, oldest = Infinity;
+      chunks.forEach((slot, m) => slot.forEach((buf, c) => {
+        if (buf instanceof Uint8Array && lastUse[m][c] < oldest && !(m === st.metric && c === Math.floor(st.frame / CF))) {
+          oldest = lastUse[m][c]; victim = [m, c];
+        }
+      }));
+      if (!victim) return;
+      decodedBytes -= chunks[victim[0]][victim[1]].length;
+      chunks[victim[0]][victim[1]] = null;
+    }
   }
   function ensure(from, to, m = st.metric) { // Promise resolved when frames from..to are loaded
     const jobs = [];
     for (let c = Math.floor(from / CF); c <= Math.floor(Math.min(to, N - 1) / CF); c++) jobs.push(chunk(m, c));
     return Promise.all(jobs);
-  }
-  async function prefetch(m) { // the rest of a metric, one chunk at a time, after the first frame
-    for (let c = 0; c < chunks[m].length; c++) { try { await chunk(m, c); } catch (e) { fail(e); return; } }
   }
 
   // ---- geometry: TopoJSON -> rings in projected coordinates ----
@@ -131,9 +150,11 @@
       const rows = Array.from({ length: y1 - y0 + 1 }, () => []);
       for (const p of px) {
         for (let i = 0; i + 3 < p.length; i += 2) {
-          const ax = p[i], ay = p[i + 1], bx = p[i + 2], by = p[i + 3];
+          // Always from the upper end: a border shared by two regions then crosses at the same x for both.
+          const down = p[i + 1] < p[i + 3], j = down ? i : i + 2, q = down ? i + 2 : i;
+          const ax = p[j], ay = p[j + 1], bx = p[q], by = p[q + 1];
           if (ay === by) continue;
-          const lo = Math.max(y0, Math.ceil(Math.min(ay, by) - 0.5)), hi = Math.min(y1, Math.ceil(Math.max(ay, by) - 0.5) - 1);
+          const lo = Math.max(y0, Math.ceil(ay - 0.5)), hi = Math.min(y1, Math.ceil(by - 0.5) - 1);
           for (let y = lo; y <= hi; y++) rows[y - y0].push(ax + (y + 0.5 - ay) * (bx - ax) / (by - ay));
         }
       }
@@ -263,10 +284,15 @@
 
   // ---- the per-frame path ----
   function renderFrame(i) {
+    const L = st.layout;
+    if (!L) return false;
     i = Math.max(0, Math.min(N - 1, Math.round(i)));
+    const m = st.metric, c = Math.floor(i / CF), buf = chunks[m][c];
+    if (!(buf instanceof Uint8Array)) { st.want = i; chunk(m, c).catch(fail); return false; }
+    st.want = -1;
     st.frame = i;
-    const L = st.layout, c = Math.floor(i / CF), buf = chunks[st.metric][c];
-    if (!(buf instanceof Uint8Array)) { chunk(st.metric, c).catch(fail); return false; }
+    lastUse[m][c] = ++clock;
+    if (c + 1 < chunks[m].length && chunks[m][c + 1] === null) chunk(m, c + 1).catch(() => {}); // read ahead
     const pal = palettes[st.metric], off = (i - c * CF) * R, shown = L.shown, box = L.box;
     const img32 = L.img32, pix = L.pix, start = L.start;
     let x0 = L.W, y0 = L.H, x1 = -1, y1 = -1;
@@ -289,33 +315,36 @@
     ui.scrub.value = i;
     ui.counter.textContent = `${i + 1} / ${N}`;
     ui.time.textContent = strftime(meta.timeFormat, timeOf(i));
+    if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
     return true;
   }
 
   // ---- controls ----
-  let lastTick = 0;
+  let lastTick = 0, rafId = 0;
   function tick(now) {
+    rafId = 0;
     if (!st.playing) return;
-    const due = st.fps === 0 || now - lastTick >= 1000 / st.fps - 1;
-    if (due) {
-      lastTick = now;
-      renderFrame(st.frame + 1 >= N ? 0 : st.frame + 1);
+    const interval = st.fps ? 1000 / st.fps : 0;
+    // Keep to the schedule rather than to the last screen refresh, or 24/s on a 60 Hz screen plays at 20.
+    if (now - lastTick >= interval - 1 && renderFrame(st.frame + 1 >= N ? 0 : st.frame + 1)) {
+      lastTick = Math.max(lastTick + interval, now - interval);
     }
-    requestAnimationFrame(tick);
+    rafId = requestAnimationFrame(tick);
   }
   function setPlaying(on) {
+    if (!st.layout) return;
     st.playing = on;
     ui.play.textContent = on ? "❚❚" : "▶";
     ui.play.setAttribute("aria-label", on ? "Pause" : "Play");
-    if (on) requestAnimationFrame(tick);
+    if (on && !rafId) { lastTick = performance.now() - 1000; rafId = requestAnimationFrame(tick); }
   }
   function setMetric(m) {
     st.metric = m;
     ui.metric.value = String(m);
     st.layout.shown.fill(-1);
     drawLegend();
-    const frame = st.frame;
-    return ensure(frame, frame).then(() => { renderFrame(frame); prefetch(m); });
+    renderFrame(st.frame); // now, or when its chunk arrives
+    return ensure(st.frame, st.frame).then(() => undefined);
   }
   ui.play.addEventListener("click", () => setPlaying(!st.playing));
   ui.back.addEventListener("click", () => renderFrame(st.frame - 1));
@@ -324,6 +353,7 @@
   ui.speed.addEventListener("change", () => { st.fps = Number(ui.speed.value); });
   ui.metric.addEventListener("change", () => setMetric(Number(ui.metric.value)));
   document.addEventListener("keydown", (e) => {
+    if (!st.layout || e.altKey || e.ctrlKey || e.metaKey) return;
     if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement && e.key === " ") return;
     const step = e.shiftKey ? 10 : 1;
     if (e.key === " ") { setPlaying(!st.playing); e.preventDefault(); }
@@ -353,6 +383,7 @@
     const r = regionAt((e.clientX - rect.left) * s, (e.clientY - rect.top) * s);
     const hctx = hover.getContext("2d");
     hctx.clearRect(0, 0, hover.width, hover.height);
+    st.hover = r;
     if (r < 0) { ui.tooltip.hidden = true; return; }
     ui.tooltip.textContent = describe(r);
     ui.tooltip.hidden = false;
@@ -371,6 +402,7 @@
     hctx.stroke(path);
   });
   canvas.addEventListener("pointerleave", () => {
+    st.hover = -1;
     ui.tooltip.hidden = true;
     hover.getContext("2d").clearRect(0, 0, hover.width, hover.height);
   });
@@ -382,6 +414,7 @@
     return [Math.round(cssW * dpr), Math.round(cssH * dpr)];
   }
   function resize(W, H) {
+    if (!rings) return;
     layout(W, H);
     const frame = st.frame;
     renderFrame(frame);
@@ -439,7 +472,6 @@
     decodeTopology(topo);
     resize(...fitToWindow());
     ui.status.hidden = true;
-    prefetch(st.metric);
   })();
   api.ready.catch(fail);
 })();
