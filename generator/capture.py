@@ -10,13 +10,14 @@ was done (joined into a playable file) and `--resume` continues after the last c
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import shutil
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -72,25 +73,40 @@ class _Segment:
 
     def __init__(self, command: list[str], target: Path) -> None:
         self.target, self.tmp = target, target.with_name("tmp-" + target.name)
-        self.proc = subprocess.Popen([*command, str(self.tmp)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+        self.log = target.with_name(f"tmp-{target.stem}.log")  # a file, not a pipe nobody drains
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen([*command, str(self.tmp)], stdin=subprocess.PIPE,
+                                         stdout=subprocess.DEVNULL, stderr=log)
+
+    def _failure(self) -> UserError:
+        lines = self.log.read_text(errors="replace").strip().splitlines()
+        return UserError(f"ffmpeg stopped ({lines[-1] if lines else f'exit code {self.proc.poll()}'}); "
+                         "the segments done so far are kept")
 
     def write(self, data: bytes) -> None:
         assert self.proc.stdin is not None
-        self.proc.stdin.write(data)
+        try:
+            self.proc.stdin.write(data)
+        except (BrokenPipeError, ValueError):
+            self.proc.wait()
+            raise self._failure() from None
 
     def finish(self) -> None:
-        assert self.proc.stdin is not None and self.proc.stderr is not None
-        self.proc.stdin.close()
-        err = self.proc.stderr.read().decode(errors="replace").strip().splitlines()
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
         if self.proc.wait() != 0:
-            raise UserError(f"ffmpeg failed ({err[-1] if err else 'no message'}); the segments done so far are kept")
+            raise self._failure()
         self.tmp.replace(self.target)
+        self.log.unlink(missing_ok=True)
 
     def abandon(self) -> None:
         self.proc.kill()
         self.proc.wait()
         self.tmp.unlink(missing_ok=True)
+        self.log.unlink(missing_ok=True)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -120,11 +136,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def _join(parts: list[Path], out: Path) -> None:
     """Concatenate complete segments into `out` without re-encoding."""
     listing = out.with_name(out.name + ".concat.txt")
-    listing.write_text("".join(f"file '{p.resolve()}'\n" for p in parts))
+    quoted = (str(p.resolve()).replace("'", "'\\''") for p in parts)  # the concat list's own quoting
+    listing.write_text("".join(f"file '{q}'\n" for q in quoted))
     extra = ["-movflags", "+faststart"] if out.suffix == ".mp4" else []
     tmp = out.with_name("tmp-" + out.name)
     proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-f", "concat", "-safe", "0",
-                           "-i", str(listing), "-c", "copy", *extra, str(tmp)], capture_output=True, text=True)
+                           "-i", str(listing), "-c", "copy", *extra, str(tmp)], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
     listing.unlink()
     if proc.returncode != 0:
         raise UserError(f"ffmpeg could not join the segments: {proc.stderr.strip().splitlines()[-1:]}")
@@ -158,9 +176,15 @@ def record(site: Path, out: Path, r: Recording) -> Result:
         raise UserError("--size must be at least 16x16, --fps and --step at least 1")
     out.parent.mkdir(parents=True, exist_ok=True)
     parts_dir = out.with_name(out.name + ".parts")
+    manifest = parts_dir / "settings.json"
+    settings = json.dumps({k: v for k, v in asdict(r).items() if k not in ("resume", "browser")}, sort_keys=True)
+    if r.resume and parts_dir.exists() and manifest.exists() and manifest.read_text() != settings:
+        raise UserError(f"--resume: {parts_dir} was recorded with other settings; rerun them, or record "
+                        "again without --resume")
     if parts_dir.exists() and not r.resume:
         shutil.rmtree(parts_dir)
     parts_dir.mkdir(exist_ok=True)
+    manifest.write_text(settings)
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
 
     state: dict[str, _Segment | None] = {"segment": None}

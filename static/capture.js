@@ -41,44 +41,42 @@
     return !!supported;
   }
   function config(width, height, fps, bitrate) {
-    return { codec: "avc1.640028", width, height, framerate: fps, bitrate, avc: { format: "annexb" },
-             latencyMode: "quality", hardwareAcceleration: "prefer-software" };
+    // High profile; level 4.0 holds up to 1080p, 5.1 up to 4K.
+    const macroblocks = Math.ceil(width / 16) * Math.ceil(height / 16);
+    return { codec: macroblocks <= 8192 ? "avc1.640028" : "avc1.640033", width, height, framerate: fps, bitrate,
+             avc: { format: "annexb" }, latencyMode: "quality", hardwareAcceleration: "prefer-software" };
   }
 
   async function h264([start, end, step], url, fps, bitrate, batch) {
     const canvas = api.canvas;
-    let parts = [], bytes = 0, error = null, inFlight = Promise.resolve(), sent = 0, encoded = 0;
-    const flush = () => {
-      const body = new Uint8Array(bytes);
-      let o = 0;
-      for (const p of parts) { body.set(p, o); o += p.length; }
-      parts = []; bytes = 0;
-      const frames = encoded - sent;
-      sent = encoded;
-      const previous = inFlight;
-      inFlight = previous.then(() => post(url, body, frames));
-    };
+    let parts = [], error = null, wake = null, inFlight = Promise.resolve();
     const encoder = new VideoEncoder({
-      output: (chunk) => { const b = new Uint8Array(chunk.byteLength); chunk.copyTo(b); parts.push(b); bytes += b.length; },
-      error: (e) => { error = e; },
+      output: (chunk) => { const b = new Uint8Array(chunk.byteLength); chunk.copyTo(b); parts.push(b); },
+      error: (e) => { error = e; if (wake) wake(); },
     });
+    encoder.addEventListener("dequeue", () => { if (wake) wake(); });
     encoder.configure(config(canvas.width, canvas.height, fps, bitrate));
-    let k = 0;
+    const send = async (frames) => { // the chunks so far; one POST in flight at a time (backpressure)
+      const body = new Blob(parts);
+      parts = [];
+      await inFlight; // a failed POST (ffmpeg gone) stops the recording here
+      inFlight = post(url, body, frames);
+    };
+    let k = 0, sent = 0;
     for (let i = start; i < end; i += step, k++) {
       if (k % batch === 0) await api.ensure(i, Math.min(end - 1, i + step * batch));
       await draw(i);
       const frame = new VideoFrame(canvas, { timestamp: Math.round(k * 1e6 / fps), duration: Math.round(1e6 / fps) });
       encoder.encode(frame, { keyFrame: k % (fps * 10) === 0 });
       frame.close();
-      if (encoder.encodeQueueSize > 8) await new Promise((r) => encoder.addEventListener("dequeue", r, { once: true }));
+      while (encoder.encodeQueueSize > 8 && !error) await new Promise((resolve) => { wake = resolve; });
       if (error) throw error;
-      if (k % batch === batch - 1) { await encoder.flush(); encoded = k + 1; flush(); }
+      if (k % batch === batch - 1) { await encoder.flush(); await send(k + 1 - sent); sent = k + 1; }
     }
     await encoder.flush();
     encoder.close();
     if (error) throw error;
-    encoded = k;
-    if (bytes) flush();
+    if (k > sent) await send(k - sent);
     await inFlight;
   }
 
