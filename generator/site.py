@@ -85,6 +85,11 @@ def _swap(new: Path, out: Path) -> None:
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=new.parent))
         old.rmdir()
         out.rename(old)
-    new.rename(out)
+    try:
+        new.rename(out)
+    except BaseException:
+        if old is not None:
+            old.rename(out)  # put the previous site back
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
