@@ -27,7 +27,7 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from generator import browser, demo, framedata, geometry  # noqa: E402
+from generator import browser, capture, demo, framedata, geometry  # noqa: E402
 
 START = 1_600_000_000 // 3600 * 3600
 
@@ -136,21 +136,31 @@ def page_figures(site: Path, label: str, frames: int) -> float:
     return max(m0, mN)
 
 
-def matplotlib_fps(shapes: gpd.GeoDataFrame, bins: np.ndarray, colours: list[str], frames: int) -> float:
-    """Matplotlib done right: polygons drawn once, set_facecolor per frame, Agg canvas, 1280×720."""
+def site_colours(site: Path, metric: int = 0) -> list[str]:
+    return re.findall(r"#[0-9a-f]{6}", re.findall(r'"colors":(\[.*?\])', (site / "index.html").read_text())[metric])
+
+
+def matplotlib_map(shapes: gpd.GeoDataFrame, colours: list[str]) -> tuple:
+    """Matplotlib done right: the polygons drawn once as one collection; a palette for set_facecolor."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.colors as mcolors
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(12.8, 7.2), dpi=100)
-    canvas = FigureCanvasAgg(fig)
+    fig = Figure(figsize=(12.8, 7.2), dpi=100)  # 1280×720
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     shapes.plot(ax=ax, edgecolor="#555555", linewidth=0.3)
-    collection = ax.collections[0]
     palette = np.array([mcolors.to_rgba(c) for c in colours] + [(0.87, 0.87, 0.87, 1)] * (256 - len(colours)))
+    return fig, ax.collections[0], palette
+
+
+def matplotlib_fps(shapes: gpd.GeoDataFrame, bins: np.ndarray, colours: list[str], frames: int) -> float:
+    """Frames/s of matplotlib recolouring and drawing on an Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig, collection, palette = matplotlib_map(shapes, colours)
+    canvas = FigureCanvasAgg(fig)
     canvas.draw()
     began = time.perf_counter()
     for f in range(frames):
@@ -160,6 +170,37 @@ def matplotlib_fps(shapes: gpd.GeoDataFrame, bins: np.ndarray, colours: list[str
     return frames / (time.perf_counter() - began)
 
 
+def matplotlib_video_fps(shapes: gpd.GeoDataFrame, bins: np.ndarray, colours: list[str], frames: int,
+                         out: Path) -> float:
+    """Frames/s of matplotlib's FFMpegWriter (libx264) on the same map."""
+    import imageio_ffmpeg
+    import matplotlib
+    from matplotlib.animation import FFMpegWriter
+
+    matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
+    fig, collection, palette = matplotlib_map(shapes, colours)
+    writer = FFMpegWriter(fps=30, codec="libx264", extra_args=["-pix_fmt", "yuv420p", "-preset", "veryfast"])
+    began = time.perf_counter()
+    with writer.saving(fig, str(out), dpi=100):
+        for f in range(frames):
+            collection.set_facecolor(palette[bins[f % len(bins)]])
+            writer.grab_frame()
+    return frames / (time.perf_counter() - began)
+
+
+def video_figures(site: Path, label: str, frames: int, count: int, shapes: gpd.GeoDataFrame, work: Path,
+                  mpl_frames: int) -> None:
+    rates = []
+    for start in (0, max(0, frames - count - 1000)):
+        t = time.perf_counter()
+        result = capture.record(site, work / "bench.mp4", capture.Recording(start=start, end=start + count))
+        rates.append(result.frames / (time.perf_counter() - t))
+        say(f"{label} video, {count:,} frames at 1280x720 from frame {start:,}",
+            f"{rates[-1]:.0f} frames/s ({result.method}, including browser start)")
+    fps = matplotlib_video_fps(shapes, site_bins(site)[:mpl_frames], site_colours(site), mpl_frames, work / "mpl.mp4")
+    say(f"{label} matplotlib FFMpegWriter baseline", f"{fps:.1f} frames/s (ours {min(rates) / fps:.1f}× faster)")
+
+
 def scenario(label: str, args: list[str], site: Path, shapes: gpd.GeoDataFrame, cells: int, mpl_frames: int) -> None:
     seconds, rss = build([*args, "--out", str(site)])
     size = site_size(site)
@@ -167,9 +208,7 @@ def scenario(label: str, args: list[str], site: Path, shapes: gpd.GeoDataFrame, 
     say(f"{label} build", f"{seconds:.1f} s, peak RSS {rss:.0f} MB, site {size / 1e6:.1f} MB = "
         f"{size / (frames * len(shapes) * 5):.3f} bytes per cell ({frames:,} frames × {len(shapes):,} regions × 5 metrics)")
     ours = page_figures(site, label, frames)
-    colours = re.search(r'"colors":(\[.*?\])', (site / "index.html").read_text()).group(1)
-    bins = site_bins(site)[: max(mpl_frames, 1)]
-    fps = matplotlib_fps(shapes, bins, re.findall(r"#[0-9a-f]{6}", colours), mpl_frames)
+    fps = matplotlib_fps(shapes, site_bins(site)[:mpl_frames], site_colours(site), mpl_frames)
     say(f"{label} matplotlib baseline", f"{fps:.1f} frames/s (ours: {1000 / ours:.0f} frames/s, "
         f"{1000 / ours / fps:.0f}× faster)")
 
@@ -191,9 +230,11 @@ def main() -> None:
     db = countries_db(a.work / f"countries-{a.frames}x{a.rows_per_bucket}.db", a.frames, a.rows_per_bucket)
     say("countries data ready", f"{db} ({time.perf_counter() - t:.0f} s)")
     world = geometry.read_shapes(None).to_crs("ESRI:54030")
-    scenario(f"{a.frames:,} frames × {len(world)} countries (SQLite)",
-             ["--db", f"sqlite:///{db}", "--table", "events"], a.work / "site-countries", world,
+    label = f"{a.frames:,} frames × {len(world)} countries (SQLite)"
+    scenario(label, ["--db", f"sqlite:///{db}", "--table", "events"], a.work / "site-countries", world,
              len(world), 30 if a.smoke else 200)
+    video_figures(a.work / "site-countries", label, a.frames, 100 if a.smoke else 3000, world, a.work,
+                  20 if a.smoke else 200)
 
     grid_shapes, table = grid_data(a.work, a.grid_frames, a.grid_cells)
     grid = geometry.read_shapes(grid_shapes).to_crs("ESRI:54030")
