@@ -10,6 +10,7 @@ was done (joined into a playable file) and `--resume` continues after the last c
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import http.server
 import shutil
@@ -78,7 +79,7 @@ class _Segment:
             self.proc = subprocess.Popen([*command, str(self.tmp)], stdin=subprocess.PIPE,
                                          stdout=subprocess.DEVNULL, stderr=log)
 
-    def _failure(self) -> UserError:
+    def failure(self) -> UserError:
         lines = self.log.read_text(errors="replace").strip().splitlines()
         return UserError(f"ffmpeg stopped ({lines[-1] if lines else f'exit code {self.proc.poll()}'}); "
                          "the segments done so far are kept")
@@ -89,7 +90,7 @@ class _Segment:
             self.proc.stdin.write(data)
         except (BrokenPipeError, ValueError):
             self.proc.wait()
-            raise self._failure() from None
+            raise self.failure() from None
 
     def finish(self) -> None:
         assert self.proc.stdin is not None
@@ -98,7 +99,7 @@ class _Segment:
         except BrokenPipeError:
             pass
         if self.proc.wait() != 0:
-            raise self._failure()
+            raise self.failure()
         self.tmp.replace(self.target)
         self.log.unlink(missing_ok=True)
 
@@ -112,7 +113,7 @@ class _Segment:
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the site (and our capture script); POST /frames hands the body to the sink."""
 
-    sink: Callable[[bytes, int], None]
+    sink: Callable[[str, bytes, int], None]
 
     def log_message(self, *args: object) -> None:
         pass
@@ -125,7 +126,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         try:
-            type(self).sink(body, int(self.headers.get("X-Frames", "0")))
+            type(self).sink(self.path, body, int(self.headers.get("X-Frames", "0")))
         except Exception as exc:  # ffmpeg gone: tell the page, which stops
             self.send_error(500, str(exc))
             return
@@ -187,22 +188,19 @@ def record(site: Path, out: Path, r: Recording) -> Result:
     manifest.write_text(settings)
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
 
-    state: dict[str, _Segment | None] = {"segment": None}
-    advance: Callable[[int], None] = lambda n: None
+    open_segments: dict[int, _Segment] = {}
+    advance: list[Callable[[int], None]] = [lambda n: None]
 
-    def sink(data: bytes, frames: int) -> None:
-        segment = state["segment"]
-        if segment is None:
-            raise RuntimeError("no segment open")
-        segment.write(data)
-        advance(frames)
+    def sink(path: str, data: bytes, frames: int) -> None:  # POST /frames/<segment>
+        open_segments[int(path.rsplit("/", 1)[1])].write(data)
+        advance[0](frames)
 
     handler = type("Handler", (_Handler,), {"sink": staticmethod(sink)})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     began = time.perf_counter()
-    done_parts: list[Path] = []
+    targets: list[Path] = []
     stop_progress: Callable[[], None] = lambda: None
     try:
         with browser.chromium(r.browser) as b:
@@ -211,11 +209,7 @@ def record(site: Path, out: Path, r: Recording) -> Result:
             page.evaluate("choropleth.ready")
             page.add_script_tag(url=f"{url}/__capture.js")
             meta = page.evaluate("choropleth.meta")
-            names = [m["name"] for m in meta["metrics"]]
-            metric = _metric_index(r.metric, names)
-            if metric:
-                page.evaluate("m => choropleth.setMetric(m)", metric)
-            page.evaluate("([w, h]) => choropleth.resize(w, h)", [r.width, r.height])
+            metric = _metric_index(r.metric, [m["name"] for m in meta["metrics"]])
             end = meta["frames"] if r.end is None else min(r.end, meta["frames"])
             if not 0 <= r.start < end:
                 raise UserError(f"frame range {r.start}..{end} is empty; the site has {meta['frames']} frames")
@@ -223,53 +217,56 @@ def record(site: Path, out: Path, r: Recording) -> Result:
             method = _choose(page, r, suffix)
             per_segment = len(frames) if suffix == ".gif" else r.segment  # a GIF has one palette
             segments = [frames[i:i + per_segment] for i in range(0, len(frames), per_segment)]
-            advance, stop_progress = _progress(len(frames))
+            targets = [parts_dir / f"{k:05d}{suffix}" for k in range(len(segments))]
+            page.evaluate("([m, w, h]) => choropleth.setMetric(m).then(() => choropleth.resize(w, h))",
+                          [metric, r.width, r.height])
+            advance[0], stop_progress = _progress(len(frames))
             for k, seg in enumerate(segments):
-                target = parts_dir / f"{k:05d}{suffix}"
-                if target.exists():  # --resume: done before
-                    advance(len(seg))
-                    done_parts.append(target)
+                if targets[k].exists():  # --resume: done before
+                    advance[0](len(seg))
                     continue
+                segment = open_segments[k] = _Segment(_command(ffmpeg, method, suffix, r), targets[k])
+                span = [seg[0], seg[-1] + 1, r.step]
                 if method == "webcodecs":
-                    # -r, not -framerate: the raw h264 demuxer would otherwise trust the stream's own timing.
-                    command = [ffmpeg, "-y", "-v", "error", "-f", "h264", "-r", str(r.fps), "-i", "-",
-                               "-c", "copy", "-bsf:v", "h264_metadata=video_full_range_flag=1:colour_primaries=1:"
-                               "transfer_characteristics=1:matrix_coefficients=1"]
                     js, args = "([f, u, fps, br]) => choroplethCapture.h264(f, u, fps, br, 60)", \
-                        [[seg[0], seg[-1] + 1, r.step], f"{url}/frames", r.fps, _bitrate(r)]
+                        [span, f"{url}/frames/{k}", r.fps, _bitrate(r)]
                 else:
-                    command = [ffmpeg, "-y", "-v", "error", "-f", "image2pipe", "-c:v", "png", "-framerate",
-                               str(r.fps), "-i", "-", *_encoder_args(suffix, r)]
-                    js, args = "([f, u, n]) => choroplethCapture.png(f, u, n)", \
-                        [[seg[0], seg[-1] + 1, r.step], f"{url}/frames", PNG_BATCH]
-                segment = _Segment(command, target)
-                state["segment"] = segment
+                    js, args = "([f, u, n]) => choroplethCapture.png(f, u, n)", [span, f"{url}/frames/{k}", PNG_BATCH]
                 try:
                     page.evaluate(js, args)
-                    segment.finish()
-                except BaseException:
-                    segment.abandon()
-                    raise
-                finally:
-                    state["segment"] = None
-                done_parts.append(target)
+                except Exception as exc:  # the page stopped: because ffmpeg did, or for its own reason
+                    raise (segment.failure() if segment.proc.poll() else UserError(f"the page stopped: {exc}")) from None
+                segment.finish()
+                del open_segments[k]
             stop_progress()
     except (KeyboardInterrupt, Exception) as exc:
         stop_progress()
+        for segment in open_segments.values():
+            segment.abandon()
         server.shutdown()
-        if done_parts:
-            _join(done_parts, out)
-        kept = sum(1 for _ in done_parts)
+        done = list(itertools.takewhile(Path.exists, targets))
+        if done:
+            _join(done, out)
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped ({_one_line(exc)})"
-        msg = (f"recording {what}: {kept} complete segment(s) joined into {out}; rerun with --resume to continue"
-               if kept else f"recording {what}; nothing was recorded")
-        if isinstance(exc, UserError) and not kept:
+        if isinstance(exc, UserError) and not done:
             raise
-        raise UserError(msg) from None
+        raise UserError(f"recording {what}: {len(done)} complete segment(s) joined into {out}; rerun with "
+                        "--resume to continue" if done else f"recording {what}; nothing was recorded") from None
     server.shutdown()
-    _join(done_parts, out)
+    _join(targets, out)
     shutil.rmtree(parts_dir, ignore_errors=True)
     return Result(path=out, frames=len(frames), seconds=time.perf_counter() - began, method=method)
+
+
+def _command(ffmpeg: str, method: str, suffix: str, r: Recording) -> list[str]:
+    """ffmpeg reading one segment from stdin (its output path is appended)."""
+    if method == "webcodecs":  # mux the page's H.264 as it is
+        # -r, not -framerate: the raw h264 demuxer would otherwise trust the stream's own timing.
+        return [ffmpeg, "-y", "-v", "error", "-f", "h264", "-r", str(r.fps), "-i", "-", "-c", "copy", "-bsf:v",
+                "h264_metadata=video_full_range_flag=1:colour_primaries=1:transfer_characteristics=1:"
+                "matrix_coefficients=1"]
+    return [ffmpeg, "-y", "-v", "error", "-f", "image2pipe", "-c:v", "png", "-framerate", str(r.fps), "-i", "-",
+            *_encoder_args(suffix, r)]
 
 
 def _one_line(exc: BaseException) -> str:
@@ -289,7 +286,7 @@ def _metric_index(metric: str | None, names: list[str]) -> int:
 
 def _bitrate(r: Recording) -> int:
     # About what x264 gives at CRF 23 for flat-coloured maps, scaled by size, rate and quality.
-    return int(r.width * r.height * r.fps * 0.08 * 2 ** ((23 - r.quality) / 6))
+    return int(r.width * r.height * r.fps * 0.2 * 2 ** ((23 - r.quality) / 6))
 
 
 def _choose(page: object, r: Recording, suffix: str) -> str:
