@@ -8,6 +8,7 @@ aggregated by a vectorised pandas groupby. Either way the result is one float32 
 from __future__ import annotations
 
 import os
+from typing import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,10 +102,9 @@ def _in_database(source: Source, step: int, agg: str) -> Aggregated:
             fn = _SQL_AGG[agg]
             stmt = (sa.select(bucket, region, *(fn(src.c[m]).label(f"m{i}") for i, m in enumerate(metrics)))
                     .where(valid).group_by(bucket, region))
-        result = conn.execution_options(stream_results=True, yield_per=_PARTITION).execute(stmt)
         parts = []
-        for part in result.partitions(_PARTITION):
-            rows = np.array(list(map(tuple, part)), dtype=object)  # one C-level pass; columns sliced from it
+        for part in _partitions(conn, stmt):
+            rows = np.array(part, dtype=object)  # one C-level pass; columns are sliced from it
             b = rows[:, 0].astype(np.int64)
             r = np.fromiter(map(column_of.__getitem__, rows[:, 1]), dtype=np.int64, count=len(rows))
             cells = np.where(rows[:, 2:] == None, np.nan, rows[:, 2:]).astype(np.float64)  # noqa: E711
@@ -119,6 +119,26 @@ def _in_database(source: Source, step: int, agg: str) -> Aggregated:
             for m in metrics:
                 values[m][b, r] = med[m].to_numpy()
     return Aggregated(start=start, step=step, frames=frames, regions=[str(x) for x in raw_regions], values=values)
+
+
+def _partitions(conn: sa.Connection, stmt: sa.Select) -> Iterator[list[tuple]]:
+    """The statement's rows as lists of tuples, _PARTITION at a time.
+
+    Where the dialect has server-side cursors (PostgreSQL…), SQLAlchemy streams the rows. Where it
+    has none (SQLite, DuckDB), SQLAlchemy would read the same driver cursor but build a Row object per
+    row: there the driver's cursor is read directly, which makes the transfer about twice as fast.
+    """
+    if conn.dialect.supports_server_side_cursors:
+        result = conn.execution_options(stream_results=True, yield_per=_PARTITION).execute(stmt)
+        for part in result.partitions(_PARTITION):
+            yield [tuple(row) for row in part]
+        return
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    cursor = conn.connection.driver_connection.cursor()
+    cursor.execute(str(compiled), [params[k] for k in compiled.positiontup] if compiled.positional else params)
+    while part := cursor.fetchmany(_PARTITION):
+        yield part
 
 
 def _in_pandas(source: Source, step: int, agg: str) -> Aggregated:
