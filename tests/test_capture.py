@@ -109,3 +109,13 @@ def test_bad_video_requests(tmp_path: Path, demo_site: Path) -> None:
         capture.record(tmp_path, tmp_path / "x.mp4", capture.Recording())
     with pytest.raises(UserError, match="is not in the site"):
         record(demo_site, tmp_path / "x.mp4", capture.Recording(metric="nope", end=2))
+
+
+def test_odd_size_is_padded_for_h264(tmp_path: Path, demo_site: Path) -> None:
+    out = tmp_path / "odd.mp4"
+    result = record(demo_site, out, capture.Recording(end=5, width=641, height=361))
+    assert result.method == "png"  # WebCodecs H.264 wants even sizes
+    reader = imageio_ffmpeg.read_frames(str(out))
+    assert tuple(next(reader)["size"]) == (642, 362)
+    reader.close()
+    assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -85,3 +86,21 @@ def test_output_that_is_a_file_or_a_foreign_folder(tmp_path: Path) -> None:
     (tmp_path / "docs" / "thesis.tex").write_text("precious")
     assert_one_line_error(run("--out", str(tmp_path / "docs")), "did not build")
     assert (tmp_path / "docs" / "thesis.tex").read_text() == "precious"
+
+
+def test_killed_build_leaves_the_previous_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert run("--out", str(out)).returncode == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for delay in (0.5, 2.0, 3.5):  # killed at different stages of the build
+        proc = subprocess.Popen([sys.executable, "-m", "generator", "--out", str(out), "--interval", "15min"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.kill()
+        proc.wait()
+        after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        if after != before:  # the new site may have been swapped in whole, never half
+            meta = json.loads((out / "index.html").read_text().split('type="application/json">')[1].split("</script>")[0])
+            assert meta["frames"] == demo.DEMO_DAYS * 96
+            assert all((out / "data" / str(m) / f"{c}.js").exists() for m in range(5) for c in range(meta["metrics"][m]["chunks"]))
+            before = after
