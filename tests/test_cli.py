@@ -104,3 +104,14 @@ def test_killed_build_leaves_the_previous_site(tmp_path: Path) -> None:
             assert meta["frames"] == demo.DEMO_DAYS * 96
             assert all((out / "data" / str(m) / f"{c}.js").exists() for m in range(5) for c in range(meta["metrics"][m]["chunks"]))
             before = after
+
+
+def test_every_option_is_documented_in_the_readme() -> None:
+    from generator import cli
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for parser in (cli.build_parser(), cli.record_parser()):
+        for action in parser._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag != "--help":
+                    assert f"`{flag}" in readme or f"{flag} " in readme, f"{flag} is not in the README"

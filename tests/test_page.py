@@ -60,6 +60,7 @@ def test_play_scrub_title_and_tooltip(page: Page, demo_server: str, interior_poi
     assert page.evaluate("choropleth.frame") == 300
     shown = time.strftime("%Y-%m-%d %H:%M", time.gmtime(meta["start"] + 300 * meta["step"]))
     assert page.locator("#time").text_content() == shown
+    assert page.evaluate("choropleth.title(choropleth.frame)") == f"Animated map — {shown}"  # drawn above the map
     assert page.locator("#counter").text_content() == f"301 / {meta['frames']}"
 
     page.keyboard.press("ArrowRight")
