@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .errors import UserError
-from .source import Source, _first_line
+from .source import Source, _first_line, epoch_seconds
 
 AGGREGATES = ("sum", "mean", "min", "max", "count", "median")
 _SQL_AGG = {"sum": sa.func.sum, "mean": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
@@ -80,20 +80,26 @@ def _in_database(source: Source, step: int, agg: str) -> Aggregated:
     src = source.selectable
     assert src is not None and source.engine is not None
     region, raw_time = src.c[source.region], src.c[source.time]
-    time = sa.cast(raw_time, sa.BigInteger)
+    # Time in the column's own unit: epoch seconds or milliseconds as they are, dates and timestamps
+    # as epoch seconds (EXTRACT(epoch …) where SQL has it, strftime('%s') in SQLite).
+    if source.time_kind == "datetime":
+        time, unit = sa.cast(sa.extract("epoch", raw_time), sa.BigInteger), 1
+    else:
+        time, unit = sa.cast(raw_time, sa.BigInteger), 1000 if source.time_kind == "milliseconds" else 1
     valid = sa.and_(region.is_not(None), raw_time.is_not(None))
     metrics = source.metrics
     with source.engine.connect() as conn:
-        # min/max of the raw column: an index on it answers without a scan.
-        lo, hi = conn.execute(sa.select(sa.func.min(raw_time), sa.func.max(raw_time)).where(valid)).one()
-        start, frames = _span(lo, hi, step)
+        # min/max of a raw number: an index on the column answers without a scan.
+        bound = time if source.time_kind == "datetime" else raw_time
+        lo, hi = conn.execute(sa.select(sa.func.min(bound), sa.func.max(bound)).where(valid)).one()
+        start, frames = _span(lo, hi, step * unit)
         raw_regions = sorted(r for (r,) in conn.execute(sa.select(region).where(valid).distinct()))
         _check_size(frames, len(raw_regions), len(metrics))
         column_of = {r: i for i, r in enumerate(raw_regions)}
         values = {m: np.full((frames, len(raw_regions)), np.nan, dtype=np.float32) for m in metrics}
 
         offset = time - sa.literal(start, sa.BigInteger)
-        size = sa.literal(step, sa.BigInteger)
+        size = sa.literal(step * unit, sa.BigInteger)
         # (offset - offset % step) / step is exact in every dialect, whether "/" is integer division or not.
         bucket = sa.cast((offset - offset % size) / size, sa.BigInteger).label("bucket")
         if agg == "median":  # no portable SQL median: stream the bucketed rows, reduce in pandas
@@ -118,7 +124,8 @@ def _in_database(source: Source, step: int, agg: str) -> Aggregated:
             b, r = med.index.get_level_values(0), med.index.get_level_values(1)
             for m in metrics:
                 values[m][b, r] = med[m].to_numpy()
-    return Aggregated(start=start, step=step, frames=frames, regions=[str(x) for x in raw_regions], values=values)
+    return Aggregated(start=start // unit, step=step, frames=frames, regions=[str(x) for x in raw_regions],
+                      values=values)
 
 
 def _partitions(conn: sa.Connection, stmt: sa.Select) -> Iterator[list[tuple]]:
@@ -146,10 +153,7 @@ def _in_pandas(source: Source, step: int, agg: str) -> Aggregated:
     df = source.frame
     assert df is not None
     valid = (df[source.region].notna() & df[source.time].notna()).to_numpy()
-    try:
-        t = pd.to_numeric(df[source.time][valid]).to_numpy().astype(np.int64)
-    except (TypeError, ValueError):
-        raise UserError(f"the time column {source.time!r} must hold epoch seconds") from None
+    t = epoch_seconds(df[source.time][valid], source.time).to_numpy()
     start, frames = _span(t.min() if len(t) else None, t.max() if len(t) else None, step)
     codes, uniques = pd.factorize(df[source.region][valid], sort=True)  # keeps categoricals compact
     regions = [str(u) for u in uniques]

@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--csv", help="CSV file to read")
     src.add_argument("--parquet", help="Parquet file to read")
     src.add_argument("--region", default="country", help="region code column (default: country)")
-    src.add_argument("--time", default="unixtime", help="time column, epoch seconds (default: unixtime)")
+    src.add_argument("--time", default="unixtime", help="time column: epoch s or ms, dates, timestamps, ISO text (default: unixtime)")
     src.add_argument("--metric", dest="metrics", action="append",
                      help="metric column, repeatable (default: every other numeric column)")
     agg = p.add_argument_group("aggregation and classes")

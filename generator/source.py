@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -21,6 +22,7 @@ class Source:
     region: str
     time: str
     metrics: list[str]
+    time_kind: str = "seconds"  # seconds, milliseconds (epoch numbers) or datetime (SQL types, ISO text)
     engine: sa.Engine | None = None
     selectable: sa.Subquery | None = None  # database source
     frame: pd.DataFrame | None = None  # file source
@@ -101,7 +103,36 @@ def from_database(url: str, *, table: str | None, query: str | None, region: str
     columns = list(sel.c.keys())
     numeric = [c for c in columns if _is_numeric(sample[c])]
     chosen = _pick_columns(columns, numeric, region, time, metrics, where)
-    return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel)
+    return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel,
+                  time_kind=time_kind(sample[time], time))
+
+
+def time_kind(sample: pd.Series, column: str) -> str:
+    """How a time column counts time, judged from a sample of its values."""
+    values = sample.dropna()
+    if values.empty:
+        return "seconds"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(values) or _is_numeric(values):
+        # Epoch milliseconds pass 1e11 in 1973; epoch seconds will not until the year 5138.
+        return "milliseconds" if pd.to_numeric(values).abs().max() > 1e11 else "seconds"
+    try:
+        pd.to_datetime(values, utc=True, format="mixed")
+    except (TypeError, ValueError):
+        raise UserError(f"time column {column!r} holds values like {str(values.iloc[0])!r}: use epoch "
+                        "seconds or milliseconds, dates or timestamps (SQL types or ISO 8601 text)") from None
+    return "datetime"
+
+
+def epoch_seconds(col: pd.Series, column: str) -> pd.Series:
+    """A file's time column as integer epoch seconds (naive times are taken as UTC)."""
+    kind = time_kind(col.head(1000), column)
+    if kind == "datetime":
+        stamps = pd.to_datetime(col, utc=True, format="mixed")
+        return (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    seconds = pd.to_numeric(col)
+    return (seconds // 1000 if kind == "milliseconds" else seconds).astype(np.int64)
 
 
 def _is_numeric(col: pd.Series) -> bool:
@@ -120,6 +151,7 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
     except Exception as exc:
         raise UserError(f"--{kind} {path!r} cannot be read ({_first_line(exc)}); check the file") from None
     columns = [str(c) for c in frame.columns]
-    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c])]
+    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not
+               pd.api.types.is_bool_dtype(frame[c])]
     chosen = _pick_columns(columns, numeric, region, time, metrics, f"{p.name}")
     return Source(region=region, time=time, metrics=chosen, frame=frame[[region, time, *chosen]])

@@ -140,3 +140,51 @@ def test_property_equals_pandas_reference(tmp_path: Path, rows: list, agg: str) 
         got = aggregate.aggregate(src, 3600, agg)
         np.testing.assert_allclose(got.values["m"], expected.to_numpy(dtype=float), rtol=1e-5, atol=1e-3,
                                    equal_nan=True)
+
+
+def _as_times(kind: str) -> pd.DataFrame:
+    events = table()
+    stamps = pd.to_datetime(events.unixtime, unit="s")
+    if kind == "ms":
+        return events.assign(unixtime=events.unixtime * 1000)
+    if kind == "naive":
+        return events.assign(unixtime=stamps)
+    if kind == "aware":  # the same instants, written in another zone
+        return events.assign(unixtime=stamps.dt.tz_localize("UTC").dt.tz_convert("Asia/Kolkata"))
+    if kind == "iso":
+        return events.assign(unixtime=stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    raise ValueError(kind)
+
+
+@pytest.mark.parametrize("kind", ["ms", "naive", "aware", "iso"])
+def test_time_types_from_files(tmp_path: Path, kind: str) -> None:
+    events = _as_times(kind)
+    events.to_csv(tmp_path / "t.csv", index=False)
+    src = source.from_file(str(tmp_path / "t.csv"), "csv", region="country", time="unixtime", metrics=None)
+    check_known(aggregate.aggregate(src, 3600, "sum"), "sum")
+    if kind != "iso":
+        events.to_parquet(tmp_path / "t.parquet")
+        src = source.from_file(str(tmp_path / "t.parquet"), "parquet", region="country", time="unixtime", metrics=None)
+        check_known(aggregate.aggregate(src, 3600, "sum"), "sum")
+
+
+@pytest.mark.parametrize("kind", ["ms", "naive", "aware"])
+def test_time_types_in_databases(tmp_path: Path, postgres_url: str, kind: str) -> None:
+    events = _as_times(kind)
+    urls = [f"sqlite:///{tmp_path / 'e.db'}", postgres_url, f"duckdb:///{tmp_path / 'e.duckdb'}"]
+    for url in urls:
+        engine = sa.create_engine(url)
+        rows = events
+        if kind == "aware" and url.startswith("sqlite"):  # SQLite has no zone type: ISO text with its offset
+            rows = events.assign(unixtime=events.unixtime.map(lambda t: t.isoformat()))
+        rows.to_sql("events", engine, index=False, if_exists="replace")  # TEXT, TIMESTAMP(TZ), BIGINT
+        engine.dispose()
+        src = source.from_database(url, table="events", query=None, region="country", time="unixtime", metrics=None)
+        check_known(aggregate.aggregate(src, 3600, "sum"), "sum")
+
+
+def test_unusable_time_column_is_a_clear_error(tmp_path: Path) -> None:
+    table().assign(unixtime="soon").to_csv(tmp_path / "t.csv", index=False)
+    src_args = dict(region="country", time="unixtime", metrics=None)
+    with pytest.raises(UserError, match="time column 'unixtime' holds values like 'soon'"):
+        aggregate.aggregate(source.from_file(str(tmp_path / "t.csv"), "csv", **src_args), 3600, "sum")
