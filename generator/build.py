@@ -1,17 +1,24 @@
 """The build: wires the stages source -> aggregate -> classify -> geometry -> site, and reports."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import sys
-from concurrent.futures import ThreadPoolExecutor
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import aggregate, classify, demo, framedata, geometry, regions, site, source
+from . import __version__, aggregate, classify, demo, framedata, geometry, regions, site, source
 from .errors import UserError
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
 
 
 @dataclass
@@ -82,10 +89,33 @@ def _names(items: list[str]) -> str:
     return ", ".join(items[:10]) + (f" and {len(items) - 10} more" if len(items) > 10 else "")
 
 
+@dataclass
+class Map:
+    """One built map, ready to be written: the page's metadata, the TopoJSON, the frame chunks."""
+    meta: dict
+    topology: dict
+    chunks: list[list[bytes]]
+    unmatched_codes: list[str]
+    shapes_without_data: list[str]
+
+
 def build(o: Options) -> Result:
+    """Build a one-map site into o.out."""
     began = time.perf_counter()
     out = Path(o.out)
     site.check_output(out)  # fail before the slow stages, not after them
+    built = make_map(o)
+    size = site.write_site(out, meta=built.meta, topology=built.topology, chunks=built.chunks)
+    result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
+                    metrics=[m["name"] for m in built.meta["metrics"]], size=size,
+                    seconds=time.perf_counter() - began, unmatched_codes=built.unmatched_codes,
+                    shapes_without_data=built.shapes_without_data)
+    log(f"site: {size / 1e6:.2f} MB written in {result.seconds:.1f} s total")
+    return result
+
+
+def make_map(o: Options) -> Map:
+    """The pipeline: source -> aggregate -> geometry and matching -> classes -> chunks."""
     step = aggregate.parse_interval(o.interval)
     classify.palette(o.cmap, 2)
     src = open_source(o)
@@ -148,10 +178,89 @@ def build(o: Options) -> Result:
         "regions": {"names": shapes.names, "keys": shapes.keys_table[key]},
         "metrics": metas,
     }
-    size = site.write_site(out, meta=meta, topology=topology, chunks=chunks)
-    result = Result(out=out.resolve(), frames=agg.frames, regions=len(shapes.names), metrics=src.metrics,
-                    size=size, seconds=time.perf_counter() - began, unmatched_codes=match.unmatched_codes,
-                    shapes_without_data=match.shapes_without_data)
-    log(f"site: {size / 1e6:.2f} MB written in {result.seconds:.1f} s total")
-    return result
+    return Map(meta=meta, topology=topology, chunks=chunks, unmatched_codes=match.unmatched_codes,
+               shapes_without_data=match.shapes_without_data)
 
+
+HASH_FILE = ".inputs-sha256"
+
+
+def inputs_digest(o: Options) -> str | None:
+    """A hash of everything a map's output depends on; None when an input cannot be hashed (a server)."""
+    h = hashlib.sha256(json.dumps(asdict(replace(o, out="")), sort_keys=True).encode())
+    h.update(__version__.encode())
+    for folder in (site.TEMPLATES, site.STATIC):
+        for p in sorted(folder.iterdir()):
+            h.update(p.name.encode() + p.read_bytes())
+    files = [Path(v) for v in (o.csv, o.parquet) if v]
+    shapes = Path(o.shapes) if o.shapes else geometry.default_shapes()
+    files += sorted(shapes.parent.glob(shapes.stem + ".*")) if shapes.suffix == ".shp" else [shapes]
+    if o.db:
+        if not o.db.startswith("sqlite:///"):
+            return None
+        files.append(Path(o.db[len("sqlite:///"):]))
+    elif not (o.csv or o.parquet):
+        files.append(demo.ensure_demo_database())
+    for p in files:
+        if p.is_file():
+            with p.open("rb") as f:
+                while block := f.read(1 << 20):
+                    h.update(block)
+    return h.hexdigest()
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)  # unchanged maps are not copied: the new site shares their files
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
+    """A site of several maps: an index page, a folder per map, shared assets; unchanged maps reused."""
+    began = time.perf_counter()
+    out = Path(cfg.out)
+    site.check_output(out)
+    with site.staged(out) as tmp:
+        site.write_assets(tmp / "assets")
+        entries, fresh = [], []
+        for name, o in cfg.maps:
+            digest = inputs_digest(o)
+            old, folder = out / name, tmp / name
+            if not clean and digest and (old / HASH_FILE).is_file() and (old / HASH_FILE).read_text() == digest:
+                shutil.copytree(old, folder, copy_function=_link_or_copy)
+                log(f"map {name}: unchanged, kept")
+            else:
+                log(f"map {name}: building")
+                built = make_map(o)
+                folder.mkdir()
+                site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
+                               assets="../assets/")
+                m = built.meta
+                fmt = m["timeFormat"].replace("%Z", "UTC")
+                summary = {"title": m["title"], "frames": m["frames"],
+                           "from": time.strftime(fmt, time.gmtime(m["start"])),
+                           "to": time.strftime(fmt, time.gmtime(m["start"] + (m["frames"] - 1) * m["step"]))}
+                (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
+                if digest:
+                    (folder / HASH_FILE).write_text(digest)
+                fresh.append(folder)
+            entries.append({"name": name, **json.loads((folder / "map.json").read_text())})
+        _stills(fresh)
+        for e in entries:
+            e["still"] = (tmp / e["name"] / "still.png").exists()
+        (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries), encoding="utf-8")
+    log(f"site: {len(entries)} maps ({len(fresh)} built) in {out.resolve()} in {time.perf_counter() - began:.1f} s")
+    return out.resolve()
+
+
+def _stills(folders: list[Path]) -> None:
+    """A small still image of each new map, drawn by its own page in headless Chromium when there is one."""
+    if not folders:
+        return
+    from . import capture
+
+    try:
+        capture.stills(folders)
+    except UserError as exc:
+        log(f"stills: skipped ({exc})")

@@ -299,3 +299,16 @@ def _choose(page: object, r: Recording, suffix: str) -> str:
     if not ok and r.method == "webcodecs":
         raise UserError("this browser has no H.264 in WebCodecs; use --method png")
     return "webcodecs" if ok else "png"
+
+
+def stills(folders: list[Path], width: int = 480, height: int = 270) -> None:
+    """still.png in each map folder: its middle frame, drawn by its own page (one browser for all)."""
+    with browser.chromium() as b:
+        page = b.new_page(viewport={"width": width + 40, "height": height + 200})
+        for folder in folders:
+            page.goto((folder / "index.html").as_uri())
+            page.evaluate("choropleth.ready")
+            page.evaluate("([w, h]) => choropleth.resize(w, h)", [width, height])
+            page.evaluate("() => { const i = choropleth.frameCount >> 1; return choropleth.ensure(i, i)"
+                          ".then(() => choropleth.renderFrame(i)); }")
+            page.locator("#map").screenshot(path=str(folder / "still.png"))

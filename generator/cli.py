@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--title", help="title shown above the map")
     out.add_argument("--time-format", help="strftime format of the frame time (default: by interval), UTC")
     out.add_argument("--video", help="also record the site into this .mp4, .webm or .gif")
+    out.add_argument("--config", help="build a site of several maps from this TOML file (see README)")
+    out.add_argument("--clean", action="store_true", help="with --config: rebuild every map, changed or not")
     add_recording_options(p)
     return p
 
@@ -105,6 +107,11 @@ def run_build(argv: list[str]) -> int:
     from . import build  # heavy imports only once the arguments parse
 
     args = build_parser().parse_args(argv)
+    if args.config:
+        from . import config
+
+        print(f"Site: {build.build_site(config.load(args.config), clean=args.clean) / 'index.html'}")
+        return 0
     options = {k: v for k, v in vars(args).items() if k in build.Options.__dataclass_fields__}
     if args.video:
         from .capture import FORMATS
@@ -118,9 +125,43 @@ def run_build(argv: list[str]) -> int:
     return 0
 
 
+def run_serve(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="build-site serve", description="Preview a site on 127.0.0.1; with "
+                                "--config, build it first and rebuild when the config or an input changes.")
+    p.add_argument("site", nargs="?", default="site", help="folder to serve (default: site/)")
+    p.add_argument("--config", help="the site's TOML config: build, serve its output, rebuild on change")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks one)")
+    args = p.parse_args(argv)
+    from . import serve
+
+    if not args.config:
+        if not Path(args.site).is_dir():
+            raise UserError(f"{args.site!r} is not a folder; build a site first or give --config")
+        serve.serve(Path(args.site), args.port, None, list)
+        return 0
+    from . import build, config
+
+    cfg = config.load(args.config)
+    out = build.build_site(cfg)
+
+    def watched() -> list[Path]:
+        current = config.load(args.config)
+        files = [Path(args.config)]
+        for _, o in current.maps:
+            files += [Path(v) for v in (o.csv, o.parquet, o.shapes) if v]
+            if o.db and o.db.startswith("sqlite:///"):
+                files.append(Path(o.db[len("sqlite:///"):]))
+        return files
+
+    serve.serve(out, args.port, lambda: build.build_site(config.load(args.config)), watched)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
+        if argv[:1] == ["serve"]:
+            return run_serve(argv[1:])
         if argv[:1] == ["record"]:
             args = record_parser().parse_args(argv[1:])
             run_record(args, Path(args.site), args.video)

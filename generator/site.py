@@ -11,7 +11,9 @@ import base64
 import json
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import jinja2
 
@@ -51,30 +53,55 @@ def check_output(out: Path) -> None:
         raise UserError(f"--out {str(out)!r} is not writable ({exc.strerror}); choose another folder") from None
 
 
-def write_site(out: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]]) -> int:
-    """Write the site atomically; return its size in bytes."""
+def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]], assets: str = "") -> None:
+    """One map's page, TopoJSON and frame chunks into `folder`; `assets` is the relative URL of
+    the folder holding player.js and style.css."""
+    (folder / "index.html").write_text(_ENV.get_template("index.html").render(
+        title=meta["title"], meta_json=script_json(meta), assets=assets), encoding="utf-8")
+    (folder / "topology.js").write_text(loader_script("topology", topology), encoding="utf-8")
+    for m, metric_chunks in enumerate(chunks):
+        data = folder / "data" / str(m)
+        data.mkdir(parents=True)
+        for c, blob in enumerate(metric_chunks):
+            (data / f"{c}.js").write_text(loader_script(f"{m}/{c}", base64.b64encode(blob).decode("ascii")),
+                                          encoding="ascii")
+
+
+def write_assets(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("player.js", "style.css"):
+        shutil.copyfile(STATIC / name, folder / name)
+
+
+def render(template: str, **values: object) -> str:
+    return _ENV.get_template(template).render(**values)
+
+
+def size_of(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A temporary folder beside `out`, swapped in for it when the block completes, removed if not."""
     check_output(out)
-    parent = out.resolve().parent
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.resolve().parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; a published site must be readable by the web server
     try:
         (tmp / MARKER).write_text("built by build-site; this folder is replaced on every build\n")
-        (tmp / "index.html").write_text(_ENV.get_template("index.html").render(
-            title=meta["title"], meta_json=script_json(meta)), encoding="utf-8")
-        for name in ("player.js", "style.css"):
-            shutil.copyfile(STATIC / name, tmp / name)
-        (tmp / "topology.js").write_text(loader_script("topology", topology), encoding="utf-8")
-        for m, metric_chunks in enumerate(chunks):
-            folder = tmp / "data" / str(m)
-            folder.mkdir(parents=True)
-            for c, blob in enumerate(metric_chunks):
-                (folder / f"{c}.js").write_text(
-                    loader_script(f"{m}/{c}", base64.b64encode(blob).decode("ascii")), encoding="ascii")
-        size = sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file())
+        yield tmp
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_site(out: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]]) -> int:
+    """A one-map site, written atomically; returns its size in bytes."""
+    with staged(out) as tmp:
+        write_map(tmp, meta=meta, topology=topology, chunks=chunks)
+        write_assets(tmp)
+        size = size_of(tmp)
     return size
 
 

@@ -1,0 +1,121 @@
+"""The site config file: a TOML file with a site title and any number of maps, each with the
+options the command line takes (as keys: `interval = "1d"`, `metrics = ["cases"]`, `missing_color`).
+
+    title = "Intranet maps"
+    out = "site"
+    [defaults]               # applied to every map
+    cmap = "viridis"
+    [[map]]
+    name = "cases"           # the map's folder
+    csv = "data/cases.csv"   # paths are relative to this file
+"""
+from __future__ import annotations
+
+import re
+import sys
+import typing
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .build import Options
+from .errors import UserError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_TYPES = typing.get_type_hints(Options)
+_PATHS = ("csv", "parquet", "shapes")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+@dataclass
+class SiteConfig:
+    path: Path
+    title: str
+    out: str
+    maps: list[tuple[str, Options]]
+
+
+def _line(text: str, key: str, section: int | None = None) -> int:
+    """Line number of `key = …` in the file (in the section-th [[map]] when given)."""
+    lines = text.splitlines()
+    start = 0
+    if section is not None:
+        headers = [i for i, line in enumerate(lines) if re.match(r"\s*\[\[\s*map\s*\]\]", line)]
+        start = headers[section] if section < len(headers) else 0
+    pattern = re.compile(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for i in range(start, len(lines)):
+        if pattern.match(lines[i]):
+            return i + 1
+    return start + 1
+
+
+def _check(value: object, kind: object) -> bool:
+    if kind in (str, str | None):
+        return isinstance(value, str)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == list[str] | None:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == list[float] | None:
+        return isinstance(value, list) and all(isinstance(v, (int, float)) for v in value)
+    return False
+
+
+def _options(table: dict, base: Options, path: Path, text: str, section: int | None) -> Options:
+    where = "[defaults]" if section is None else f"map {section + 1}"
+    values = {}
+    for key, value in table.items():
+        if key == "name" and section is not None:
+            continue
+        field = key.replace("-", "_")
+        if field not in _TYPES or field == "out":
+            raise UserError(f"{path}:{_line(text, key, section)}: unknown key {key!r} in {where}; known keys: "
+                            f"{', '.join(sorted(set(_TYPES) - {'out'}))}")
+        if not _check(value, _TYPES[field]):
+            raise UserError(f"{path}:{_line(text, key, section)}: {key!r} in {where} has the wrong type "
+                            f"({type(value).__name__}); expected {_TYPES[field]}")
+        if field in _PATHS and not Path(value).is_absolute():
+            value = str(path.parent / value)
+        if field == "db" and value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
+            value = f"sqlite:///{path.parent / value[len('sqlite:///'):]}"
+        values[field] = value
+    return replace(base, **values)
+
+
+def load(path_text: str) -> SiteConfig:
+    path = Path(path_text)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise UserError(f"--config {path_text!r}: cannot read it ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML: {exc}") from None
+    for key in data:
+        if key not in ("title", "out", "defaults", "map"):
+            raise UserError(f"{path}:{_line(text, key)}: unknown key {key!r}; the top level takes title, out, "
+                            "[defaults] and [[map]]")
+    for key in ("title", "out"):
+        if key in data and not isinstance(data[key], str):
+            raise UserError(f"{path}:{_line(text, key)}: {key!r} must be a string")
+    maps = data.get("map", [])
+    if not isinstance(maps, list) or not maps:
+        raise UserError(f"{path}: no [[map]]; add at least one")
+    defaults = _options(data.get("defaults", {}), Options(), path, text, None)
+    built: list[tuple[str, Options]] = []
+    for i, table in enumerate(maps):
+        name = table.get("name")
+        if not isinstance(name, str) or not _NAME.fullmatch(name) or name == "assets":
+            raise UserError(f"{path}:{_line(text, 'name', i)}: map {i + 1} needs a name of lowercase letters, "
+                            "digits, - and _ (it names the map's folder; not 'assets')")
+        if name in (n for n, _ in built):
+            raise UserError(f"{path}:{_line(text, 'name', i)}: two maps are named {name!r}")
+        built.append((name, _options(table, defaults, path, text, i)))
+    out = data.get("out", "site")
+    out = out if Path(out).is_absolute() else str(path.parent / out)
+    return SiteConfig(path=path, title=data.get("title", "Maps"), out=out, maps=built)
