@@ -31,6 +31,7 @@ class Aggregated:
     frames: int
     regions: list[str]  # the data's region codes, one per column
     values: dict[str, np.ndarray]  # metric -> float32 [frames × regions], NaN = no data
+    rows: int = 0  # raw rows aggregated
 
 
 def parse_interval(text: str | int) -> int:
@@ -45,8 +46,14 @@ def parse_interval(text: str | int) -> int:
     return int(seconds)
 
 
+MAX_FRAMES = 5_000_000
+
+
 def _check_size(frames: int, regions: int, metrics: int) -> None:
     """Refuse, with the estimate, a build whose matrices would not fit in memory."""
+    if frames > MAX_FRAMES:
+        raise UserError(f"{frames:,} frames is more than {MAX_FRAMES:,}; use a longer --interval or a shorter "
+                        "time range")
     need = frames * regions * metrics * 4 * 2  # float32 values plus working copies
     avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
     if need > avail * 0.8:
@@ -103,17 +110,19 @@ def _in_database(source: Source, step: int, agg: str) -> Aggregated:
         # (offset - offset % step) / step is exact in every dialect, whether "/" is integer division or not.
         bucket = sa.cast((offset - offset % size) / size, sa.BigInteger).label("bucket")
         if agg == "median":  # no portable SQL median: stream the bucketed rows, reduce in pandas
-            stmt = sa.select(bucket, region, *(src.c[m] for m in metrics)).where(valid)
+            stmt = sa.select(bucket, region, *(src.c[m] for m in metrics), sa.literal(1)).where(valid)
         else:
             fn = _SQL_AGG[agg]
-            stmt = (sa.select(bucket, region, *(fn(src.c[m]).label(f"m{i}") for i, m in enumerate(metrics)))
+            stmt = (sa.select(bucket, region, *(fn(src.c[m]).label(f"m{i}") for i, m in enumerate(metrics)),
+                              sa.func.count().label("n"))
                     .where(valid).group_by(bucket, region))
-        parts = []
+        parts, raw_rows = [], 0
         for part in _partitions(conn, stmt):
             rows = np.array(part, dtype=object)  # one C-level pass; columns are sliced from it
             b = rows[:, 0].astype(np.int64)
             r = np.fromiter(map(column_of.__getitem__, rows[:, 1]), dtype=np.int64, count=len(rows))
-            cells = np.where(rows[:, 2:] == None, np.nan, rows[:, 2:]).astype(np.float64)  # noqa: E711
+            cells = np.where(rows[:, 2:-1] == None, np.nan, rows[:, 2:-1]).astype(np.float64)  # noqa: E711
+            raw_rows += int(rows[:, -1].astype(np.int64).sum())
             if agg == "median":
                 parts.append(pd.DataFrame(cells, columns=metrics).assign(b=b, r=r))
                 continue
@@ -125,7 +134,7 @@ def _in_database(source: Source, step: int, agg: str) -> Aggregated:
             for m in metrics:
                 values[m][b, r] = med[m].to_numpy()
     return Aggregated(start=start // unit, step=step, frames=frames, regions=[str(x) for x in raw_regions],
-                      values=values)
+                      values=values, rows=raw_rows)
 
 
 def _partitions(conn: sa.Connection, stmt: sa.Select) -> Iterator[list[tuple]]:
@@ -184,4 +193,4 @@ def _in_pandas(source: Source, step: int, agg: str) -> Aggregated:
             med = pd.Series(v).groupby(c).median()
             out[med.index.to_numpy()] = med.to_numpy()
         values[m] = out.reshape(frames, len(regions)).astype(np.float32)
-    return Aggregated(start=start, step=step, frames=frames, regions=regions, values=values)
+    return Aggregated(start=start, step=step, frames=frames, regions=regions, values=values, rows=len(cell))

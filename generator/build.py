@@ -45,6 +45,7 @@ class Options:
     out: str = "site"
     title: str | None = None
     time_format: str | None = None
+    log: bool = False
 
 
 @dataclass
@@ -122,8 +123,10 @@ def make_map(o: Options) -> Map:
 
     t = time.perf_counter()
     agg = aggregate.aggregate(src, step, o.agg)
-    log(f"aggregate: {agg.frames:,} frames × {len(agg.regions):,} regions × {len(src.metrics)} metrics "
-        f"({o.agg} per {o.interval}) in {time.perf_counter() - t:.1f} s")
+    filled = int(np.isfinite(next(iter(agg.values.values()))).sum()) or 1
+    log(f"aggregate: {agg.rows:,} rows into {agg.frames:,} frames × {len(agg.regions):,} regions × "
+        f"{len(src.metrics)} metrics ({o.agg} per {o.interval}; {agg.rows / filled:.1f} rows per filled bucket) "
+        f"in {time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
     shapes = geometry.prepare(geometry.read_shapes(o.shapes), o.projection)
@@ -155,7 +158,7 @@ def make_map(o: Options) -> Map:
         values = agg.values.pop(name)[:, take]  # columns in shape order
         values[:, nodata] = np.nan
         cls = classify.classes_for(values, k=o.classes, scheme=o.scheme, cmap=o.cmap,
-                                   missing=o.missing_color, user_breaks=o.breaks)
+                                   missing=o.missing_color, user_breaks=o.breaks, log=o.log, name=name)
         del values
         encoded = framedata.encode(cls.bins, per_chunk)
         return ({"name": name, "label": f"{name} ({o.agg} per {o.interval})", "edges": cls.edges,

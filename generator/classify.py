@@ -91,7 +91,16 @@ def classify(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: str,
-                user_breaks: list[float] | None = None) -> Classes:
-    edges = breaks(values, k, scheme, user_breaks)
+                user_breaks: list[float] | None = None, log: bool = False, name: str = "metric") -> Classes:
+    if np.isinf(values).any():
+        raise UserError(f"metric {name!r} has infinite values ({int(np.isinf(values).sum())} region-buckets); "
+                        "filter them out in the query or the file")
+    if log:  # breaks on a log scale: classes of equal ratio rather than equal difference
+        if (values <= 0).any():
+            raise UserError(f"--log needs positive values, and metric {name!r} has {int((values <= 0).sum())} "
+                            "region-buckets ≤ 0; drop --log or filter them out")
+        edges = 10 ** breaks(np.log10(values), k, scheme, None if user_breaks is None else list(np.log10(user_breaks)))
+    else:
+        edges = breaks(values, k, scheme, user_breaks)
     return Classes(bins=classify(values, edges), edges=edges.tolist(), colors=palette(cmap, len(edges) - 1),
                    missing=check_colour(missing, "--missing-color"))

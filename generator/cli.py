@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     agg.add_argument("--scheme", default="equal_interval",
                      help="equal_interval, quantiles, fisher_jenks, natural_breaks, std_mean, user_defined")
     agg.add_argument("--breaks", type=_float_list, help="class upper bounds for --scheme user_defined: 10,100,1000")
+    agg.add_argument("--log", action="store_true", help="classes on a log scale (positive values only)")
     agg.add_argument("--cmap", default="afmhot_r", help="matplotlib colormap (default: afmhot_r)")
     agg.add_argument("--missing-color", default="#dddddd", help="colour of no-data (default: #dddddd)")
     geo = p.add_argument_group("shapes")

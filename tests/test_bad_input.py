@@ -1,0 +1,93 @@
+"""Every bad input is answered with one line (what is wrong, what to do), exit code ≠ 0, no traceback."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from generator import demo
+from test_cli import assert_one_line_error, run
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    d = tmp_path_factory.mktemp("bad")
+    rows = pd.DataFrame({"country": ["FRA", "NOR", "BRA"], "unixtime": [0, 3600, 7200], "m": [1.0, 2.0, 3.0]})
+    rows.assign(m=[1.0, float("inf"), 3.0]).to_csv(d / "inf.csv", index=False)
+    rows.assign(m=[1.0, -2.0, 3.0]).to_csv(d / "negative.csv", index=False)
+    rows.assign(country=["XX1", "ZZ9", "QQ7"]).to_csv(d / "unknown.csv", index=False)
+    rows.assign(unixtime=[0, 5_000_000, 10_000_000]).to_csv(d / "long.csv", index=False)
+    rows.to_csv(d / "good.csv", index=False)
+    (d / "corrupt.shp").write_bytes(b"\x00\x01garbage" * 50)
+    gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:4326").to_file(d / "empty.gpkg")
+    gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.box(5e5, 5e5, 6e5, 6e5)]).to_file(d / "nocrs.shp")
+    (d / "nocrs.prj").unlink(missing_ok=True)
+    (d / "a-file").write_text("x")
+    (d / "typo.toml").write_text('title = "x"\n[[map]]\nname = "a"\ncmapp = "viridis"\n')
+    return {k: str(v) for k, v in {"dir": d, "db": f"sqlite:///{demo.ensure_demo_database()}"}.items()} | \
+        {p.name: str(p) for p in d.iterdir()}
+
+
+CASES = [
+    ("unreachable database", ["--db", "postgresql+psycopg://nobody@127.0.0.1:1/x", "--table", "t"], ["check the URL"]),
+    ("not a database URL", ["--db", "not a url", "--table", "t"], ["not a database URL"]),
+    ("missing SQLite file", ["--db", "sqlite:////nonexistent/x.db", "--table", "t"], ["no SQLite file"]),
+    ("no table or query", ["--db", "{db}"], ["--table", "--query"]),
+    ("bad SQL", ["--db", "{db}", "--query", "SELECT FROM WHERE"], ["syntax error", "the SQL"]),
+    ("missing table", ["--db", "{db}", "--table", "nope"], ["no such table"]),
+    ("empty result", ["--db", "{db}", "--query", "SELECT * FROM events WHERE 1 = 0"], ["no rows"]),
+    ("missing metric column", ["--metric", "nope"], ["no column 'nope'", "--metric"]),
+    ("missing region column", ["--region", "nation"], ["no column 'nation'", "--region"]),
+    ("non-numeric metric", ["--db", "{db}", "--query", "SELECT country, unixtime, 'x' AS label FROM events",
+                            "--metric", "label"], ["not numeric"]),
+    ("all-NaN metric", ["--db", "{db}", "--query", "SELECT country, unixtime, NULL AS m FROM events", "--metric", "m"],
+     ["no values"]),
+    ("infinite values", ["--csv", "{inf.csv}"], ["infinite values"]),
+    ("negative values with --log", ["--csv", "{negative.csv}", "--log"], ["--log needs positive values"]),
+    ("unknown region codes only", ["--csv", "{unknown.csv}"], ["none of the data's 3 region codes", "--shape-key"]),
+    ("missing shapes file", ["--shapes", "/nonexistent.shp"], ["no such file"]),
+    ("corrupt shapes file", ["--shapes", "{corrupt.shp}"], ["cannot be read"]),
+    ("empty shapes file", ["--shapes", "{empty.gpkg}"], ["no geometries"]),
+    ("shapes without CRS", ["--csv", "{good.csv}", "--shapes", "{nocrs.shp}"], ["no CRS"]),
+    ("10 million frames", ["--csv", "{long.csv}", "--interval", "1"], ["more than 5,000,000"]),
+    ("too many classes", ["--classes", "300"], ["1 to 254"]),
+    ("unknown colormap", ["--cmap", "rainbowish"], ["--cmap", "not a matplotlib colormap"]),
+    ("bad interval", ["--interval", "soon"], ["--interval"]),
+    ("unknown aggregate", ["--agg", "avg"], ["--agg"]),
+    ("unknown projection", ["--projection", "flat-earth"], ["--projection"]),
+    ("unknown shape key", ["--shape-key", "nope"], ["--shape-key"]),
+    ("unwritable output", ["--out", "/proc/build-site-out/site"], ["not writable"]),
+    ("output is a file", ["--out", "{a-file}"], ["is a file"]),
+    ("config with a typo", ["--config", "{typo.toml}"], ["typo.toml:4", "unknown key 'cmapp'"]),
+    ("unknown video extension", ["--video", "x.avi"], ["unknown extension"]),
+    ("record: not a site", ["record", "{dir}", "x.mp4"], ["not a site"]),
+    ("record: no browser", ["record", "SITE", "x.mp4", "--browser", "/nonexistent/chrome"], ["is not an executable"]),
+]
+
+
+@pytest.mark.parametrize("name,args,words", CASES, ids=[c[0] for c in CASES])
+def test_bad_input(name: str, args: list[str], words: list[str], inputs: dict[str, str], demo_site: Path,
+                   tmp_path: Path) -> None:
+    argv = []
+    for a in args:
+        for key, value in inputs.items():
+            a = a.replace("{" + key + "}", value)
+        argv.append(a.replace("SITE", str(demo_site)))
+    if argv[0] != "record" and "--out" not in argv and "--config" not in argv:
+        argv += ["--out", str(tmp_path / "site")]
+    assert_one_line_error(run(*argv, cwd=tmp_path), *words)
+
+
+def test_at_least_25_bad_inputs() -> None:
+    assert len(CASES) >= 25
+
+
+def test_duplicates_and_one_frame_are_not_errors(tmp_path: Path, inputs: dict[str, str]) -> None:
+    rows = pd.DataFrame({"country": ["FRA", "FRA", "NOR"], "unixtime": [10, 20, 30], "m": [1.0, 2.0, 3.0]})
+    rows.to_csv(tmp_path / "dup.csv", index=False)
+    proc = run("--csv", str(tmp_path / "dup.csv"), "--out", str(tmp_path / "site"))
+    assert proc.returncode == 0, proc.stderr
+    assert "3 rows into 1 frames" in proc.stderr and "1.5 rows per filled bucket" in proc.stderr
