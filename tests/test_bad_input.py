@@ -91,3 +91,59 @@ def test_duplicates_and_one_frame_are_not_errors(tmp_path: Path, inputs: dict[st
     proc = run("--csv", str(tmp_path / "dup.csv"), "--out", str(tmp_path / "site"))
     assert proc.returncode == 0, proc.stderr
     assert "3 rows into 1 frames" in proc.stderr and "1.5 rows per filled bucket" in proc.stderr
+
+
+def test_identifiers_are_quoted_and_sqlite_is_read_only(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "odd.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute('CREATE TABLE "my ""events""; --" ("the country" TEXT, "t-ime" INTEGER, "m; DROP" REAL)')
+        conn.executemany('INSERT INTO "my ""events""; --" VALUES (?, ?, ?)', [("FRA", 0, 1.0), ("NOR", 60, 2.0)])
+    proc = run("--db", f"sqlite:///{db}", "--table", 'my "events"; --', "--region", "the country",
+               "--time", "t-ime", "--metric", "m; DROP", "--out", str(tmp_path / "site"))
+    assert proc.returncode == 0, proc.stderr
+    hostile = run("--db", f"sqlite:///{db}", "--table", "x; DROP TABLE \"my \"\"events\"\"; --\"", "--out",
+                  str(tmp_path / "s2"))
+    assert_one_line_error(hostile, "no such table")
+    writes = run("--db", f"sqlite:///{db}", "--query", "DELETE FROM \"my \"\"events\"\"; --\" RETURNING *",
+                 "--region", "the country", "--time", "t-ime", "--out", str(tmp_path / "s3"))
+    assert writes.returncode != 0 and "Traceback" not in writes.stderr
+    from sqlalchemy.exc import OperationalError
+
+    from generator import source
+
+    with source.open_engine(f"sqlite:///{db}").connect() as conn, pytest.raises(OperationalError, match="readonly"):
+        conn.exec_driver_sql('DELETE FROM "my ""events""; --"')
+    with sqlite3.connect(db) as conn:
+        assert conn.execute('SELECT count(*) FROM "my ""events""; --"').fetchone() == (2,)
+
+
+def test_ffmpeg_killed_mid_recording(tmp_path: Path, demo_site: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "record", str(demo_site), str(tmp_path / "v.webm"),
+                             "--segment-frames", "400"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killed = False
+    deadline = time.time() + 60
+    while not killed and time.time() < deadline and proc.poll() is None:
+        for pid in os.listdir("/proc"):
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except (OSError, ValueError):
+                continue
+            if pid.isdigit() and "(ffmpeg" in stat and int(stat.rsplit(")", 1)[1].split()[1]) == proc.pid:
+                time.sleep(0.5)  # let it take some frames
+                os.kill(int(pid), signal.SIGKILL)
+                killed = True
+                break
+        time.sleep(0.05)
+    _, err = proc.communicate(timeout=120)
+    assert killed
+    assert proc.returncode != 0 and "Traceback" not in err
+    line = [x for x in err.splitlines() if x.startswith("build-site: error:")]
+    assert len(line) == 1 and "ffmpeg" in line[0], err
