@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,10 @@ def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"--shapes {str(p)!r} cannot be read ({first}); give a valid shapefile, "
                         "GeoPackage or GeoJSON") from None
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty].reset_index(drop=True)
+    present = gdf.geometry.notna() & ~gdf.geometry.is_empty
+    if not present.all():
+        print(f"shapes: {int((~present).sum())} features without geometry left out", file=sys.stderr)
+    gdf = gdf[present].reset_index(drop=True)
     if gdf.empty:
         raise UserError(f"--shapes {str(p)!r} holds no geometries; check the file")
     if gdf.crs is None:
@@ -67,6 +71,9 @@ def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
             raise UserError(f"--shapes {str(p)!r} has no CRS and is not in degrees; add a .prj file")
         gdf = gdf.set_crs("EPSG:4326")
     # "structure" keeps polygons polygons (the default can turn slivers into lines).
+    invalid = int((~gdf.geometry.is_valid).sum())
+    if invalid:
+        print(f"shapes: {invalid} invalid geometries repaired", file=sys.stderr)
     gdf["geometry"] = shapely.make_valid(gdf.geometry.to_numpy(), method="structure", keep_collapsed=False)
     return gdf
 

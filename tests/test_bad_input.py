@@ -147,3 +147,16 @@ def test_ffmpeg_killed_mid_recording(tmp_path: Path, demo_site: Path) -> None:
     assert proc.returncode != 0 and "Traceback" not in err
     line = [x for x in err.splitlines() if x.startswith("build-site: error:")]
     assert len(line) == 1 and "ffmpeg" in line[0], err
+
+
+def test_null_and_invalid_geometries_are_repaired_and_said(tmp_path: Path) -> None:
+    bowtie = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])  # self-intersecting
+    gpd.GeoDataFrame({"iso": ["FR", "NO", "BR"]}, geometry=[shapely.box(0, 20, 10, 30), bowtie, None],
+                     crs="EPSG:4326").to_file(tmp_path / "shapes.gpkg")
+    pd.DataFrame({"iso": ["FR", "NO"], "t": [0, 0], "m": [1.0, 2.0]}).to_csv(tmp_path / "rows.csv", index=False)
+    proc = run("--csv", str(tmp_path / "rows.csv"), "--region", "iso", "--time", "t", "--shapes",
+               str(tmp_path / "shapes.gpkg"), "--out", str(tmp_path / "site"))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 features without geometry left out" in proc.stderr
+    assert "1 invalid geometries repaired" in proc.stderr
+    assert "2 of 2 data codes matched" in proc.stderr

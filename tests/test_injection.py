@@ -10,6 +10,7 @@ import shapely
 from playwright.sync_api import Page
 
 from conftest import serve
+from test_cli import run
 from generator import build
 
 EVIL = "</script><img src=x onerror=\"window.pwned=1\">'\"&amp; \u202eRTL\u202c 🗺️"
@@ -44,3 +45,16 @@ def test_hostile_text_is_text(page: Page, evil_site: Path, mode: str) -> None:
         assert page.evaluate("choropleth.describe(0)").startswith(EVIL + ": ")
         assert page.evaluate("choropleth.title(0)").startswith(EVIL)
     assert errors == []
+
+
+def test_hostile_config_strings_are_text(page: Page, tmp_path: Path) -> None:
+    config = tmp_path / "site.toml"
+    quoted = EVIL.replace("\\", "\\\\").replace('"', '\\"')
+    config.write_text(f'title = "{quoted}"\n[[map]]\nname = "a"\ntitle = "{quoted}"\n')
+    proc = run("--config", str(config))  # a process of its own: the stills use Playwright's sync API
+    assert proc.returncode == 0, proc.stderr
+    page.goto((tmp_path / "site" / "index.html").as_uri())
+    assert page.title() == EVIL
+    assert page.locator("ul.maps strong").text_content() == EVIL
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("img[src=x]").count() == 0
