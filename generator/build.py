@@ -252,7 +252,8 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
         _stills(fresh)
         for e in entries:
             e["still"] = (tmp / e["name"] / "still.png").exists()
-        (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries), encoding="utf-8")
+        (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries, assets="assets/"),
+                                         encoding="utf-8")
     log(f"site: {len(entries)} maps ({len(fresh)} built) in {out.resolve()} in {time.perf_counter() - began:.1f} s")
     return out.resolve()
 
