@@ -14,7 +14,8 @@
   const canvas = $("map"), hover = $("hover");
   // A CPU-backed canvas: frames are written as pixels, and reading them back (tests, video) stays cheap.
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  const ui = { play: $("play"), back: $("back"), fwd: $("fwd"), scrub: $("scrub"), counter: $("counter"), time: $("time"),
+  const ui = { play: $("play"), back: $("back"), fwd: $("fwd"), first: $("first"), last: $("last"), loop: $("loop"),
+               scrub: $("scrub"), counter: $("counter"), time: $("time"),
                speed: $("speed"), metric: $("metric"), tooltip: $("tooltip"), status: $("status") };
 
   // ---- data files: each is a script calling choroplethLoad(key, payload) ----
@@ -316,6 +317,7 @@
     ui.counter.textContent = `${i + 1} / ${N}`;
     ui.time.textContent = strftime(meta.timeFormat, timeOf(i));
     if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
+    saveState();
     return true;
   }
 
@@ -326,6 +328,7 @@
     if (!st.playing) return;
     const interval = st.fps ? 1000 / st.fps : 0;
     // Keep to the schedule rather than to the last screen refresh, or 24/s on a 60 Hz screen plays at 20.
+    if (st.frame + 1 >= N && !ui.loop.checked) { setPlaying(false); return; }
     if (now - lastTick >= interval - 1 && renderFrame(st.frame + 1 >= N ? 0 : st.frame + 1)) {
       lastTick = Math.max(lastTick + interval, now - interval);
     }
@@ -337,6 +340,28 @@
     ui.play.textContent = on ? "❚❚" : "▶";
     ui.play.setAttribute("aria-label", on ? "Pause" : "Play");
     if (on && !rafId) { lastTick = performance.now() - 1000; rafId = requestAnimationFrame(tick); }
+    saveState(true);
+  }
+
+  // State in the URL hash (frame, metric, speed, playing), so a moment can be shared. Written at most
+  // every 250 ms during playback (replaceState: no history entry per frame).
+  let savedAt = 0, trailing = 0;
+  function saveState(now = false) {
+    const t = performance.now();
+    if (!now && t - savedAt < 250) { // too soon: save once more a little later
+      if (!trailing) trailing = setTimeout(() => { trailing = 0; saveState(true); }, 250);
+      return;
+    }
+    savedAt = t;
+    const hash = `#frame=${st.frame}&metric=${st.metric}&speed=${st.fps}&playing=${st.playing ? 1 : 0}`;
+    if (location.hash !== hash) history.replaceState(null, "", hash);
+  }
+  function restoreState() {
+    const q = new URLSearchParams(location.hash.slice(1));
+    const num = (k, lo, hi) => { const v = Number(q.get(k)); return q.has(k) && Number.isInteger(v) && v >= lo && v <= hi ? v : null; };
+    const speed = num("speed", 0, 60), metric = num("metric", 0, meta.metrics.length - 1), frame = num("frame", 0, N - 1);
+    if (speed !== null && [...ui.speed.options].some((o) => o.value === String(speed))) { st.fps = speed; ui.speed.value = String(speed); }
+    return { metric, frame, playing: q.get("playing") === "1" };
   }
   function setMetric(m) {
     st.metric = m;
@@ -348,6 +373,8 @@
   }
   ui.play.addEventListener("click", () => setPlaying(!st.playing));
   ui.back.addEventListener("click", () => renderFrame(st.frame - 1));
+  ui.first.addEventListener("click", () => renderFrame(0));
+  ui.last.addEventListener("click", () => renderFrame(N - 1));
   ui.fwd.addEventListener("click", () => renderFrame(st.frame + 1));
   ui.scrub.addEventListener("input", () => renderFrame(Number(ui.scrub.value)));
   ui.speed.addEventListener("change", () => { st.fps = Number(ui.speed.value); });
@@ -468,10 +495,15 @@
     meta.metrics.forEach((m, i) => ui.metric.add(new Option(m.name, String(i))));
     if (meta.metrics.length < 2) $("metric-label").hidden = true;
     ui.scrub.max = String(N - 1);
-    const [topo] = await Promise.all([loadScript("topology.js", "topology"), ensure(0, 0)]);
+    const saved = restoreState();
+    if (saved.metric) st.metric = saved.metric;
+    if (saved.frame) st.frame = saved.frame;
+    ui.metric.value = String(st.metric);
+    const [topo] = await Promise.all([loadScript("topology.js", "topology"), ensure(st.frame, st.frame)]);
     decodeTopology(topo);
     resize(...fitToWindow());
     ui.status.hidden = true;
+    if (saved.playing) setPlaying(true);
   })();
   api.ready.catch(fail);
 })();

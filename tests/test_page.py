@@ -73,3 +73,26 @@ def test_play_scrub_title_and_tooltip(page: Page, demo_server: str, interior_poi
     page.mouse.move(box["x"] + x, box["y"] + y)
     assert page.locator("#tooltip").text_content().startswith("Brazil: ")
     assert outside == []
+
+
+def test_state_in_the_url_hash_and_loop_off(page: Page, demo_server: str) -> None:
+    page.goto(demo_server + "index.html#frame=300&metric=1&speed=60&playing=0")
+    page.evaluate("choropleth.ready")
+    assert page.evaluate("[choropleth.frame, choropleth.metric]") == [300, 1]
+    assert page.locator("#speed").input_value() == "60"
+    assert page.locator("#counter").text_content().startswith("301 / ")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.hash.includes('frame=301')")
+    assert "metric=1" in page.evaluate("location.hash")
+
+    page.click("#last")
+    assert page.evaluate("choropleth.frame") == page.evaluate("choropleth.frameCount") - 1
+    page.click("#first")
+    assert page.evaluate("choropleth.frame") == 0
+    page.uncheck("#loop")
+    page.evaluate("choropleth.renderFrame(choropleth.frameCount - 20)")
+    page.click("#play")
+    page.wait_for_function("() => choropleth.frame === choropleth.frameCount - 1")
+    time.sleep(0.3)
+    assert page.evaluate("choropleth.frame") == page.evaluate("choropleth.frameCount") - 1  # stopped, no wrap
+    assert page.locator("#play").get_attribute("aria-label") == "Play"
