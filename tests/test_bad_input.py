@@ -137,8 +137,13 @@ def test_ffmpeg_killed_mid_recording(tmp_path: Path, demo_site: Path) -> None:
             except (OSError, ValueError):
                 continue
             if pid.isdigit() and "(ffmpeg" in stat and int(stat.rsplit(")", 1)[1].split()[1]) == proc.pid:
-                time.sleep(0.5)  # let it take some frames
-                os.kill(int(pid), signal.SIGKILL)
+                try:  # the segment encoder, not the short `ffmpeg -version` probe of imageio-ffmpeg
+                    if b"image2pipe" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        continue
+                    time.sleep(0.5)  # let it take some frames
+                    os.kill(int(pid), signal.SIGKILL)
+                except (OSError, ProcessLookupError):
+                    continue
                 killed = True
                 break
         time.sleep(0.05)
