@@ -237,11 +237,12 @@
     });
   }
   const timeOf = (i) => meta.start + i * meta.step;
-  const titleText = (i) => `${meta.title} — ${strftime(meta.timeFormat, timeOf(i))}`;
+  const timeText = (i) => strftime(meta.timeFormat, timeOf(i));
+  const titleText = (i) => `${meta.title} — ${timeText(i)}`;
   const font = (px, weight = "") => `${weight} ${Math.round(px)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
   const INK = "#1f2328", PAPER = "#ffffff";
 
-  function drawTitle(i) {
+  function drawTitle(text) {
     const L = st.layout;
     ctx.fillStyle = PAPER;
     ctx.fillRect(0, 0, L.W, L.top);
@@ -249,7 +250,7 @@
     ctx.font = font(22 * L.u, "600");
     ctx.textBaseline = "middle";
     ctx.textAlign = "left";
-    ctx.fillText(titleText(i), 14 * L.u, L.top / 2, L.W - 28 * L.u);
+    ctx.fillText(text, 14 * L.u, L.top / 2, L.W - 28 * L.u);
   }
 
   const number = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });
@@ -312,10 +313,11 @@
       ctx.putImageData(L.img, 0, 0, x0, y0, w, h);
       ctx.drawImage(L.borders, x0, y0, w, h, x0, y0, w, h);
     }
-    drawTitle(i);
+    const when = timeText(i); // formatted once, shown twice
+    drawTitle(`${meta.title} — ${when}`);
     ui.scrub.value = i;
     ui.counter.textContent = `${i + 1} / ${N}`;
-    ui.time.textContent = strftime(meta.timeFormat, timeOf(i));
+    ui.time.textContent = when;
     if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
     saveState();
     return true;
