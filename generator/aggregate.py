@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .errors import UserError
-from .source import Source, _first_line, epoch_seconds
+from .errors import UserError, first_line
+from .source import Source, epoch_seconds
 
 AGGREGATES = ("sum", "mean", "min", "max", "count", "median")
 _SQL_AGG = {"sum": sa.func.sum, "mean": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
@@ -69,7 +69,7 @@ def aggregate(source: Source, step: int, agg: str) -> Aggregated:
         try:
             return _in_database(source, step, agg)
         except sa.exc.SQLAlchemyError as exc:
-            raise UserError(f"the database refused the aggregation: {_first_line(exc)}") from None
+            raise UserError(f"the database refused the aggregation: {first_line(exc)}") from None
     return _in_pandas(source, step, agg)
 
 

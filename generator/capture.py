@@ -25,7 +25,7 @@ from typing import Callable
 import imageio_ffmpeg
 
 from . import browser
-from .errors import UserError
+from .errors import UserError, first_line
 from .site import MARKER, STATIC
 
 FORMATS = (".mp4", ".webm", ".gif")
@@ -247,7 +247,7 @@ def record(site: Path, out: Path, r: Recording) -> Result:
         done = list(itertools.takewhile(Path.exists, targets))
         if done:
             _join(done, out)
-        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped ({_one_line(exc)})"
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped ({first_line(exc)})"
         if isinstance(exc, UserError) and not done:
             raise
         raise UserError(f"recording {what}: {len(done)} complete segment(s) joined into {out}; rerun with "
@@ -267,11 +267,6 @@ def _command(ffmpeg: str, method: str, suffix: str, r: Recording) -> list[str]:
                 "matrix_coefficients=1"]
     return [ffmpeg, "-y", "-v", "error", "-f", "image2pipe", "-c:v", "png", "-framerate", str(r.fps), "-i", "-",
             *_encoder_args(suffix, r)]
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _metric_index(metric: str | None, names: list[str]) -> int:

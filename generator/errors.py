@@ -4,3 +4,9 @@ from __future__ import annotations
 
 class UserError(Exception):
     """Bad input or environment; the message says what is wrong and what to do."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (a driver's own, when wrapped), or its type."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

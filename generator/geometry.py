@@ -21,7 +21,7 @@ import topojson
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from .errors import UserError
+from .errors import UserError, first_line
 from .regions import name_field
 
 PROJECTIONS = {
@@ -56,8 +56,7 @@ def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
             warnings.simplefilter("ignore")
             gdf = gpd.read_file(p)
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"--shapes {str(p)!r} cannot be read ({first}); give a valid shapefile, "
+        raise UserError(f"--shapes {str(p)!r} cannot be read ({first_line(exc)}); give a valid shapefile, "
                         "GeoPackage or GeoJSON") from None
     present = gdf.geometry.notna() & ~gdf.geometry.is_empty
     if not present.all():

@@ -56,8 +56,8 @@ def check_output(out: Path) -> None:
 def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]], assets: str = "") -> None:
     """One map's page, TopoJSON and frame chunks into `folder`; `assets` is the relative URL of
     the folder holding player.js and style.css."""
-    (folder / "index.html").write_text(_ENV.get_template("index.html").render(
-        title=meta["title"], meta_json=script_json(meta), assets=assets), encoding="utf-8")
+    (folder / "index.html").write_text(render("index.html", title=meta["title"], meta_json=script_json(meta),
+                                              assets=assets), encoding="utf-8")
     (folder / "topology.js").write_text(loader_script("topology", topology), encoding="utf-8")
     for m, metric_chunks in enumerate(chunks):
         data = folder / "data" / str(m)

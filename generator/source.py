@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from .errors import UserError
+from .errors import UserError, first_line
 
 
 @dataclass
@@ -47,13 +47,8 @@ def open_engine(url: str) -> sa.Engine:
     except UserError:
         raise
     except Exception as exc:  # unknown dialect, missing driver
-        raise UserError(f"--db {url!r}: cannot open ({_first_line(exc)}); check the URL and that its "
+        raise UserError(f"--db {url!r}: cannot open ({first_line(exc)}); check the URL and that its "
                         "driver is installed") from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _pick_columns(columns: list[str], numeric: list[str], region: str, time: str,
@@ -99,7 +94,7 @@ def from_database(url: str, *, table: str | None, query: str | None, region: str
             sample = pd.DataFrame(conn.execute(sa.select(sel).limit(200)).fetchall(),
                                   columns=list(sel.c.keys()))
     except sa.exc.SQLAlchemyError as exc:
-        raise UserError(f"--db {url!r}: {_first_line(exc)}; check the URL, the server and the SQL") from None
+        raise UserError(f"--db {url!r}: {first_line(exc)}; check the URL, the server and the SQL") from None
     columns = list(sel.c.keys())
     numeric = [c for c in columns if _is_numeric(sample[c])]
     chosen = _pick_columns(columns, numeric, region, time, metrics, where)
@@ -149,7 +144,7 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
     try:
         frame = pd.read_parquet(p) if kind == "parquet" else pd.read_csv(p, dtype={region: str})
     except Exception as exc:
-        raise UserError(f"--{kind} {path!r} cannot be read ({_first_line(exc)}); check the file") from None
+        raise UserError(f"--{kind} {path!r} cannot be read ({first_line(exc)}); check the file") from None
     columns = [str(c) for c in frame.columns]
     numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not
                pd.api.types.is_bool_dtype(frame[c])]
