@@ -40,6 +40,7 @@ class Options:
     missing_color: str = "#dddddd"
     shapes: str | None = None
     shape_key: str | None = None
+    region_type: str = "auto"
     projection: str = "robinson"
     simplify: float = 0.5
     out: str = "site"
@@ -133,14 +134,17 @@ def make_map(o: Options) -> Map:
     columns = list(shapes.keys_table)
     if o.shape_key and o.shape_key not in columns:
         raise UserError(f"--shape-key {o.shape_key!r} is not a field of the shapes (fields: {', '.join(columns)})")
-    key = o.shape_key or regions.pick_key_field(columns, shapes.keys_table, agg.regions)
-    match = regions.match(agg.regions, shapes.keys_table[key], shapes.names, key)
+    if o.region_type not in regions.CODE_TYPES:
+        raise UserError(f"--region-type {o.region_type!r} is unknown; choose one of {', '.join(regions.CODE_TYPES)}")
+    match = regions.match(agg.regions, shapes.keys_table, shapes.names, o.shape_key, o.region_type)
     matched = len(agg.regions) - len(match.unmatched_codes)
     if matched == 0:
         raise UserError(f"none of the data's {len(agg.regions)} region codes (e.g. {_names(agg.regions[:3])}) "
-                        f"matches a shape; name the shapes' key field with --shape-key")
-    log(f"regions: {matched} of {len(agg.regions)} data codes matched shapes by {key!r}; "
-        f"{len(shapes.names) - int((match.region_of_shape >= 0).sum())} of {len(shapes.names)} shapes have no data")
+                        f"matches a shape; name the shapes' key field with --shape-key and the codes' type "
+                        f"with --region-type")
+    log(f"regions: {matched} of {len(agg.regions)} data codes ({match.data_type}) matched shapes by "
+        f"{match.key_field!r}; {len(shapes.names) - int((match.region_of_shape >= 0).sum())} of "
+        f"{len(shapes.names)} shapes have no data")
     if match.unmatched_codes:
         log(f"  unmatched data codes: {_names(match.unmatched_codes)}")
     if match.shapes_without_data:
@@ -178,7 +182,7 @@ def make_map(o: Options) -> Map:
         "timeFormat": o.time_format or default_time_format(agg.start, agg.step),
         "chunkFrames": per_chunk,
         "bbox": topology["bbox"],
-        "regions": {"names": shapes.names, "keys": shapes.keys_table[key]},
+        "regions": {"names": shapes.names, "keys": shapes.keys_table[match.key_field]},
         "metrics": metas,
     }
     return Map(meta=meta, topology=topology, chunks=chunks, unmatched_codes=match.unmatched_codes,

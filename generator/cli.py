@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     geo = p.add_argument_group("shapes")
     geo.add_argument("--shapes", help="shapes file geopandas reads (default: Natural Earth 110m countries)")
     geo.add_argument("--shape-key", help="shapes field holding the region codes (default: detected)")
+    geo.add_argument("--region-type", default="auto",
+                     help="type of the data's region codes: iso2, iso3, numeric, fips, name or key (default: detected)")
     geo.add_argument("--projection", default="robinson",
                      help="robinson, equal-earth, natural-earth, mercator, albers-usa, or any CRS (default: robinson)")
     geo.add_argument("--simplify", type=float, default=0.5,
