@@ -8,6 +8,7 @@ aggregated by a vectorised pandas groupby. Either way the result is one float32 
 from __future__ import annotations
 
 import os
+import re
 from typing import Iterator
 from dataclasses import dataclass
 
@@ -22,28 +23,75 @@ AGGREGATES = ("sum", "mean", "min", "max", "count", "median")
 _SQL_AGG = {"sum": sa.func.sum, "mean": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
             "count": sa.func.count}
 _PARTITION = 200_000
+_CALENDAR = {"mo": 1, "mon": 1, "month": 1, "months": 1, "q": 3, "quarter": 3, "quarters": 3,
+             "y": 12, "yr": 12, "year": 12, "years": 12}
+_NICE = [1, 5, 10, 15, 30, 60, 300, 600, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400]
+
+
+@dataclass(frozen=True)
+class Interval:
+    n: int
+    unit: str = "s"  # "s": n seconds; "month": n calendar months (months count from January 1970)
+
+    def __str__(self) -> str:
+        if self.unit == "month":
+            return f"{self.n // 12}y" if self.n % 12 == 0 else f"{self.n}mo"
+        for size, suffix in ((86400, "d"), (3600, "h"), (60, "min")):
+            if self.n % size == 0:
+                return f"{self.n // size}{suffix}"
+        return f"{self.n}s"
 
 
 @dataclass
 class Aggregated:
-    start: int  # epoch seconds of the first bucket
-    step: int  # seconds per bucket
+    start: int  # the first bucket, in the interval's unit: epoch seconds, or months since 1970-01
+    step: int  # units per bucket
     frames: int
     regions: list[str]  # the data's region codes, one per column
     values: dict[str, np.ndarray]  # metric -> float32 [frames × regions], NaN = no data
     rows: int = 0  # raw rows aggregated
+    unit: str = "s"
 
 
-def parse_interval(text: str | int) -> int:
-    """Seconds in an interval such as 15min, 1h, 1d, 7d or a plain number of seconds."""
-    s = str(text).strip()
+def parse_interval(text: str | int | None) -> Interval | None:
+    """An interval such as 15min, 1h, 1d, 7d, seconds, 1mo, 1q, 5y; None for auto (the data's own step)."""
+    s = str(text if text is not None else "auto").strip().lower()
+    if s == "auto":
+        return None
+    calendar = re.fullmatch(r"(\d*)\s*([a-z]+)", s)
+    if calendar and calendar[2] in _CALENDAR and int(calendar[1] or 1) > 0:
+        return Interval(int(calendar[1] or 1) * _CALENDAR[calendar[2]], "month")
     try:
-        seconds = int(s) if s.isdigit() else pd.Timedelta(s).total_seconds()
+        seconds = int(s) if s.isdigit() else pd.Timedelta(re.sub(r"d$", "D", s)).total_seconds()
     except ValueError:
-        raise UserError(f"--interval {s!r} is not an interval; use e.g. 15min, 1h, 1d, 7d or seconds") from None
+        raise UserError(f"--interval {s!r} is not an interval; use auto, 15min, 1h, 1d, 7d, seconds, 1mo, 1q or "
+                        "5y") from None
     if seconds < 1 or seconds != int(seconds):
         raise UserError(f"--interval {s!r} must be a whole number of seconds, at least 1")
-    return int(seconds)
+    return Interval(int(seconds))
+
+
+def detect_interval(times: np.ndarray, kind: str) -> Interval:
+    """The data's own step from its distinct times (epoch seconds, or years for kind "year").
+
+    Regular data has one step (the greatest common divisor of the gaps between times); irregular
+    times get the nice interval nearest above their median gap.
+    """
+    t = np.unique(times.astype(np.int64))
+    if len(t) < 2:
+        return Interval(12, "month") if kind == "year" else Interval(86400)
+    gaps = np.diff(t)
+    if kind == "year":
+        return Interval(int(np.gcd.reduce(gaps)) * 12, "month")
+    stamps = pd.to_datetime(t, unit="s")
+    if (stamps.day == 1).all() and (t % 86400 == 0).all():  # month starts: a calendar interval
+        months = np.diff(stamps.year * 12 + stamps.month)
+        return Interval(int(np.gcd.reduce(months)), "month")
+    step = int(np.gcd.reduce(gaps))
+    if (t[-1] - t[0]) // step > 4 * len(t):  # irregular: one frame per a few raw times, not per second
+        median = float(np.median(gaps))
+        step = min(_NICE, key=lambda n: abs(np.log(n / median))) if median < 7 * 86400 else round(median / 86400) * 86400
+    return Interval(step)
 
 
 MAX_FRAMES = 5_000_000
@@ -62,79 +110,185 @@ def _check_size(frames: int, regions: int, metrics: int) -> None:
                         "longer --interval, fewer --metric or a smaller time range")
 
 
-def aggregate(source: Source, step: int, agg: str) -> Aggregated:
-    if agg not in AGGREGATES:
-        raise UserError(f"--agg {agg!r} is unknown; choose one of {', '.join(AGGREGATES)}")
-    if source.engine is not None:
-        try:
-            return _in_database(source, step, agg)
-        except sa.exc.SQLAlchemyError as exc:
-            raise UserError(f"the database refused the aggregation: {first_line(exc)}") from None
-    return _in_pandas(source, step, agg)
+def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, str],
+              tz: str | None = None) -> Aggregated:
+    """Every metric per bucket × region; `agg` is one aggregation for all or one per metric.
+
+    Buckets of seconds start at a whole multiple of the interval in the time zone `tz` (days start at
+    its midnight); calendar buckets start on the first of a month (in UTC, or as naive times read).
+    """
+    aggs = {m: agg for m in source.metrics} if isinstance(agg, str) else dict(agg)
+    for name in aggs.values():
+        if name not in AGGREGATES:
+            raise UserError(f"--agg {name!r} is unknown; choose one of {', '.join(AGGREGATES)}")
+    interval = Interval(step) if isinstance(step, int) else step
+    try:
+        if interval is None:
+            interval = detect_interval(_distinct_times(source), source.time_kind)
+        if source.time_kind == "year" and interval.unit != "month":
+            raise UserError(f"the time column {source.time!r} holds years; use --interval auto, 1y or 5y")
+        if source.engine is None:
+            return _in_pandas(source, interval, aggs, tz)
+        if interval.unit == "month" and source.time_kind != "year":
+            return _months_from_days(source, interval, aggs)
+        return _in_database(source, interval, aggs, tz)
+    except sa.exc.SQLAlchemyError as exc:
+        raise UserError(f"the database refused the aggregation: {first_line(exc)}") from None
 
 
-def _span(lo: object, hi: object, step: int) -> tuple[int, int]:
+def _origin(tz: str | None, t: int, step: int) -> int:
+    """Where bucket boundaries fall: the zone's UTC offset, so that days start at local midnight."""
+    if not tz or step % 3600 and step < 86400:  # (buckets shorter than an hour follow the clock anyway)
+        return 0
+    return -int(pd.Timestamp(t, unit="s", tz="UTC").tz_convert(tz).utcoffset().total_seconds())
+
+
+def _calendar_origin(lo: int, step: int) -> int:
+    """Buckets of several years start in January of the data's first year (1952, 1957…, not 1950)."""
+    return lo - lo % 12 if step > 12 and step % 12 == 0 else 0
+
+
+def _span(lo: object, hi: object, step: int, origin: int = 0) -> tuple[int, int]:
     if lo is None:
         raise UserError("the source returned no rows with a time and a region; check the query or table")
     try:
-        start = int(lo) // step * step
+        start = (int(lo) - origin) // step * step + origin
         return start, (int(hi) - start) // step + 1
     except (TypeError, ValueError):
         raise UserError(f"the time column holds {type(lo).__name__} values; it must hold epoch seconds") from None
 
 
-def _in_database(source: Source, step: int, agg: str) -> Aggregated:
+def _time_expr(source: Source) -> tuple[sa.ColumnElement, int]:
+    """The time column in SQL as a number, and how many of it make a unit (1000 for milliseconds).
+
+    Years as (year - 1970) * 12 months; dates and timestamps as epoch seconds (EXTRACT(epoch …)
+    where SQL has it, strftime('%s') in SQLite).
+    """
+    raw = source.selectable.c[source.time]
+    if source.time_kind == "datetime":
+        return sa.cast(sa.extract("epoch", raw), sa.BigInteger), 1
+    if source.time_kind == "year":
+        return (sa.cast(raw, sa.BigInteger) - 1970) * 12, 1
+    return sa.cast(raw, sa.BigInteger), 1000 if source.time_kind == "milliseconds" else 1
+
+
+def _distinct_times(source: Source, limit: int = 100_000) -> np.ndarray:
+    """Up to `limit` distinct times from the start, in epoch seconds (years for year columns)."""
+    if source.engine is None:
+        t = _file_times(source.frame[source.time].dropna(), source)
+        return np.unique(t)[:limit]
+    expr, unit = _time_expr(source)
+    if source.time_kind == "year":
+        expr = sa.cast(source.selectable.c[source.time], sa.BigInteger)
+    with source.engine.connect() as conn:
+        rows = conn.execute(sa.select(expr).where(expr.is_not(None)).distinct().order_by(expr).limit(limit))
+        return np.array([r[0] for r in rows], dtype=np.int64) // unit
+
+
+def _in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None,
+                 parts: dict[str, tuple[str, str]] | None = None) -> Aggregated:
+    """GROUP BY bucket, region in the database. `parts` (output -> (metric, aggregation)) replaces
+    `aggs` when the caller needs partial aggregates (sums and counts) to combine later."""
     src = source.selectable
     assert src is not None and source.engine is not None
     region, raw_time = src.c[source.region], src.c[source.time]
-    # Time in the column's own unit: epoch seconds or milliseconds as they are, dates and timestamps
-    # as epoch seconds (EXTRACT(epoch …) where SQL has it, strftime('%s') in SQLite).
-    if source.time_kind == "datetime":
-        time, unit = sa.cast(sa.extract("epoch", raw_time), sa.BigInteger), 1
-    else:
-        time, unit = sa.cast(raw_time, sa.BigInteger), 1000 if source.time_kind == "milliseconds" else 1
+    time, unit = _time_expr(source)
+    outputs = parts or {m: (m, a) for m, a in aggs.items()}
     valid = sa.and_(region.is_not(None), raw_time.is_not(None))
-    metrics = source.metrics
+    step = interval.n
     with source.engine.connect() as conn:
         # min/max of a raw number: an index on the column answers without a scan.
-        bound = time if source.time_kind == "datetime" else raw_time
+        bound = raw_time if source.time_kind in ("seconds", "milliseconds") else time
         lo, hi = conn.execute(sa.select(sa.func.min(bound), sa.func.max(bound)).where(valid)).one()
-        start, frames = _span(lo, hi, step * unit)
+        origin = 0
+        if lo is not None:
+            origin = _origin(tz, int(lo) // unit, step) * unit if interval.unit == "s" else _calendar_origin(int(lo), step)
+        start, frames = _span(lo, hi, step * unit, origin)
         raw_regions = sorted(r for (r,) in conn.execute(sa.select(region).where(valid).distinct()))
-        _check_size(frames, len(raw_regions), len(metrics))
+        _check_size(frames, len(raw_regions), len(outputs))
         column_of = {r: i for i, r in enumerate(raw_regions)}
-        values = {m: np.full((frames, len(raw_regions)), np.nan, dtype=np.float32) for m in metrics}
+        values = {o: np.full((frames, len(raw_regions)), np.nan, dtype=np.float32) for o in outputs}
 
         offset = time - sa.literal(start, sa.BigInteger)
         size = sa.literal(step * unit, sa.BigInteger)
         # (offset - offset % step) / step is exact in every dialect, whether "/" is integer division or not.
         bucket = sa.cast((offset - offset % size) / size, sa.BigInteger).label("bucket")
-        if agg == "median":  # no portable SQL median: stream the bucketed rows, reduce in pandas
-            stmt = sa.select(bucket, region, *(src.c[m] for m in metrics), sa.literal(1)).where(valid)
-        else:
-            fn = _SQL_AGG[agg]
-            stmt = (sa.select(bucket, region, *(fn(src.c[m]).label(f"m{i}") for i, m in enumerate(metrics)),
-                              sa.func.count().label("n"))
-                    .where(valid).group_by(bucket, region))
-        parts, raw_rows = [], 0
-        for part in _partitions(conn, stmt):
-            rows = np.array(part, dtype=object)  # one C-level pass; columns are sliced from it
-            b = rows[:, 0].astype(np.int64)
-            r = np.fromiter(map(column_of.__getitem__, rows[:, 1]), dtype=np.int64, count=len(rows))
-            cells = np.where(rows[:, 2:-1] == None, np.nan, rows[:, 2:-1]).astype(np.float64)  # noqa: E711
-            raw_rows += int(rows[:, -1].astype(np.int64).sum())
-            if agg == "median":
-                parts.append(pd.DataFrame(cells, columns=metrics).assign(b=b, r=r))
-                continue
-            for i, m in enumerate(metrics):
-                values[m][b, r] = cells[:, i]
-        if parts:
-            med = pd.concat(parts).groupby(["b", "r"]).median()
-            b, r = med.index.get_level_values(0), med.index.get_level_values(1)
-            for m in metrics:
-                values[m][b, r] = med[m].to_numpy()
+        median = [o for o, (_, a) in outputs.items() if a == "median"]
+        grouped = [o for o in outputs if o not in median]
+        stmts = []
+        if grouped:
+            stmts.append((grouped, sa.select(bucket, region, *(_SQL_AGG[outputs[o][1]](src.c[outputs[o][0]])
+                                                               for o in grouped), sa.func.count())
+                          .where(valid).group_by(bucket, region)))
+        if median:  # no portable SQL median: stream the bucketed rows, reduce in pandas
+            stmts.append((median, sa.select(bucket, region, *(src.c[outputs[o][0]] for o in median),
+                                            sa.literal(1)).where(valid)))
+        raw_rows = 0
+        for names, stmt in stmts:
+            frames_of_parts = []
+            for part in _partitions(conn, stmt):
+                rows = np.array(part, dtype=object)  # one C-level pass; columns are sliced from it
+                b = rows[:, 0].astype(np.int64)
+                r = np.fromiter(map(column_of.__getitem__, rows[:, 1]), dtype=np.int64, count=len(rows))
+                cells = np.where(rows[:, 2:-1] == None, np.nan, rows[:, 2:-1]).astype(np.float64)  # noqa: E711
+                if names is grouped or not grouped:
+                    raw_rows += int(rows[:, -1].astype(np.int64).sum())
+                if names is median:
+                    frames_of_parts.append(pd.DataFrame(cells, columns=names).assign(b=b, r=r))
+                    continue
+                for i, o in enumerate(names):
+                    values[o][b, r] = cells[:, i]
+            if frames_of_parts:
+                med = pd.concat(frames_of_parts).groupby(["b", "r"]).median()
+                b, r = med.index.get_level_values(0), med.index.get_level_values(1)
+                for o in names:
+                    values[o][b, r] = med[o].to_numpy()
     return Aggregated(start=start // unit, step=step, frames=frames, regions=[str(x) for x in raw_regions],
-                      values=values, rows=raw_rows)
+                      values=values, rows=raw_rows, unit=interval.unit)
+
+
+def _months_from_days(source: Source, interval: Interval, aggs: dict[str, str]) -> Aggregated:
+    """Calendar buckets from a database: days from its GROUP BY (portable SQL), then days into months.
+
+    A mean is a sum over a count, so the days carry both; a median needs the rows themselves.
+    """
+    parts: dict[str, tuple[str, str]] = {}
+    for m, a in aggs.items():
+        for piece in (("sum", "count") if a == "mean" else (a,)):
+            parts[f"{m}\0{piece}"] = (m, piece)
+    if any(a == "median" for a in aggs.values()):
+        raise UserError("--agg median with a calendar --interval (months, years) from a database is not "
+                        "supported; use a file source, mean, or an interval in days")
+    days = _in_database(source, Interval(86400), aggs, None, parts)
+    stamps = pd.to_datetime(days.start + np.arange(days.frames, dtype=np.int64) * 86400, unit="s")
+    month = (stamps.year - 1970) * 12 + stamps.month - 1
+    origin = _calendar_origin(int(month[0]), interval.n)
+    start = (int(month[0]) - origin) // interval.n * interval.n + origin
+    bucket = (np.asarray(month) - start) // interval.n
+    frames = int(bucket[-1]) + 1
+    _check_size(frames, len(days.regions), len(aggs))
+    first = np.flatnonzero(np.r_[True, np.diff(bucket) > 0])  # each bucket's first day
+
+    def reduce(name: str, how: str) -> np.ndarray:
+        v = days.values[name].astype(np.float64)
+        seen = np.add.reduceat(np.isfinite(v), first, axis=0) > 0
+        fill = {"min": np.inf, "max": -np.inf}.get(how, 0.0)
+        ufunc = {"min": np.minimum, "max": np.maximum}.get(how, np.add)
+        out = ufunc.reduceat(np.where(np.isfinite(v), v, fill), first, axis=0)
+        out[~seen] = np.nan
+        full = np.full((frames, v.shape[1]), np.nan)
+        full[bucket[first]] = out
+        return full
+
+    values = {}
+    for m, a in aggs.items():
+        if a == "mean":
+            out = reduce(f"{m}\0sum", "sum") / reduce(f"{m}\0count", "sum")
+        else:
+            out = reduce(f"{m}\0{a}", "sum" if a == "count" else a)
+        values[m] = out.astype(np.float32)
+    return Aggregated(start=start, step=interval.n, frames=frames, regions=days.regions, values=values,
+                      rows=days.rows, unit="month")
 
 
 def _partitions(conn: sa.Connection, stmt: sa.Select) -> Iterator[list[tuple]]:
@@ -157,22 +311,39 @@ def _partitions(conn: sa.Connection, stmt: sa.Select) -> Iterator[list[tuple]]:
         yield part
 
 
-def _in_pandas(source: Source, step: int, agg: str) -> Aggregated:
+def _file_times(col: pd.Series, source: Source, unit: str = "s") -> np.ndarray:
+    """A file's time column as int64 epoch seconds, or months since 1970-01 (years for "year" data
+    when unit is "year")."""
+    if source.time_kind == "year":
+        years = pd.to_numeric(col).to_numpy(dtype=np.int64)
+        return (years - 1970) * 12 if unit == "month" else years
+    seconds = epoch_seconds(col, source.time).to_numpy(dtype=np.int64)
+    if unit != "month":
+        return seconds
+    stamps = pd.to_datetime(seconds, unit="s")
+    return np.asarray((stamps.year - 1970) * 12 + stamps.month - 1, dtype=np.int64)
+
+
+def _in_pandas(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None) -> Aggregated:
     """Vectorised: each row's cell index (bucket × region), then bincount / ufunc.at per metric."""
     df = source.frame
     assert df is not None
+    step = interval.n
     valid = (df[source.region].notna() & df[source.time].notna()).to_numpy()
-    t = epoch_seconds(df[source.time][valid], source.time).to_numpy()
-    start, frames = _span(t.min() if len(t) else None, t.max() if len(t) else None, step)
+    t = _file_times(df[source.time][valid], source, interval.unit)
+    origin = 0
+    if len(t):
+        origin = _origin(tz, int(t.min()), step) if interval.unit == "s" else _calendar_origin(int(t.min()), step)
+    start, frames = _span(t.min() if len(t) else None, t.max() if len(t) else None, step, origin)
     codes, uniques = pd.factorize(df[source.region][valid], sort=True)  # keeps categoricals compact
     regions = [str(u) for u in uniques]
-    _check_size(frames, len(regions), len(source.metrics))
+    _check_size(frames, len(regions), len(aggs))
     cells = frames * len(regions)
     cell = (t - start) // step * len(regions) + codes
     del t, codes
     present = np.bincount(cell, minlength=cells) > 0  # a bucket with rows but only NULLs counts 0, like SQL
     values = {}
-    for m in source.metrics:
+    for m, agg in aggs.items():
         v = df[m].to_numpy(dtype=np.float64)[valid]
         ok = ~np.isnan(v)
         c, v = cell[ok], v[ok]
@@ -193,4 +364,13 @@ def _in_pandas(source: Source, step: int, agg: str) -> Aggregated:
             med = pd.Series(v).groupby(c).median()
             out[med.index.to_numpy()] = med.to_numpy()
         values[m] = out.reshape(frames, len(regions)).astype(np.float32)
-    return Aggregated(start=start, step=step, frames=frames, regions=regions, values=values, rows=len(cell))
+    return Aggregated(start=start, step=step, frames=frames, regions=regions, values=values, rows=len(cell),
+                      unit=interval.unit)
+
+
+def fill_forward(values: np.ndarray) -> np.ndarray:
+    """Each region's last value carried into the frames after it that have none (in place)."""
+    frames = np.arange(values.shape[0])[:, None]
+    last = np.maximum.accumulate(np.where(np.isfinite(values), frames, 0), axis=0)
+    values[:] = values[last, np.arange(values.shape[1])]
+    return values

@@ -1,12 +1,14 @@
 """The build: wires the stages source -> aggregate -> classify -> geometry -> site, and reports."""
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
 import shutil
 import sys
 import time
+import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -31,8 +33,13 @@ class Options:
     region: str = "country"
     time: str = "unixtime"
     metrics: list[str] | None = None
-    interval: str = "1h"
+    interval: str | None = None  # None: the data's own step (the demo: 1h)
     agg: str = "sum"
+    fill: str = "none"
+    tz: str | None = None
+    center: float | None = None
+    values: bool = True
+    sparse: float = 10.0
     classes: int = 20
     scheme: str = "equal_interval"
     breaks: list[float] | None = None
@@ -61,6 +68,47 @@ class Result:
     shapes_without_data: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Metric:
+    """One metric column and how it is aggregated, classified and coloured."""
+    name: str
+    agg: str
+    classes: int
+    scheme: str
+    breaks: list[float] | None
+    log: bool
+    cmap: str
+    center: float | None
+    label: str | None = None
+
+
+def parse_metric(spec: str, o: Options) -> Metric:
+    """`NAME` or `NAME:key=value,…` (agg, classes, scheme, breaks=10/100/1000, log, cmap, center,
+    label); what a spec leaves out comes from the map's options."""
+    name, _, rest = spec.partition(":")
+    m = Metric(name=name.strip(), agg=o.agg, classes=o.classes, scheme=o.scheme, breaks=o.breaks, log=o.log,
+               cmap=o.cmap, center=o.center)
+    for item in filter(None, (x.strip() for x in rest.split(","))):
+        key, eq, value = (p.strip() for p in item.partition("="))
+        try:
+            if key == "log" and not eq:
+                m.log = True
+            elif key in ("agg", "scheme", "cmap", "label") and eq:
+                setattr(m, key, value)
+            elif key == "classes" and eq:
+                m.classes = int(value)
+            elif key == "center" and eq:
+                m.center = float(value)
+            elif key == "breaks" and eq:
+                m.breaks = [float(b) for b in value.split("/")]
+            else:
+                raise ValueError
+        except ValueError:
+            raise UserError(f"--metric {spec!r}: cannot use {item!r}; write NAME:agg=mean,scheme=quantiles,"
+                            "classes=7,cmap=RdBu,center=0,breaks=10/100,log,label=TEXT") from None
+    return m
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -71,20 +119,53 @@ def open_source(o: Options) -> source.Source:
         raise UserError(f"give one source, not {' and '.join(given)}")
     if o.csv or o.parquet:
         kind, path = ("csv", o.csv) if o.csv else ("parquet", o.parquet)
-        return source.from_file(path, kind, region=o.region, time=o.time, metrics=o.metrics)
+        return source.from_file(path, kind, region=o.region, time=o.time, metrics=_metric_names(o))
     if o.db:
         return source.from_database(o.db, table=o.table, query=o.query, region=o.region, time=o.time,
-                                    metrics=o.metrics)
+                                    metrics=_metric_names(o))
     path = demo.ensure_demo_database()
     log(f"source: demo database {path} (table events)")
     return source.from_database(f"sqlite:///{path}", table="events", query=None, region=o.region,
-                                time=o.time, metrics=o.metrics)
+                                time=o.time, metrics=_metric_names(o))
 
 
-def default_time_format(start: int, step: int) -> str:
-    if step % 86400 == 0 and start % 86400 == 0:
-        return "%Y" if step >= 365 * 86400 else "%Y-%m-%d"
+def _metric_names(o: Options) -> list[str] | None:
+    return [parse_metric(m, o).name for m in o.metrics] if o.metrics else None
+
+
+def _is_demo(o: Options) -> bool:
+    return not (o.db or o.csv or o.parquet)
+
+
+def default_time_format(unit: str, step: int) -> str:
+    if unit == "month":
+        return "%Y" if step % 12 == 0 else "%b %Y"
+    if step % 86400 == 0:
+        return "%Y-%m-%d"
     return "%Y-%m-%d %H:%M" if step % 60 == 0 else "%Y-%m-%d %H:%M:%S"
+
+
+def frame_time(meta: dict, i: int) -> datetime.datetime:
+    """When frame i starts, as the page shows it: in the map's time zone (calendar frames: as dates)."""
+    if meta.get("unit") == "month":
+        months = meta["start"] + i * meta["step"]
+        return datetime.datetime(1970 + months // 12, months % 12 + 1, 1)
+    utc = datetime.datetime.fromtimestamp(meta["start"] + i * meta["step"], datetime.timezone.utc)
+    return utc.astimezone(zoneinfo.ZoneInfo(meta["tz"])) if meta.get("tz") else utc
+
+
+def format_time(meta: dict, i: int) -> str:
+    return frame_time(meta, i).strftime(meta["timeFormat"].replace("%Z", "UTC" if not meta.get("tz") else "%Z"))
+
+
+def check_tz(tz: str | None) -> str | None:
+    if not tz or tz.upper() == "UTC":
+        return None
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"--tz {tz!r} is not a time zone; use an IANA name like Europe/Paris or UTC") from None
+    return tz
 
 
 def _names(items: list[str]) -> str:
@@ -97,6 +178,8 @@ class Map:
     meta: dict
     topology: dict
     chunks: list[list[bytes]]
+    values: list[list[bytes]]  # per metric: the exact values' chunks (empty with --no-values)
+    report: dict
     unmatched_codes: list[str]
     shapes_without_data: list[str]
 
@@ -107,7 +190,8 @@ def build(o: Options) -> Result:
     out = Path(o.out)
     site.check_output(out)  # fail before the slow stages, not after them
     built = make_map(o)
-    size = site.write_site(out, meta=built.meta, topology=built.topology, chunks=built.chunks)
+    size = site.write_site(out, meta=built.meta, topology=built.topology, chunks=built.chunks,
+                           values=built.values, report=built.report)
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
                     metrics=[m["name"] for m in built.meta["metrics"]], size=size,
                     seconds=time.perf_counter() - began, unmatched_codes=built.unmatched_codes,
@@ -118,16 +202,24 @@ def build(o: Options) -> Result:
 
 def make_map(o: Options) -> Map:
     """The pipeline: source -> aggregate -> geometry and matching -> classes -> chunks."""
-    step = aggregate.parse_interval(o.interval)
-    classify.palette(o.cmap, 2)
+    interval = aggregate.parse_interval(o.interval or ("1h" if _is_demo(o) else "auto"))
+    tz = check_tz(o.tz)
+    if o.fill not in ("none", "forward"):
+        raise UserError(f"--fill {o.fill!r} is unknown; use none or forward")
+    metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None
+    for m in metrics or [parse_metric("", o)]:
+        classify.colormap(m.cmap)
     src = open_source(o)
+    metrics = metrics or [parse_metric(name, o) for name in src.metrics]
 
     t = time.perf_counter()
-    agg = aggregate.aggregate(src, step, o.agg)
+    agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz)
+    step = aggregate.Interval(agg.step, agg.unit)
     filled = int(np.isfinite(next(iter(agg.values.values()))).sum()) or 1
+    aggs = ", ".join(sorted({m.agg for m in metrics}))
     log(f"aggregate: {agg.rows:,} rows into {agg.frames:,} frames × {len(agg.regions):,} regions × "
-        f"{len(src.metrics)} metrics ({o.agg} per {o.interval}; {agg.rows / filled:.1f} rows per filled bucket) "
-        f"in {time.perf_counter() - t:.1f} s")
+        f"{len(metrics)} metrics ({aggs} per {step}{', the data’s own step' if interval is None else ''}; "
+        f"{agg.rows / filled:.1f} rows per filled bucket) in {time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
     shapes = geometry.prepare(geometry.read_shapes(o.shapes), o.projection)
@@ -158,35 +250,77 @@ def make_map(o: Options) -> Map:
     nodata = match.region_of_shape < 0
     per_chunk = framedata.chunk_frames(len(shapes.names), agg.frames)
 
-    def layer(name: str) -> tuple[dict, list[bytes]]:
-        values = agg.values.pop(name)[:, take]  # columns in shape order
+    def layer(m: Metric) -> tuple[dict, list[bytes], list[bytes], np.ndarray]:
+        values = agg.values.pop(m.name)[:, take]  # columns in shape order
         values[:, nodata] = np.nan
-        cls = classify.classes_for(values, k=o.classes, scheme=o.scheme, cmap=o.cmap,
-                                   missing=o.missing_color, user_breaks=o.breaks, log=o.log, name=name)
+        if o.fill == "forward":
+            aggregate.fill_forward(values)
+        present = np.isfinite(values).sum(axis=0)
+        cls = classify.classes_for(values, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=o.missing_color,
+                                   user_breaks=m.breaks, log=m.log, name=m.name, center=m.center)
+        exact = framedata.encode_values(values, per_chunk) if o.values else []
         del values
         encoded = framedata.encode(cls.bins, per_chunk)
-        return ({"name": name, "label": f"{name} ({o.agg} per {o.interval})", "edges": cls.edges,
-                 "colors": cls.colors, "missing": cls.missing, "chunks": len(encoded)}, encoded)
+        label = m.label or f"{m.name} ({m.agg} per {step})"
+        return ({"name": m.name, "label": label, "edges": cls.edges, "labels": cls.labels, "colors": cls.colors,
+                 "missing": cls.missing, "chunks": len(encoded), "values": bool(exact)}, encoded, exact, present)
 
     # Metrics in parallel threads: numpy's searchsorted and zlib release the GIL.
-    with ThreadPoolExecutor(max_workers=min(len(src.metrics), os.cpu_count() or 1)) as pool:
-        metas, chunks = map(list, zip(*pool.map(layer, src.metrics)))
-    log(f"classify+encode: {len(src.metrics)} metrics into {o.classes} classes ({o.scheme}) in "
-        f"{time.perf_counter() - t:.1f} s")
+    with ThreadPoolExecutor(max_workers=min(len(metrics), os.cpu_count() or 1)) as pool:
+        metas, chunks, exact, present = map(list, zip(*pool.map(layer, metrics)))
+    log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
+        f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")
 
     meta = {
         "title": o.title or "Animated map",
         "start": agg.start,
         "step": agg.step,
+        "unit": agg.unit,
+        "tz": tz,
         "frames": agg.frames,
-        "timeFormat": o.time_format or default_time_format(agg.start, agg.step),
+        "timeFormat": o.time_format or default_time_format(agg.unit, agg.step),
         "chunkFrames": per_chunk,
         "bbox": topology["bbox"],
         "regions": {"names": shapes.names, "keys": shapes.keys_table[match.key_field]},
         "metrics": metas,
     }
-    return Map(meta=meta, topology=topology, chunks=chunks, unmatched_codes=match.unmatched_codes,
-               shapes_without_data=match.shapes_without_data)
+    report = _report(o, meta, agg, match, metrics, np.max(present, axis=0), shapes.names)
+    return Map(meta=meta, topology=topology, chunks=chunks, values=exact, report=report,
+               unmatched_codes=match.unmatched_codes, shapes_without_data=match.shapes_without_data)
+
+
+def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Match, metrics: list[Metric],
+            present: np.ndarray, names: list[str]) -> dict:
+    """What the build found, for report.json beside the page: codes matched or not, shapes without
+    data, regions with data in fewer than o.sparse % of frames."""
+    coverage = 100 * present / max(agg.frames, 1)
+    sparse = [{"region": names[j], "code": agg.regions[i], "coverage": round(float(coverage[j]), 2)}
+              for j, i in enumerate(match.region_of_shape) if i >= 0 and coverage[j] < o.sparse]
+    if sparse:
+        log(f"  {len(sparse)} regions have data in fewer than {o.sparse:g}% of frames: "
+            f"{_names([s['region'] for s in sparse])}")
+    return {
+        "title": meta["title"],
+        "frames": meta["frames"],
+        "interval": str(aggregate.Interval(agg.step, agg.unit)),
+        "from": format_time(meta, 0),
+        "to": format_time(meta, meta["frames"] - 1),
+        "rows": agg.rows,
+        "regions": {
+            "data_codes": len(agg.regions),
+            "code_type": match.data_type,
+            "shape_key": match.key_field,
+            "matched": len(agg.regions) - len(match.unmatched_codes),
+            "unmatched_codes": match.unmatched_codes,
+            "shapes": len(names),
+            "shapes_without_data": match.shapes_without_data,
+            "sparse_below_percent": o.sparse,
+            "sparse": sparse,
+        },
+        "metrics": [{"name": m.name, "agg": m.agg, "scheme": m.scheme, "classes": len(mm["colors"]),
+                     "edges": mm["edges"], "cmap": m.cmap, "center": m.center, "log": m.log}
+                    for m, mm in zip(metrics, meta["metrics"])],
+    }
 
 
 HASH_FILE = ".inputs-sha256"
@@ -242,12 +376,8 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                 built = make_map(o)
                 folder.mkdir()
                 site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
-                               assets="../assets/")
-                m = built.meta
-                fmt = m["timeFormat"].replace("%Z", "UTC")
-                summary = {"title": m["title"], "frames": m["frames"],
-                           "from": time.strftime(fmt, time.gmtime(m["start"])),
-                           "to": time.strftime(fmt, time.gmtime(m["start"] + (m["frames"] - 1) * m["step"]))}
+                               values=built.values, report=built.report, assets="../assets/")
+                summary = {k: built.report[k] for k in ("title", "frames", "from", "to")}
                 (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
                 if digest:
                     (folder / HASH_FILE).write_text(digest)

@@ -35,14 +35,42 @@ class Classes:
     edges: list[float]  # k + 1 boundaries: class i holds edges[i] < v <= edges[i + 1] (the first also holds edges[0])
     colors: list[str]  # k colours, '#rrggbb'
     missing: str  # colour of no-data
+    labels: list[str]  # the edges as the legend shows them
+
+
+def labels(edges: list[float] | np.ndarray) -> list[str]:
+    """Edges as people read them: one SI suffix and one number of decimals for the whole legend, the
+    fewest that keep distinct edges distinct; thousands separators ("1,500", "2.5k", "12M")."""
+    e = np.asarray(edges, dtype=np.float64)
+    top = float(np.abs(e).max()) if len(e) else 0.0
+    power = 0 if top < 10_000 else min(4, int(np.log10(top) // 3))
+    scale, suffix = 1000.0 ** power, ("", "k", "M", "G", "T")[power]
+    distinct = len(np.unique(e))
+    for decimals in range(0, 7):
+        text = [f"{v / scale:,.{decimals}f}{suffix}" for v in e]
+        if len(set(text)) == distinct and np.allclose([float(t.rstrip(suffix).replace(",", "")) * scale
+                                                        for t in text], e, rtol=0.05, atol=0):
+            break
+    return ["0" if v == 0 else t for v, t in zip(e, text)]
+
+
+def colormap(cmap: str) -> mcolors.Colormap:
+    try:
+        return matplotlib.colormaps[cmap]
+    except KeyError:
+        raise UserError(f"--cmap {cmap!r} is not a matplotlib colormap; try viridis, afmhot_r, YlOrRd, RdBu") from None
 
 
 def palette(cmap: str, k: int) -> list[str]:
-    try:
-        colormap = matplotlib.colormaps[cmap]
-    except KeyError:
-        raise UserError(f"--cmap {cmap!r} is not a matplotlib colormap; try viridis, afmhot_r, YlOrRd, RdBu") from None
-    return [mcolors.to_hex(c) for c in colormap.resampled(k)(np.arange(k))]
+    return [mcolors.to_hex(c) for c in colormap(cmap).resampled(k)(np.arange(k))]
+
+
+def diverging_palette(cmap: str, edges: np.ndarray, center: float) -> list[str]:
+    """Colours for classes around a centre: the colormap's middle at the centre, its ends at the
+    farthest value on either side, so equal distances from the centre get equally strong colours."""
+    mids = (edges[:-1] + edges[1:]) / 2
+    reach = max(center - edges[0], edges[-1] - center) or 1.0
+    return [mcolors.to_hex(c) for c in colormap(cmap)(0.5 + (mids - center) / (2 * reach))]
 
 
 def check_colour(colour: str, flag: str) -> str:
@@ -90,17 +118,40 @@ def classify(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return out
 
 
+def centered_breaks(values: np.ndarray, k: int, scheme: str, center: float) -> np.ndarray:
+    """Half the classes below the centre and half above it (by the scheme on each side): the centre
+    is always an edge, so no class mixes values on both sides."""
+    finite = values[np.isfinite(values)]
+    below, above = finite[finite < center], finite[finite > center]
+    k_below = 0 if below.size == 0 else k if above.size == 0 else max(1, k // 2)
+    parts = []
+    if k_below:
+        parts.append(breaks(np.append(below, center), k_below, scheme))
+    if k - k_below and above.size:
+        upper = breaks(np.append(above, center), k - k_below, scheme)
+        parts.append(upper[1:] if parts else upper)
+    if not parts:  # every value is the centre
+        return np.array([center, center])
+    return np.concatenate(parts)
+
+
 def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: str,
-                user_breaks: list[float] | None = None, log: bool = False, name: str = "metric") -> Classes:
+                user_breaks: list[float] | None = None, log: bool = False, name: str = "metric",
+                center: float | None = None) -> Classes:
     if np.isinf(values).any():
         raise UserError(f"metric {name!r} has infinite values ({int(np.isinf(values).sum())} region-buckets); "
                         "filter them out in the query or the file")
+    if log and center is not None:
+        raise UserError(f"metric {name!r}: --log and --center do not go together; choose one")
     if log:  # breaks on a log scale: classes of equal ratio rather than equal difference
         if (values <= 0).any():
             raise UserError(f"--log needs positive values, and metric {name!r} has {int((values <= 0).sum())} "
                             "region-buckets ≤ 0; drop --log or filter them out")
         edges = 10 ** breaks(np.log10(values), k, scheme, None if user_breaks is None else list(np.log10(user_breaks)))
+    elif center is not None and scheme != "user_defined":
+        edges = centered_breaks(values, k, scheme, center)
     else:
         edges = breaks(values, k, scheme, user_breaks)
-    return Classes(bins=classify(values, edges), edges=edges.tolist(), colors=palette(cmap, len(edges) - 1),
-                   missing=check_colour(missing, "--missing-color"))
+    colours = (diverging_palette(cmap, edges, center) if center is not None else palette(cmap, len(edges) - 1))
+    return Classes(bins=classify(values, edges), edges=edges.tolist(), colors=colours,
+                   missing=check_colour(missing, "--missing-color"), labels=labels(edges))

@@ -29,16 +29,23 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--region", default="country", help="region code column (default: country)")
     src.add_argument("--time", default="unixtime", help="time column: epoch s or ms, dates, timestamps, ISO text (default: unixtime)")
     src.add_argument("--metric", dest="metrics", action="append",
-                     help="metric column, repeatable (default: every other numeric column)")
+                     help="metric column, repeatable, with its own settings if wanted: "
+                          "NAME:agg=mean,scheme=quantiles,classes=7,cmap=RdBu,center=0,breaks=10/100,log,label=TEXT "
+                          "(default: every other numeric column, with the options below)")
     agg = p.add_argument_group("aggregation and classes")
-    agg.add_argument("--interval", default="1h", help="bucket size: 15min, 1h, 1d, 7d or seconds (default: 1h)")
+    agg.add_argument("--interval", help="bucket size: auto (the data's own step), 15min, 1h, 1d, 7d, seconds, "
+                                        "or calendar 1mo, 1q, 1y, 5y (default: auto; the demo: 1h)")
+    agg.add_argument("--fill", default="none", choices=("none", "forward"),
+                     help="buckets without rows: none (no data) or forward (the region's last value)")
     agg.add_argument("--agg", default="sum", help="sum, mean, min, max, count or median (default: sum)")
     agg.add_argument("--classes", type=int, default=20, help="number of colour classes, 1-254 (default: 20)")
     agg.add_argument("--scheme", default="equal_interval",
                      help="equal_interval, quantiles, fisher_jenks, natural_breaks, std_mean, user_defined")
     agg.add_argument("--breaks", type=_float_list, help="class upper bounds for --scheme user_defined: 10,100,1000")
     agg.add_argument("--log", action="store_true", help="classes on a log scale (positive values only)")
-    agg.add_argument("--cmap", default="afmhot_r", help="matplotlib colormap (default: afmhot_r)")
+    agg.add_argument("--cmap", default="afmhot_r", help="matplotlib or ColorBrewer colormap (default: afmhot_r)")
+    agg.add_argument("--center", type=float,
+                     help="centre value of a diverging colormap (e.g. 0 with RdBu): half the classes each side")
     agg.add_argument("--missing-color", default="#dddddd", help="colour of no-data (default: #dddddd)")
     geo = p.add_argument_group("shapes")
     geo.add_argument("--shapes", help="shapes file geopandas reads (default: Natural Earth 110m countries)")
@@ -52,7 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     out = p.add_argument_group("output")
     out.add_argument("--out", default="site", help="output folder (default: site/)")
     out.add_argument("--title", help="title shown above the map")
-    out.add_argument("--time-format", help="strftime format of the frame time (default: by interval), UTC")
+    out.add_argument("--time-format", help="strftime format of the frame time (default: by interval)")
+    out.add_argument("--tz", help="time zone of the times shown, e.g. Europe/Paris; days start at its midnight "
+                                  "(default: UTC)")
+    out.add_argument("--no-values", dest="values", action="store_false",
+                     help="leave out the exact values the tooltip shows (a smaller site: classes only)")
+    out.add_argument("--sparse", type=float, default=10.0,
+                     help="report regions with data in fewer than this %% of frames (default: 10)")
     out.add_argument("--video", help="also record the site into this .mp4, .webm or .gif")
     out.add_argument("--config", help="build a site of several maps from this TOML file (see README)")
     out.add_argument("--clean", action="store_true", help="with --config: rebuild every map, changed or not")

@@ -57,7 +57,9 @@ def _check(value: object, kind: object) -> bool:
         return isinstance(value, str)
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool)
-    if kind is float:
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind in (float, float | None):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == list[str] | None:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)

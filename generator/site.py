@@ -53,9 +53,10 @@ def check_output(out: Path) -> None:
         raise UserError(f"--out {str(out)!r} is not writable ({exc.strerror}); choose another folder") from None
 
 
-def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]], assets: str = "") -> None:
-    """One map's page, TopoJSON and frame chunks into `folder`; `assets` is the relative URL of
-    the folder holding player.js and style.css."""
+def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]],
+              values: list[list[bytes]] | None = None, report: dict | None = None, assets: str = "") -> None:
+    """One map's page, TopoJSON, frame chunks (classes, and exact values as v<chunk>.js) and build
+    report into `folder`; `assets` is the relative URL of the folder holding player.js and style.css."""
     (folder / "index.html").write_text(render("index.html", title=meta["title"], meta_json=script_json(meta),
                                               assets=assets), encoding="utf-8")
     (folder / "topology.js").write_text(loader_script("topology", topology), encoding="utf-8")
@@ -65,6 +66,11 @@ def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[byt
         for c, blob in enumerate(metric_chunks):
             (data / f"{c}.js").write_text(loader_script(f"{m}/{c}", base64.b64encode(blob).decode("ascii")),
                                           encoding="ascii")
+        for c, blob in enumerate((values or [[]] * len(chunks))[m]):
+            (data / f"v{c}.js").write_text(loader_script(f"{m}/v{c}", base64.b64encode(blob).decode("ascii")),
+                                           encoding="ascii")
+    if report is not None:
+        (folder / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_assets(folder: Path) -> None:
@@ -96,10 +102,11 @@ def staged(out: Path) -> Iterator[Path]:
         raise
 
 
-def write_site(out: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]]) -> int:
+def write_site(out: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]],
+               values: list[list[bytes]] | None = None, report: dict | None = None) -> int:
     """A one-map site, written atomically; returns its size in bytes."""
     with staged(out) as tmp:
-        write_map(tmp, meta=meta, topology=topology, chunks=chunks)
+        write_map(tmp, meta=meta, topology=topology, chunks=chunks, values=values, report=report)
         write_assets(tmp)
         size = size_of(tmp)
     return size

@@ -22,7 +22,7 @@ class Source:
     region: str
     time: str
     metrics: list[str]
-    time_kind: str = "seconds"  # seconds, milliseconds (epoch numbers) or datetime (SQL types, ISO text)
+    time_kind: str = "seconds"  # seconds, milliseconds (epoch numbers), year, or datetime (SQL types, ISO text)
     engine: sa.Engine | None = None
     selectable: sa.Subquery | None = None  # database source
     frame: pd.DataFrame | None = None  # file source
@@ -110,8 +110,11 @@ def time_kind(sample: pd.Series, column: str) -> str:
     if pd.api.types.is_datetime64_any_dtype(values):
         return "datetime"
     if pd.api.types.is_numeric_dtype(values) or _is_numeric(values):
+        numbers = pd.to_numeric(values)
+        if ((numbers % 1 == 0) & numbers.between(1000, 2999)).all():  # 1952, 1957…: years, not 1970's first hour
+            return "year"
         # Epoch milliseconds pass 1e11 in 1973; epoch seconds will not until the year 5138.
-        return "milliseconds" if pd.to_numeric(values).abs().max() > 1e11 else "seconds"
+        return "milliseconds" if numbers.abs().max() > 1e11 else "seconds"
     try:
         pd.to_datetime(values, utc=True, format="mixed")
     except (TypeError, ValueError):
@@ -149,4 +152,5 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
     numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not
                pd.api.types.is_bool_dtype(frame[c])]
     chosen = _pick_columns(columns, numeric, region, time, metrics, f"{p.name}")
-    return Source(region=region, time=time, metrics=chosen, frame=frame[[region, time, *chosen]])
+    return Source(region=region, time=time, metrics=chosen, frame=frame[[region, time, *chosen]],
+                  time_kind=time_kind(frame[time].head(1000), time))

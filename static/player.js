@@ -34,13 +34,22 @@
       document.head.appendChild(s);
     });
   }
-  async function inflate(b64) {
+  async function inflateRaw(b64) {
     const text = atob(b64), bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-    const out = new Uint8Array(await new Response(stream).arrayBuffer());
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  async function inflate(b64) {
+    const out = await inflateRaw(b64);
     for (let i = R; i < out.length; i++) out[i] += out[i - R]; // undo the per-frame delta (mod 256)
     return out;
+  }
+  async function inflateValues(b64) { // float32 in four byte planes, each frame XORed with the one before
+    const b = await inflateRaw(b64), n = b.length / 4, u = new Uint32Array(n);
+    for (let i = 0; i < n; i++) u[i] = (b[i] | (b[n + i] << 8) | (b[2 * n + i] << 16) | (b[3 * n + i] << 24)) >>> 0;
+    for (let i = R; i < n; i++) u[i] ^= u[i - R];
+    return new Float32Array(u.buffer);
   }
 
   // ---- state ----
@@ -92,6 +101,30 @@
     for (let c = Math.floor(from / CF); c <= Math.floor(Math.min(to, N - 1) / CF); c++) jobs.push(chunk(m, c));
     return Promise.all(jobs);
   }
+
+  // Exact values, for the tooltip and the table only: loaded when first asked for, a few chunks kept.
+  const valueChunks = meta.metrics.map((m) => new Map()); // chunk -> Float32Array | Promise
+  function valueChunk(m, c) {
+    const slot = valueChunks[m];
+    if (!slot.has(c)) {
+      if (slot.size >= 4) slot.delete(slot.keys().next().value); // the oldest goes
+      slot.set(c, loadScript(`data/${m}/v${c}.js`, `${m}/v${c}`).then(inflateValues).then((v) => {
+        slot.set(c, v);
+        if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
+        return v;
+      }, (err) => { slot.delete(c); throw err; }));
+    }
+    return slot.get(c);
+  }
+  function valueOf(r, i = st.frame, m = st.metric) { // number, null (no data), undefined (loading)
+    if (!meta.metrics[m].values) return null;
+    const c = Math.floor(i / CF), v = valueChunk(m, c);
+    if (!(v instanceof Float32Array)) { v.catch(() => {}); return undefined; }
+    const x = v[(i - c * CF) * R + r];
+    return Number.isNaN(x) ? null : x;
+  }
+  const exact = new Intl.NumberFormat("en", { maximumSignificantDigits: 7 });
+  const formatValue = (x) => exact.format(x); // 7 digits: what a float32 holds
 
   // ---- geometry: TopoJSON -> rings in projected coordinates ----
   let rings = null; // per region: array of Float64Array [x0, y0, x1, y1, ...]
@@ -214,29 +247,46 @@
   const pad2 = (n, w = 2) => String(n).padStart(w, "0");
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  function strftime(fmt, seconds) { // UTC, the common strftime directives
-    const d = new Date(seconds * 1000);
+  // Calendar fields of an instant in the map's time zone. Intl knows the zones' rules (offline, in
+  // every current browser); one formatToParts call per frame.
+  const zoned = meta.tz && meta.unit !== "month" && new Intl.DateTimeFormat("en-US", {
+    timeZone: meta.tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+    hour: "numeric", minute: "numeric", second: "numeric", timeZoneName: "short" });
+  function fields(ms) {
+    if (!zoned) {
+      const d = new Date(ms);
+      return { Y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate(), H: d.getUTCHours(),
+               M: d.getUTCMinutes(), S: d.getUTCSeconds(), Z: "UTC" };
+    }
+    const f = {};
+    for (const p of zoned.formatToParts(ms)) f[p.type] = p.value;
+    return { Y: +f.year, m: +f.month, d: +f.day, H: +f.hour % 24, M: +f.minute, S: +f.second, Z: f.timeZoneName };
+  }
+  function strftime(fmt, ms) { // the common strftime directives, in the map's time zone
+    const t = fields(ms), day = Date.UTC(t.Y, t.m - 1, t.d);
     return fmt.replace(/%([YymdHMSbBaAjeZ%])/g, (_, c) => {
       switch (c) {
-        case "Y": return String(d.getUTCFullYear());
-        case "y": return pad2(d.getUTCFullYear() % 100);
-        case "m": return pad2(d.getUTCMonth() + 1);
-        case "d": return pad2(d.getUTCDate());
-        case "e": return String(d.getUTCDate());
-        case "H": return pad2(d.getUTCHours());
-        case "M": return pad2(d.getUTCMinutes());
-        case "S": return pad2(d.getUTCSeconds());
-        case "b": return MONTHS[d.getUTCMonth()];
-        case "B": return d.toLocaleString("en", { month: "long", timeZone: "UTC" });
-        case "a": return DAYS[d.getUTCDay()];
-        case "A": return d.toLocaleString("en", { weekday: "long", timeZone: "UTC" });
-        case "j": return pad2(Math.floor((d - Date.UTC(d.getUTCFullYear(), 0, 1)) / 864e5) + 1, 3);
-        case "Z": return "UTC";
+        case "Y": return String(t.Y);
+        case "y": return pad2(t.Y % 100);
+        case "m": return pad2(t.m);
+        case "d": return pad2(t.d);
+        case "e": return String(t.d);
+        case "H": return pad2(t.H);
+        case "M": return pad2(t.M);
+        case "S": return pad2(t.S);
+        case "b": return MONTHS[t.m - 1];
+        case "B": return new Date(day).toLocaleString("en", { month: "long", timeZone: "UTC" });
+        case "a": return DAYS[new Date(day).getUTCDay()];
+        case "A": return new Date(day).toLocaleString("en", { weekday: "long", timeZone: "UTC" });
+        case "j": return pad2((day - Date.UTC(t.Y, 0, 1)) / 864e5 + 1, 3);
+        case "Z": return t.Z;
         default: return "%";
       }
     });
   }
-  const timeOf = (i) => meta.start + i * meta.step;
+  // Frame i starts at start + i × step: seconds since 1970, or calendar months since January 1970.
+  const timeOf = meta.unit === "month" ? (i) => Date.UTC(1970, meta.start + i * meta.step, 1)
+                                       : (i) => (meta.start + i * meta.step) * 1000;
   const timeText = (i) => strftime(meta.timeFormat, timeOf(i));
   const titleText = (i) => `${meta.title} — ${timeText(i)}`;
   const font = (px, weight = "") => `${weight} ${Math.round(px)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
@@ -274,7 +324,7 @@
     ctx.fillStyle = INK;
     ctx.font = font(12 * u);
     ctx.fillText("no data", L.W - 74 * u, by + 1 * u);
-    const labels = m.edges.map((e) => number.format(e));
+    const labels = m.labels || m.edges.map((e) => number.format(e));
     const widest = Math.max(...labels.map((s) => ctx.measureText(s).width)) + 8 * u;
     const every = Math.max(1, Math.ceil(widest / w));
     ctx.textAlign = "center";
@@ -402,10 +452,15 @@
     const c = Math.floor(i / CF), buf = chunks[st.metric][c];
     return buf instanceof Uint8Array ? buf[(i - c * CF) * R + r] : NO_DATA;
   }
-  function describe(r) {
-    const m = meta.metrics[st.metric], b = classOf(r);
-    const value = b === NO_DATA ? "no data" : `${number.format(m.edges[b])} – ${number.format(m.edges[b + 1])}`;
-    return `${meta.regions.names[r]}: ${value}`;
+  function classText(b, m = meta.metrics[st.metric]) {
+    const label = (e) => (m.labels ? m.labels[e] : number.format(m.edges[e]));
+    return b === NO_DATA ? "no data" : `${label(b)} – ${label(b + 1)}`;
+  }
+  function describe(r) { // "France: 1,234.5 (1,000 – 1,500)"; the value follows once its chunk is loaded
+    const b = classOf(r), name = meta.regions.names[r];
+    if (b === NO_DATA) return `${name}: no data`;
+    const v = valueOf(r);
+    return `${name}: ${v === undefined ? "…" : v === null ? "" : formatValue(v)} (${classText(b)})`.replace(":  (", ": (");
   }
   canvas.addEventListener("pointermove", (e) => {
     const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
@@ -479,6 +534,8 @@
     regionAt, // canvas pixel -> region index (-1 outside)
     classOf, // (region, frame?) -> class index, 255 = no data
     describe, // region -> tooltip text
+    valueOf, // (region, frame?, metric?) -> exact value, null = none, undefined = still loading
+    values: (i = st.frame, m = st.metric) => valueChunk(m, Math.floor(i / CF)).then(() => undefined), // load
     title: titleText,
     async measure(from, count) { // ms to draw each of frames from..from+count-1, pixels flushed
       await ensure(from, from + count - 1);

@@ -115,13 +115,100 @@ def test_empty_source_is_a_clear_error(tmp_path: Path) -> None:
         aggregate.aggregate(src, 3600, "sum")
 
 
-@pytest.mark.parametrize("text,seconds", [("15min", 900), ("1h", 3600), ("1d", 86400), ("7d", 604800), ("90", 90)])
-def test_parse_interval(text: str, seconds: int) -> None:
-    assert aggregate.parse_interval(text) == seconds
+@pytest.mark.parametrize("text,interval", [
+    ("15min", (900, "s")), ("1h", (3600, "s")), ("1d", (86400, "s")), ("7d", (604800, "s")), ("90", (90, "s")),
+    ("1mo", (1, "month")), ("3 months", (3, "month")), ("1q", (3, "month")), ("y", (12, "month")),
+    ("5y", (60, "month")), ("2 years", (24, "month")), ("auto", None), (None, None),
+])
+def test_parse_interval(text: str | None, interval: tuple | None) -> None:
+    assert aggregate.parse_interval(text) == (aggregate.Interval(*interval) if interval else None)
+
+
+@pytest.mark.parametrize("times,kind,interval", [
+    ([1952, 1957, 1962, 2007], "year", (60, "month")),  # gapminder: every five years
+    ([0, 900, 1800, 7200], "seconds", (900, "s")),  # a gap does not change the step
+    ([1_704_067_200, 1_706_745_600, 1_709_251_200], "seconds", (1, "month")),  # 2024-01-01, 02-01, 03-01
+    ([1_704_067_200, 1_711_929_600], "seconds", (3, "month")),  # quarters
+    ([0, 7, 3600 - 5, 3600 * 2 + 11, 3600 * 3 + 1000], "seconds", (3600, "s")),  # irregular: nice, near the median gap
+])
+def test_detect_interval(times: list[int], kind: str, interval: tuple) -> None:
+    assert aggregate.detect_interval(np.array(times), kind) == aggregate.Interval(*interval)
+
+
+def years_table() -> pd.DataFrame:
+    return pd.DataFrame([("FRA", 1952, 10.0), ("FRA", 1957, 20.0), ("DEU", 1957, 5.0), ("FRA", 1967, 40.0)],
+                        columns=["country", "year", "pop"])
+
+
+def check_years(result: aggregate.Aggregated) -> None:
+    assert (result.unit, result.start, result.step, result.frames) == ("month", (1952 - 1970) * 12, 60, 4)
+    np.testing.assert_array_equal(result.values["pop"], [[np.nan, 10], [5, 20], [np.nan, np.nan], [np.nan, 40]])
+
+
+def test_integer_years_from_a_file_and_a_database(tmp_path: Path) -> None:
+    years_table().to_csv(tmp_path / "y.csv", index=False)
+    src = source.from_file(str(tmp_path / "y.csv"), "csv", region="country", time="year", metrics=None)
+    assert src.time_kind == "year"
+    check_years(aggregate.aggregate(src, None, "sum"))
+    with sqlite3.connect(tmp_path / "y.db") as conn:
+        years_table().to_sql("pop", conn, index=False)
+    src = source.from_database(f"sqlite:///{tmp_path / 'y.db'}", table="pop", query=None, region="country",
+                               time="year", metrics=None)
+    check_years(aggregate.aggregate(src, None, "sum"))
+    with pytest.raises(UserError, match="holds years"):
+        aggregate.aggregate(src, 86400, "sum")
+
+
+def months_table() -> pd.DataFrame:
+    """Daily rows over three months; February 2024 has 29 days."""
+    days = pd.date_range("2024-01-01", "2024-03-31", freq="D")
+    return pd.DataFrame({"country": "FRA", "day": days, "n": 1.0})
+
+
+@pytest.mark.parametrize("agg,expected", [("sum", [31, 29, 31]), ("mean", [1, 1, 1]), ("count", [31, 29, 31]),
+                                          ("max", [1, 1, 1])])
+def test_calendar_months_from_a_file_and_a_database(tmp_path: Path, agg: str, expected: list) -> None:
+    months_table().to_parquet(tmp_path / "m.parquet")
+    with sqlite3.connect(tmp_path / "m.db") as conn:
+        months_table().assign(day=lambda d: d.day.dt.strftime("%Y-%m-%d")).to_sql("m", conn, index=False)
+    for src in (source.from_file(str(tmp_path / "m.parquet"), "parquet", region="country", time="day", metrics=None),
+                source.from_database(f"sqlite:///{tmp_path / 'm.db'}", table="m", query=None, region="country",
+                                     time="day", metrics=None)):
+        got = aggregate.aggregate(src, aggregate.parse_interval("1mo"), agg)
+        assert (got.unit, got.start, got.step, got.frames) == ("month", 54 * 12, 1, 3)
+        np.testing.assert_array_equal(got.values["n"][:, 0], expected)
+        auto = aggregate.aggregate(src, None, agg)  # daily rows: the data's own step is a day
+        assert (auto.unit, auto.step, auto.frames) == ("s", 86400, 91)
+
+
+def test_days_start_at_midnight_in_the_time_zone(tmp_path: Path) -> None:
+    # 23:30 UTC on Jan 1 is 08:30 on Jan 2 in Tokyo: with tz it belongs to the second (Tokyo) day.
+    t0 = 1_704_067_200  # 2024-01-01 00:00 UTC
+    rows = pd.DataFrame({"country": "JPN", "unixtime": [t0 + 3600, t0 + 23 * 3600 + 1800], "n": [1.0, 2.0]})
+    rows.to_csv(tmp_path / "t.csv", index=False)
+    src = source.from_file(str(tmp_path / "t.csv"), "csv", region="country", time="unixtime", metrics=None)
+    utc = aggregate.aggregate(src, 86400, "sum")
+    assert utc.start == t0 and utc.values["n"][:, 0].tolist() == [3.0]
+    tokyo = aggregate.aggregate(src, 86400, "sum", tz="Asia/Tokyo")
+    assert tokyo.start == t0 - 9 * 3600 and tokyo.values["n"][:, 0].tolist() == [1.0, 2.0]
+
+
+def test_fill_forward_carries_the_last_value() -> None:
+    v = np.array([[np.nan, 1], [2, np.nan], [np.nan, np.nan], [3, 4]], dtype=np.float32)
+    np.testing.assert_array_equal(aggregate.fill_forward(v), [[np.nan, 1], [2, 1], [2, 1], [3, 4]])
+
+
+def test_each_metric_its_own_aggregation(tmp_path: Path) -> None:
+    src = source.from_database(sqlite_file(tmp_path), table="events", query=None, region="country",
+                               time="unixtime", metrics=None)
+    got = aggregate.aggregate(src, 3600, {"m1": "max", "m2": "mean"})
+    assert got.values["m1"][0].tolist() == [3, 5] and got.values["m2"][0].tolist() == [20, 1]
+    got = aggregate.aggregate(src, 3600, {"m1": "median", "m2": "sum"})
+    assert got.values["m1"][3].tolist() == [6, 8] and got.values["m2"][3].tolist() == [60, 160]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 40_000),
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(1_700_000_000, 1_700_040_000),
                           st.one_of(st.none(), st.floats(-1e3, 1e3, allow_nan=False))), min_size=1, max_size=60),
        st.sampled_from(["sum", "mean", "min", "max", "count", "median"]))
 def test_property_equals_pandas_reference(tmp_path: Path, rows: list, agg: str) -> None:

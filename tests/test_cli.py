@@ -49,7 +49,7 @@ def test_csv_source_with_options(tmp_path: Path) -> None:
     meta = json.loads((out / "index.html").read_text().split('type="application/json">')[1].split("</script>")[0])
     assert meta["frames"] == 10 and meta["timeFormat"] == "%Y-%m-%d" and meta["title"] == "Cases"
     assert [m["name"] for m in meta["metrics"]] == ["cases"]
-    assert "3 of 3 data codes matched" in proc.stderr
+    assert "3 of 3 data codes (iso2) matched" in proc.stderr
 
 
 @pytest.mark.parametrize("args,words", [
