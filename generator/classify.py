@@ -49,7 +49,7 @@ def labels(edges: list[float] | np.ndarray) -> list[str]:
     for decimals in range(0, 7):
         text = [f"{v / scale:,.{decimals}f}{suffix}" for v in e]
         if len(set(text)) == distinct and np.allclose([float(t.rstrip(suffix).replace(",", "")) * scale
-                                                        for t in text], e, rtol=0.05, atol=0):
+                                                        for t in text], e, rtol=0.01, atol=0):
             break
     return ["0" if v == 0 else t for v, t in zip(e, text)]
 

@@ -84,7 +84,10 @@ def country_code(value: str, kind: str = "any") -> str | None:
     if kind in ("iso3", "any") and len(s) == 3 and s.upper() in _iso3():
         return _iso3()[s.upper()]
     if kind in ("name", "any") and not s.isdigit():
-        return names.get(_words(s))
+        found = names.get(_words(s))
+        if found is None and kind == "name" and s.isupper() and len(s) <= 3:  # "USA" among names
+            return country_code(s, "any")
+        return found
     return None
 
 

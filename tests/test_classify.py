@@ -1,6 +1,8 @@
 """Classification: every value lands in the class whose range holds it; no-data is reserved."""
 from __future__ import annotations
 
+import matplotlib
+import matplotlib.colors as mcolors
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -68,3 +70,35 @@ def test_property_every_value_in_its_class(values: np.ndarray, k: int) -> None:
         return
     cls = classify.classes_for(values, k=k, scheme="equal_interval", cmap="viridis", missing="#ccc")
     assert_in_range(values, cls.bins, cls.edges)
+
+
+@pytest.mark.parametrize("edges,text", [
+    ([0, 250, 500, 1000], ["0", "250", "500", "1,000"]),
+    ([0, 2500, 5000, 7500], ["0", "2,500", "5,000", "7,500"]),  # thousands separators below 10,000
+    ([0, 12_500, 25_000], ["0", "12.5k", "25.0k"]),  # one suffix and one number of decimals per legend
+    ([1.2e6, 2.5e6, 3.75e6], ["1.20M", "2.50M", "3.75M"]),
+    ([0.001, 0.0015, 0.002], ["0.0010", "0.0015", "0.0020"]),
+    ([-5, 0, 5], ["-5", "0", "5"]),
+    ([3e9, 6e9], ["3G", "6G"]),
+])
+def test_legend_labels_are_for_people(edges: list[float], text: list[str]) -> None:
+    assert classify.labels(np.array(edges, dtype=float)) == text
+
+
+def test_centre_is_an_edge_and_the_colormap_middle() -> None:
+    values = np.array([[-10, -5, -1, 1, 3, 20, np.nan]], dtype=np.float32)
+    c = classify.classes_for(values, k=6, scheme="equal_interval", cmap="RdBu", missing="#dddddd", center=0)
+    assert 0.0 in c.edges and len(c.colors) == 6
+    below = [i for i in range(6) if c.edges[i + 1] <= 0]
+    assert below == [0, 1, 2]  # half the classes each side
+    assert c.bins.tolist() == [[0, 1, 2, 3, 3, 5, classify.NO_DATA]]
+    reds = [mcolors.to_rgb(x) for x in c.colors]
+    assert all(r > b for r, _, b in reds[:3]) and all(b > r for r, _, b in reds[3:])
+    # -10 is half as far from the centre as 20: its colour is lighter than the colormap's red end.
+    assert sum(reds[0]) > sum(mcolors.to_rgb(matplotlib.colormaps["RdBu"](0.0)))
+
+
+def test_centre_and_log_together_are_refused() -> None:
+    with pytest.raises(UserError, match="--log and --center"):
+        classify.classes_for(np.array([[1.0, 2.0]]), k=2, scheme="quantiles", cmap="RdBu", missing="#ddd",
+                             log=True, center=1.5)
