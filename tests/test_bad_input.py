@@ -21,6 +21,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     rows.assign(country=["XX1", "ZZ9", "QQ7"]).to_csv(d / "unknown.csv", index=False)
     rows.assign(unixtime=[0, 5_000_000, 10_000_000]).to_csv(d / "long.csv", index=False)
     rows.to_csv(d / "good.csv", index=False)
+    rows.assign(unixtime=[1990, 1995, 2000]).to_csv(d / "years.csv", index=False)
     (d / "corrupt.shp").write_bytes(b"\x00\x01garbage" * 50)
     gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:4326").to_file(d / "empty.gpkg")
     gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.box(5e5, 5e5, 6e5, 6e5)]).to_file(d / "nocrs.shp")
@@ -57,6 +58,12 @@ CASES = [
     ("unknown colormap", ["--cmap", "rainbowish"], ["--cmap", "not a matplotlib colormap"]),
     ("bad interval", ["--interval", "soon"], ["--interval"]),
     ("unknown aggregate", ["--agg", "avg"], ["--agg"]),
+    ("unknown time zone", ["--tz", "Mars/Olympus_Mons"], ["--tz", "IANA name"]),
+    ("malformed metric settings", ["--metric", "metric1:agg"], ["--metric 'metric1:agg'", "cannot use 'agg'"]),
+    ("unknown region code type", ["--region-type", "iso4"], ["--region-type", "iso2, iso3"]),
+    ("years with an interval in seconds", ["--csv", "{years.csv}", "--interval", "1d"], ["holds years", "5y"]),
+    ("median by month in a database", ["--interval", "1mo", "--agg", "median"], ["median", "calendar"]),
+    ("centre and log together", ["--metric", "metric1:log,center=1"], ["--log and --center"]),
     ("unknown projection", ["--projection", "flat-earth"], ["--projection"]),
     ("unknown shape key", ["--shape-key", "nope"], ["--shape-key"]),
     ("unwritable output", ["--out", "/proc/build-site-out/site"], ["not writable"]),
@@ -88,7 +95,7 @@ def test_at_least_25_bad_inputs() -> None:
 def test_duplicates_and_one_frame_are_not_errors(tmp_path: Path, inputs: dict[str, str]) -> None:
     rows = pd.DataFrame({"country": ["FRA", "FRA", "NOR"], "unixtime": [10, 20, 30], "m": [1.0, 2.0, 3.0]})
     rows.to_csv(tmp_path / "dup.csv", index=False)
-    proc = run("--csv", str(tmp_path / "dup.csv"), "--out", str(tmp_path / "site"))
+    proc = run("--csv", str(tmp_path / "dup.csv"), "--interval", "1h", "--out", str(tmp_path / "site"))
     assert proc.returncode == 0, proc.stderr
     assert "3 rows into 1 frames" in proc.stderr and "1.5 rows per filled bucket" in proc.stderr
 
