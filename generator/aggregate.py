@@ -71,26 +71,31 @@ def parse_interval(text: str | int | None) -> Interval | None:
     return Interval(int(seconds))
 
 
-def detect_interval(times: np.ndarray, kind: str) -> Interval:
-    """The data's own step from its distinct times (epoch seconds, or years for kind "year").
+def detect_interval(times: list[np.ndarray], kind: str) -> Interval:
+    """The data's own step, from the distinct times of a few regions (epoch seconds, or years for
+    kind "year").
 
-    Regular data has one step (the greatest common divisor of the gaps between times); irregular
-    times get the nice interval nearest above their median gap.
+    A region reporting regularly has one step: the greatest common divisor of the gaps between its
+    times, which most gaps equal. Times that are irregular (events at any second) get the round
+    interval nearest their median gap instead.
     """
-    t = np.unique(times.astype(np.int64))
-    if len(t) < 2:
+    runs = [np.unique(t.astype(np.int64)) for t in times]
+    gaps = np.concatenate([np.diff(t) for t in runs] + [np.zeros(0, dtype=np.int64)])
+    if len(gaps) == 0:
         return Interval(12, "month") if kind == "year" else Interval(86400)
-    gaps = np.diff(t)
     if kind == "year":
         return Interval(int(np.gcd.reduce(gaps)) * 12, "month")
-    stamps = pd.to_datetime(t, unit="s")
-    if (stamps.day == 1).all() and (t % 86400 == 0).all():  # month starts: a calendar interval
-        months = np.diff(stamps.year * 12 + stamps.month)
+    every = np.concatenate(runs)
+    stamps = pd.to_datetime(every, unit="s")
+    if (stamps.day == 1).all() and (every % 86400 == 0).all():  # month starts: a calendar interval
+        months = np.concatenate([np.diff(pd.to_datetime(t, unit="s").year * 12 + pd.to_datetime(t, unit="s").month)
+                                 for t in runs])
         return Interval(int(np.gcd.reduce(months)), "month")
     step = int(np.gcd.reduce(gaps))
-    if (t[-1] - t[0]) // step > 4 * len(t):  # irregular: one frame per a few raw times, not per second
+    if (gaps == step).mean() < 0.5:  # irregular: one frame per a few raw times, not per second
         median = float(np.median(gaps))
-        step = min(_NICE, key=lambda n: abs(np.log(n / median))) if median < 7 * 86400 else round(median / 86400) * 86400
+        step = (min(_NICE, key=lambda n: abs(np.log(n / median))) if median < 7 * 86400
+                else round(median / 86400) * 86400)
     return Interval(step)
 
 
@@ -172,17 +177,25 @@ def _time_expr(source: Source) -> tuple[sa.ColumnElement, int]:
     return sa.cast(raw, sa.BigInteger), 1000 if source.time_kind == "milliseconds" else 1
 
 
-def _distinct_times(source: Source, limit: int = 100_000) -> np.ndarray:
-    """Up to `limit` distinct times from the start, in epoch seconds (years for year columns)."""
+def _distinct_times(source: Source, regions: int = 3, limit: int = 20_000) -> list[np.ndarray]:
+    """Up to `limit` distinct times of each of a few regions, in epoch seconds (years for year columns)."""
     if source.engine is None:
-        t = _file_times(source.frame[source.time].dropna(), source)
-        return np.unique(t)[:limit]
+        df = source.frame[[source.region, source.time]].dropna()
+        some = df[source.region].drop_duplicates().head(regions)
+        return [np.unique(_file_times(df[source.time][df[source.region] == r], source))[:limit] for r in some]
+    src = source.selectable
     expr, unit = _time_expr(source)
     if source.time_kind == "year":
-        expr = sa.cast(source.selectable.c[source.time], sa.BigInteger)
+        expr = sa.cast(src.c[source.time], sa.BigInteger)
+    region = src.c[source.region]
     with source.engine.connect() as conn:
-        rows = conn.execute(sa.select(expr).where(expr.is_not(None)).distinct().order_by(expr).limit(limit))
-        return np.array([r[0] for r in rows], dtype=np.int64) // unit
+        some = [r for (r,) in conn.execute(sa.select(region).where(region.is_not(None)).limit(1000))]
+        out = []
+        for r in list(dict.fromkeys(some))[:regions]:
+            rows = conn.execute(sa.select(expr).where(region == r, expr.is_not(None)).distinct()
+                                .order_by(expr).limit(limit))
+            out.append(np.array([x for (x,) in rows], dtype=np.int64) // unit)
+        return out
 
 
 def _in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None,

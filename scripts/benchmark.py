@@ -109,7 +109,7 @@ def site_bins(site: Path, metric: int = 0) -> np.ndarray:
     """The frame × region classes of a built site, decoded from its chunk files."""
     html = (site / "index.html").read_text()
     regions = len(re.search(r'"names":(\[.*?\])', html).group(1).split('","'))
-    files = sorted((site / "data" / str(metric)).glob("*.js"), key=lambda p: int(p.stem))
+    files = sorted((site / "data" / str(metric)).glob("[0-9]*.js"), key=lambda p: int(p.stem))
     blobs = [base64.b64decode(p.read_text().split(',"')[1].split('"')[0]) for p in files]
     return framedata.decode(blobs, regions)
 
@@ -204,9 +204,12 @@ def video_figures(site: Path, label: str, frames: int, count: int, shapes: gpd.G
 def scenario(label: str, args: list[str], site: Path, shapes: gpd.GeoDataFrame, cells: int, mpl_frames: int) -> None:
     seconds, rss = build([*args, "--out", str(site)])
     size = site_size(site)
+    values = sum(p.stat().st_size for p in (site / "data").rglob("v*.js"))
     frames = int(re.search(r'"frames":(\d+)', (site / "index.html").read_text()).group(1))
-    say(f"{label} build", f"{seconds:.1f} s, peak RSS {rss:.0f} MB, site {size / 1e6:.1f} MB = "
-        f"{size / (frames * len(shapes) * 5):.3f} bytes per cell ({frames:,} frames × {len(shapes):,} regions × 5 metrics)")
+    cells = frames * len(shapes) * 5
+    say(f"{label} build", f"{seconds:.1f} s, peak RSS {rss:.0f} MB, site {size / 1e6:.1f} MB: classes and map "
+        f"{(size - values) / cells:.3f} bytes per cell, exact values (tooltip, loaded on demand) {values / cells:.3f} "
+        f"bytes per cell ({frames:,} frames × {len(shapes):,} regions × 5 metrics)")
     ours = page_figures(site, label, frames)
     fps = matplotlib_fps(shapes, site_bins(site)[:mpl_frames], site_colours(site), mpl_frames)
     say(f"{label} matplotlib baseline", f"{fps:.1f} frames/s (ours: {1000 / ours:.0f} frames/s, "
@@ -231,7 +234,7 @@ def main() -> None:
     say("countries data ready", f"{db} ({time.perf_counter() - t:.0f} s)")
     world = geometry.read_shapes(None).to_crs("ESRI:54030")
     label = f"{a.frames:,} frames × {len(world)} countries (SQLite)"
-    scenario(label, ["--db", f"sqlite:///{db}", "--table", "events"], a.work / "site-countries", world,
+    scenario(label, ["--db", f"sqlite:///{db}", "--table", "events", "--interval", "1h"], a.work / "site-countries", world,
              len(world), 30 if a.smoke else 200)
     video_figures(a.work / "site-countries", label, a.frames, 100 if a.smoke else 3000, world, a.work,
                   20 if a.smoke else 200)
@@ -239,7 +242,7 @@ def main() -> None:
     grid_shapes, table = grid_data(a.work, a.grid_frames, a.grid_cells)
     grid = geometry.read_shapes(grid_shapes).to_crs("ESRI:54030")
     scenario(f"{a.grid_frames:,} frames × {a.grid_cells:,} grid cells (Parquet)",
-             ["--parquet", str(table), "--region", "region", "--shapes", str(grid_shapes)],
+             ["--parquet", str(table), "--region", "region", "--shapes", str(grid_shapes), "--interval", "1h"],
              a.work / "site-grid", grid, a.grid_cells, 10 if a.smoke else 50)
 
 

@@ -130,9 +130,20 @@ def test_parse_interval(text: str | None, interval: tuple | None) -> None:
     ([1_704_067_200, 1_706_745_600, 1_709_251_200], "seconds", (1, "month")),  # 2024-01-01, 02-01, 03-01
     ([1_704_067_200, 1_711_929_600], "seconds", (3, "month")),  # quarters
     ([0, 7, 3600 - 5, 3600 * 2 + 11, 3600 * 3 + 1000], "seconds", (3600, "s")),  # irregular: nice, near the median gap
+    ([0, 86400, 2 * 86400, 9 * 86400, 10 * 86400], "seconds", (86400, "s")),  # daily with a gap
 ])
 def test_detect_interval(times: list[int], kind: str, interval: tuple) -> None:
-    assert aggregate.detect_interval(np.array(times), kind) == aggregate.Interval(*interval)
+    assert aggregate.detect_interval([np.array(times)], kind) == aggregate.Interval(*interval)
+
+
+def test_detect_interval_per_region() -> None:
+    # Hourly per region, each region at its own minute: the step is the hour, not the minutes between them.
+    hours = np.arange(0, 48) * 3600
+    assert aggregate.detect_interval([hours + 60, hours + 1260], "seconds") == aggregate.Interval(3600)
+    # Rows at random seconds, about one per hour: the nearest round interval to the median gap.
+    rng = np.random.default_rng(0)
+    events = np.sort(rng.integers(0, 100 * 3600, 100))
+    assert aggregate.detect_interval([events], "seconds") == aggregate.Interval(3600)
 
 
 def years_table() -> pd.DataFrame:
