@@ -286,3 +286,19 @@ def test_unusable_time_column_is_a_clear_error(tmp_path: Path) -> None:
     src_args = dict(region="country", time="unixtime", metrics=None)
     with pytest.raises(UserError, match="time column 'unixtime' holds values like 'soon'"):
         aggregate.aggregate(source.from_file(str(tmp_path / "t.csv"), "csv", **src_args), 3600, "sum")
+
+
+def test_years_and_months_in_postgresql_and_duckdb(tmp_path: Path, postgres_url: str) -> None:
+    for url in (postgres_url, f"duckdb:///{tmp_path / 'c.duckdb'}"):
+        engine = sa.create_engine(url)
+        years_table().to_sql("pop", engine, index=False, if_exists="replace")
+        months_table().to_sql("m", engine, index=False, if_exists="replace")  # a TIMESTAMP column
+        engine.dispose()
+        src = source.from_database(url, table="pop", query=None, region="country", time="year", metrics=None)
+        check_years(aggregate.aggregate(src, None, "sum"))
+        src = source.from_database(url, table="m", query=None, region="country", time="day", metrics=None)
+        got = aggregate.aggregate(src, aggregate.parse_interval("1mo"), "mean")
+        assert (got.unit, got.start, got.frames) == ("month", 54 * 12, 3)
+        np.testing.assert_array_equal(got.values["n"][:, 0], [1, 1, 1])
+        got = aggregate.aggregate(src, aggregate.parse_interval("1mo"), "count")
+        np.testing.assert_array_equal(got.values["n"][:, 0], [31, 29, 31])

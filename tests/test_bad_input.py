@@ -171,4 +171,4 @@ def test_null_and_invalid_geometries_are_repaired_and_said(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stderr
     assert "1 features without geometry left out" in proc.stderr
     assert "1 invalid geometries repaired" in proc.stderr
-    assert "2 of 2 data codes (iso3) matched" in proc.stderr
+    assert "2 of 2 data codes (iso2) matched" in proc.stderr

@@ -156,3 +156,25 @@ def test_report_lists_unmatched_codes_shapes_without_data_and_sparse_regions(tmp
     assert len(regions["shapes_without_data"]) == regions["shapes"] - 2 and "Norway" in regions["shapes_without_data"]
     assert regions["sparse"] == [{"region": "Brazil", "code": "BRA", "coverage": 10.0}]
     assert report["frames"] == 10 and report["interval"] == "1h" and report["from"] == "1970-01-01 00:00"
+
+
+def test_county_keys_match_without_their_leading_zeros(tmp_path: Path, page: Page) -> None:
+    import geopandas as gpd
+    import shapely
+
+    boxes = {"01001": (-87, 32), "01003": (-84, 32), "06037": (-118, 34), "56045": (-104, 44)}
+    shapes = gpd.GeoDataFrame({"GEOID": list(boxes), "NAME": ["Autauga", "Baldwin", "Los Angeles", "Weston"]},
+                              geometry=[shapely.box(x, y, x + 2, y + 2) for x, y in boxes.values()], crs="EPSG:4326")
+    shapes.to_file(tmp_path / "counties.gpkg")
+    rows = pd.DataFrame({"fips": [1001, 1003, 6037], "unixtime": 0, "v": [1.0, 2.0, 3.0]})  # numbers: zeros lost
+    site = make(tmp_path, rows, region="fips", shapes=str(tmp_path / "counties.gpkg"), projection="albers-usa",
+                classes=3, cmap="viridis")
+    report = json.loads((site / "report.json").read_text())["regions"]
+    assert (report["code_type"], report["shape_key"], report["matched"]) == ("key", "GEOID", 3)
+    assert report["shapes_without_data"] == ["Weston"]
+    open_site(page, (site / "index.html").as_uri())
+    meta = page.evaluate("choropleth.meta")
+    centres = shapes.to_crs(geometry.resolve_crs("albers-usa")).geometry.centroid
+    for i, colour in enumerate(meta["metrics"][0]["colors"] + [meta["metrics"][0]["missing"]]):
+        x, y = page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", [centres[i].x, centres[i].y])
+        assert tuple(page.evaluate("([x, y]) => choropleth.colorAt(x, y)", [x, y])) == rgb(colour), shapes.NAME[i]
