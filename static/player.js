@@ -15,7 +15,7 @@
   // A CPU-backed canvas: frames are written as pixels, and reading them back (tests, video) stays cheap.
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   const ui = { play: $("play"), back: $("back"), fwd: $("fwd"), first: $("first"), last: $("last"), loop: $("loop"),
-               scrub: $("scrub"), counter: $("counter"), time: $("time"),
+               scrub: $("scrub"), counter: $("counter"), time: $("time"), timeFirst: $("time-first"), timeLast: $("time-last"),
                speed: $("speed"), metric: $("metric"), tooltip: $("tooltip"), status: $("status") };
 
   // ---- data files: each is a script calling choroplethLoad(key, payload) ----
@@ -318,6 +318,7 @@
     ui.scrub.value = i;
     ui.counter.textContent = `${i + 1} / ${N}`;
     ui.time.textContent = when;
+    ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
     if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
     saveState();
     return true;
@@ -378,18 +379,34 @@
   ui.first.addEventListener("click", () => renderFrame(0));
   ui.last.addEventListener("click", () => renderFrame(N - 1));
   ui.fwd.addEventListener("click", () => renderFrame(st.frame + 1));
-  ui.scrub.addEventListener("input", () => renderFrame(Number(ui.scrub.value)));
+  // A drag fires input events faster than the screen refreshes: draw the first at once, then at most
+  // one per animation frame (the latest value), so the map keeps up with the thumb at any frame count.
+  let scrubPending = false, scrubRaf = 0;
+  function scrubbed() {
+    if (scrubRaf) { scrubPending = true; return; }
+    renderFrame(Number(ui.scrub.value));
+    scrubRaf = requestAnimationFrame(() => {
+      scrubRaf = 0;
+      if (scrubPending) { scrubPending = false; scrubbed(); }
+    });
+  }
+  ui.scrub.addEventListener("input", scrubbed);
   ui.speed.addEventListener("change", () => { st.fps = Number(ui.speed.value); });
   ui.metric.addEventListener("change", () => setMetric(Number(ui.metric.value)));
   document.addEventListener("keydown", (e) => {
     if (!st.layout || e.altKey || e.ctrlKey || e.metaKey) return;
-    if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement && e.key === " ") return;
+    const t = e.target;
+    // Keys that belong to the focused control stay with it: typing, choosing in a list, and space or
+    // Enter on a button or checkbox (which activates that control, not play/pause).
+    if (t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || t.isContentEditable ||
+        t instanceof HTMLInputElement && !["range", "checkbox"].includes(t.type)) return;
+    if ((e.key === " " || e.key === "Enter") && (t instanceof HTMLButtonElement || t instanceof HTMLInputElement && t.type === "checkbox")) return;
     const step = e.shiftKey ? 10 : 1;
     if (e.key === " ") { setPlaying(!st.playing); e.preventDefault(); }
     else if (e.key === "ArrowRight") { renderFrame(st.frame + step); e.preventDefault(); }
     else if (e.key === "ArrowLeft") { renderFrame(st.frame - step); e.preventDefault(); }
-    else if (e.key === "Home") renderFrame(0);
-    else if (e.key === "End") renderFrame(N - 1);
+    else if (e.key === "Home") { renderFrame(0); e.preventDefault(); }
+    else if (e.key === "End") { renderFrame(N - 1); e.preventDefault(); }
   });
 
   // Tooltip: region under the pointer, its class for the current frame; the region outlined.
@@ -497,6 +514,8 @@
     meta.metrics.forEach((m, i) => ui.metric.add(new Option(m.name, String(i))));
     if (meta.metrics.length < 2) $("metric-label").hidden = true;
     ui.scrub.max = String(N - 1);
+    ui.timeFirst.textContent = timeText(0);
+    ui.timeLast.textContent = timeText(N - 1);
     const saved = restoreState();
     if (saved.metric) st.metric = saved.metric;
     if (saved.frame) st.frame = saved.frame;
