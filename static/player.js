@@ -53,7 +53,7 @@
     return p;
   });
   // want: a frame asked for whose chunk is still loading; drawn when it arrives.
-  const st = { metric: 0, frame: 0, want: -1, hover: -1, playing: false, fps: 24, fixedSize: null, layout: null };
+  const st = { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null };
 
   // Chunks load on demand (and the next one ahead); decoded chunks stay within a memory budget,
   // the least recently used going first, so 100,000 frames × 3,000 regions × 5 metrics fit a phone.
@@ -202,12 +202,14 @@
     bctx.lineJoin = "round";
     bctx.stroke(path);
     L.shown = new Int16Array(R).fill(-1);
+    L.paths = new Array(R); // region outlines for the overlay, built when first hovered
     canvas.width = W; canvas.height = H;
     hover.width = W; hover.height = H;
     st.layout = L;
     ctx.putImageData(L.img, 0, 0);
     ctx.drawImage(L.borders, 0, 0);
     drawLegend();
+    drawOverlay(); // resizing the overlay cleared it
   }
 
   // ---- text: title with the frame's time, legend ----
@@ -266,6 +268,7 @@
     ctx.fillText(m.label, 14 * u, y + 8 * u, L.W * 0.3);
     const x0 = L.W * 0.32, x1 = L.W - 110 * u, w = (x1 - x0) / k, by = y + 10 * u;
     m.colors.forEach((c, i) => { ctx.fillStyle = c; ctx.fillRect(x0 + i * w, by, Math.ceil(w), h); });
+    L.legend = { x0, w, k, y: by, h, nx: L.W - 96 * u, nw: 18 * u }; // where the pointer finds a class
     ctx.strokeStyle = "#8c959f";
     ctx.lineWidth = Math.max(1, u);
     ctx.strokeRect(x0, by, x1 - x0, h);
@@ -320,6 +323,7 @@
     ui.time.textContent = when;
     ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
     if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
+    if (st.hoverClass >= 0) { ui.tooltip.textContent = legendText(st.hoverClass); drawOverlay(); } // class members change
     saveState();
     return true;
   }
@@ -424,34 +428,103 @@
     const value = b === NO_DATA ? "no data" : `${number.format(m.edges[b])} – ${number.format(m.edges[b + 1])}`;
     return `${meta.regions.names[r]}: ${value}`;
   }
-  canvas.addEventListener("pointermove", (e) => {
-    const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
-    const r = regionAt((e.clientX - rect.left) * s, (e.clientY - rect.top) * s);
-    const hctx = hover.getContext("2d");
-    hctx.clearRect(0, 0, hover.width, hover.height);
-    st.hover = r;
-    if (r < 0) { ui.tooltip.hidden = true; return; }
-    ui.tooltip.textContent = describe(r);
-    ui.tooltip.hidden = false;
-    ui.tooltip.style.left = `${e.clientX - rect.left + 12}px`;
-    ui.tooltip.style.top = `${e.clientY - rect.top + 12}px`;
-    const L = st.layout, path = new Path2D();
-    for (const ring of rings[r]) {
-      for (let i = 0; i < ring.length; i += 2) {
-        const [x, y] = L.toPx(ring[i], ring[i + 1]);
-        if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
+  // ---- the hover overlay: the region under the pointer outlined, or a legend class's regions
+  // highlighted. Drawn on its own canvas only while something is hovered, so idle it costs nothing.
+  function regionPath(r) { // the region's outline in canvas pixels, built once per layout
+    const L = st.layout;
+    if (!L.paths[r]) {
+      const path = new Path2D();
+      for (const ring of rings[r]) {
+        for (let i = 0; i < ring.length; i += 2) {
+          const [x, y] = L.toPx(ring[i], ring[i + 1]);
+          if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
+        }
+        path.closePath();
       }
-      path.closePath();
+      L.paths[r] = path;
     }
-    hctx.strokeStyle = INK;
-    hctx.lineWidth = 2 * L.u;
-    hctx.stroke(path);
-  });
-  canvas.addEventListener("pointerleave", () => {
-    st.hover = -1;
+    return L.paths[r];
+  }
+  function drawOverlay() {
+    const L = st.layout, h = hover.getContext("2d");
+    h.clearRect(0, 0, L.W, L.H);
+    if (st.hover < 0 && st.hoverClass < 0) return;
+    h.save();
+    h.beginPath();
+    h.rect(0, L.top, L.W, L.H - L.top - L.bottom); // the map area: a zoomed map stays off the title and legend
+    h.clip();
+    h.strokeStyle = INK;
+    if (st.hoverClass >= 0) { // wash out the map, then cut the class's regions back out of the wash
+      h.fillStyle = "rgba(244, 246, 248, 0.8)";
+      h.fillRect(0, L.top, L.W, L.H - L.top - L.bottom);
+      h.lineWidth = 1.5 * L.u;
+      for (let r = 0; r < R; r++) {
+        if (classOf(r) !== st.hoverClass) continue;
+        h.globalCompositeOperation = "destination-out";
+        h.fill(regionPath(r), "evenodd");
+        h.globalCompositeOperation = "source-over";
+        h.stroke(regionPath(r));
+      }
+    }
+    if (st.hover >= 0) {
+      h.lineWidth = 2 * L.u;
+      h.stroke(regionPath(st.hover));
+    }
+    h.restore();
+    if (st.hoverClass >= 0) { // and the swatch itself
+      const [x, y, w, bh] = legendBox(st.hoverClass);
+      h.lineWidth = 2 * L.u;
+      h.strokeRect(x, y, w, bh);
+    }
+  }
+  function legendAt(x, y) { // the legend class under a canvas pixel: its index, NO_DATA, or -1
+    const g = st.layout && st.layout.legend;
+    if (!g || y < g.y || y >= g.y + g.h) return -1;
+    if (x >= g.x0 && x < g.x0 + g.k * g.w) return Math.min(g.k - 1, Math.floor((x - g.x0) / g.w));
+    if (x >= g.nx && x < g.nx + g.nw) return NO_DATA;
+    return -1;
+  }
+  function legendBox(i) { // [x, y, width, height] of legend class i (or NO_DATA) in canvas pixels
+    const g = st.layout.legend;
+    return i === NO_DATA ? [g.nx, g.y, g.nw, g.h] : [g.x0 + i * g.w, g.y, g.w, g.h];
+  }
+  function legendText(c) {
+    const m = meta.metrics[st.metric];
+    let n = 0;
+    for (let r = 0; r < R; r++) if (classOf(r) === c) n++;
+    const range = c === NO_DATA ? "no data" : `${number.format(m.edges[c])} – ${number.format(m.edges[c + 1])}`;
+    return `${range}: ${n} ${n === 1 ? "region" : "regions"}`;
+  }
+  // Hover (mouse) or tap (touch, pen): what is under the pointer, told in the tooltip and drawn on the overlay.
+  function pointAt(e) {
+    const L = st.layout;
+    if (!L) return;
+    const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
+    const x = (e.clientX - rect.left) * s, y = (e.clientY - rect.top) * s;
+    const c = legendAt(x, y), r = c < 0 ? regionAt(x, y) : -1;
+    if (r !== st.hover || c !== st.hoverClass) { st.hover = r; st.hoverClass = c; drawOverlay(); }
+    const tip = ui.tooltip;
+    if (r < 0 && c < 0) { tip.hidden = true; return; }
+    tip.textContent = r >= 0 ? describe(r) : legendText(c);
+    tip.hidden = false;
+    // Beside the pointer, kept inside the map; above a finger, which would hide it.
+    const px = e.clientX - rect.left, py = e.clientY - rect.top, w = tip.offsetWidth, h = tip.offsetHeight;
+    const left = px + 12 + w <= rect.width ? px + 12 : Math.max(0, px - 12 - w);
+    const top = e.pointerType === "mouse" ? (py + 12 + h <= rect.height ? py + 12 : py - 12 - h) : py - 24 - h;
+    tip.style.left = `${left}px`;
+    tip.style.top = `${Math.max(0, top)}px`;
+  }
+  function unhover() {
+    if (st.hover < 0 && st.hoverClass < 0 && ui.tooltip.hidden) return;
+    st.hover = st.hoverClass = -1;
     ui.tooltip.hidden = true;
-    hover.getContext("2d").clearRect(0, 0, hover.width, hover.height);
-  });
+    if (st.layout) drawOverlay();
+  }
+  canvas.addEventListener("pointermove", (e) => { if (e.pointerType === "mouse") pointAt(e); });
+  canvas.addEventListener("pointerdown", (e) => { if (e.pointerType !== "mouse") pointAt(e); });
+  // A finger lifting also "leaves": the tapped tooltip stays until the next tap elsewhere.
+  canvas.addEventListener("pointerleave", (e) => { if (e.pointerType === "mouse") unhover(); });
+  document.addEventListener("pointerdown", (e) => { if (e.target !== canvas) unhover(); });
 
   function fitToWindow() {
     const dpr = window.devicePixelRatio || 1, box = canvas.parentElement.getBoundingClientRect();
@@ -494,6 +567,8 @@
     pixelOf(x, y) { return st.layout.toPx(x, y); }, // projected map coordinates -> canvas pixel
     colorAt(x, y) { const d = ctx.getImageData(Math.floor(x), Math.floor(y), 1, 1).data; return [d[0], d[1], d[2]]; },
     regionAt, // canvas pixel -> region index (-1 outside)
+    legendBox, // (class or 255 for no data) -> [x, y, width, height] of its legend swatch, canvas pixels
+    legendAt, // canvas pixel -> legend class under it (255 no data, -1 none)
     classOf, // (region, frame?) -> class index, 255 = no data
     describe, // region -> tooltip text
     title: titleText,
