@@ -324,6 +324,7 @@
     ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
     if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
     if (st.hoverClass >= 0) { ui.tooltip.textContent = legendText(st.hoverClass); drawOverlay(); } // class members change
+    if (table.open) tableFrameChanged();
     saveState();
     return true;
   }
@@ -526,6 +527,81 @@
   canvas.addEventListener("pointerleave", (e) => { if (e.pointerType === "mouse") unhover(); });
   document.addEventListener("pointerdown", (e) => { if (e.target !== canvas) unhover(); });
 
+  // ---- table view of the current frame: a real <table> a screen reader can walk, sortable by column.
+  // Rows are built when first opened; while open they follow the frame at most 4 times a second; closed, it costs nothing.
+  const table = { open: false, rows: null, key: "region", dir: 1, at: 0, timer: 0,
+                  view: $("table-view"), body: document.querySelector("#table-view tbody"), caption: $("table-caption"),
+                  toggle: $("table-toggle"), heads: [...document.querySelectorAll("#table-view thead th")] };
+  const collator = new Intl.Collator("en");
+  function valueText(r) { // describe() without the name, so the table shows whatever the tooltip shows
+    const d = describe(r), name = `${meta.regions.names[r]}: `;
+    return d.startsWith(name) ? d.slice(name.length) : d;
+  }
+  function fillTable() {
+    clearTimeout(table.timer);
+    table.timer = 0;
+    table.at = performance.now();
+    const m = meta.metrics[st.metric];
+    if (!table.rows) {
+      table.rows = meta.regions.names.map((name, r) => {
+        const tr = document.createElement("tr"), th = document.createElement("th");
+        const value = document.createElement("td"), cls = document.createElement("td"), swatch = document.createElement("span");
+        th.scope = "row";
+        th.textContent = name;
+        swatch.className = "swatch";
+        swatch.setAttribute("aria-hidden", "true");
+        const range = document.createTextNode("");
+        cls.append(swatch, range);
+        tr.append(th, value, cls);
+        table.body.append(tr);
+        return { r, name, tr, value, swatch, range, text: null, shown: -1, b: NO_DATA };
+      });
+    }
+    table.caption.textContent = `${m.label} at ${timeText(st.frame)}`;
+    for (const row of table.rows) { // touch the DOM only where something changed
+      const b = classOf(row.r), text = valueText(row.r), shown = st.metric * 256 + b;
+      row.b = b;
+      if (text !== row.text) row.value.textContent = row.text = text;
+      if (shown !== row.shown) {
+        row.shown = shown;
+        row.range.textContent = b === NO_DATA ? "no data" : `${number.format(m.edges[b])} – ${number.format(m.edges[b + 1])}`;
+        row.swatch.style.background = b === NO_DATA ? m.missing : m.colors[b];
+      }
+    }
+    sortTable();
+  }
+  function sortTable() {
+    // Value and class sort alike (classes are ordered value ranges); no data last either way; ties by name.
+    const byName = (a, b) => collator.compare(a.name, b.name);
+    const cmp = table.key === "region" ? (a, b) => table.dir * byName(a, b)
+      : (a, b) => (a.b === NO_DATA) - (b.b === NO_DATA) || table.dir * (a.b - b.b) || byName(a, b);
+    const sorted = table.rows.slice().sort(cmp);
+    if (sorted.some((row, i) => table.body.children[i] !== row.tr)) table.body.append(...sorted.map((row) => row.tr));
+    for (const th of table.heads) {
+      if (th.dataset.key === table.key) th.setAttribute("aria-sort", table.dir > 0 ? "ascending" : "descending");
+      else th.removeAttribute("aria-sort");
+    }
+  }
+  function tableFrameChanged() { // from renderFrame: now, or at most 4 times a second while it plays
+    if (table.timer) return;
+    const wait = 250 - (performance.now() - table.at);
+    if (wait <= 0) fillTable(); else table.timer = setTimeout(fillTable, wait);
+  }
+  function showTable(on) {
+    table.open = on;
+    table.view.hidden = !on;
+    table.toggle.setAttribute("aria-expanded", String(on));
+    if (on) fillTable(); else { clearTimeout(table.timer); table.timer = 0; }
+  }
+  table.toggle.addEventListener("click", () => showTable(!table.open));
+  for (const th of table.heads) {
+    th.querySelector("button").addEventListener("click", () => {
+      table.dir = table.key === th.dataset.key ? -table.dir : 1;
+      table.key = th.dataset.key;
+      sortTable();
+    });
+  }
+
   function fitToWindow() {
     const dpr = window.devicePixelRatio || 1, box = canvas.parentElement.getBoundingClientRect();
     const cssW = Math.max(320, Math.floor(box.width));
@@ -569,6 +645,7 @@
     regionAt, // canvas pixel -> region index (-1 outside)
     legendBox, // (class or 255 for no data) -> [x, y, width, height] of its legend swatch, canvas pixels
     legendAt, // canvas pixel -> legend class under it (255 no data, -1 none)
+    showTable, // (on) the table view of the current frame
     classOf, // (region, frame?) -> class index, 255 = no data
     describe, // region -> tooltip text
     title: titleText,
