@@ -53,7 +53,8 @@
     return p;
   });
   // want: a frame asked for whose chunk is still loading; drawn when it arrives.
-  const st = { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null };
+  const st = { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null,
+              view: { zoom: 1, x: NaN, y: NaN }, gesture: false }; // view: zoom and centre (NaN: the middle)
 
   // Chunks load on demand (and the next one ahead); decoded chunks stay within a memory budget,
   // the least recently used going first, so 100,000 frames × 3,000 regions × 5 metrics fit a phone.
@@ -126,14 +127,29 @@
   }
 
   // ---- layout: canvas size -> transform, region-id raster, pixels per region, borders ----
-  function layout(W, H) {
+  // Where the map goes on a W×H canvas: the bounding box fitted between title and legend, then zoomed
+  // by the view about its centre (projected coordinates). Shared by the layout and the gesture preview.
+  function placement(W, H, view) {
     const u = Math.max(0.5, Math.min(W / 1280, H / 720));
     const top = Math.round(52 * u), bottom = Math.round(70 * u), pad = Math.round(8 * u);
     const [bx0, by0, bx1, by1] = meta.bbox;
     const aw = W - 2 * pad, ah = H - top - bottom - 2 * pad;
-    const k = Math.min(aw / (bx1 - bx0), ah / (by1 - by0));
-    const ox = pad + (aw - k * (bx1 - bx0)) / 2, oy = top + pad + (ah - k * (by1 - by0)) / 2;
-    const L = { W, H, u, top, bottom, k, ox, oy, bx0, by1 };
+    const k0 = Math.min(aw / (bx1 - bx0), ah / (by1 - by0)), k = k0 * view.zoom;
+    const ox = pad + aw / 2 - (view.x - bx0) * k, oy = top + pad + ah / 2 - (by1 - view.y) * k;
+    return { W, H, u, top, bottom, aw, ah, k0, k, ox, oy, bx0, by1 };
+  }
+  const MAX_ZOOM = 32;
+  const home = () => { const [bx0, by0, bx1, by1] = meta.bbox; return { zoom: 1, x: (bx0 + bx1) / 2, y: (by0 + by1) / 2 }; };
+  function clampView(v, W, H) { // zoom 1…32; the map never slides off: the view's centre stays where it can fill the area
+    const [bx0, by0, bx1, by1] = meta.bbox, zoom = Math.min(MAX_ZOOM, Math.max(1, Number(v.zoom) || 1));
+    const P = placement(W, H, { zoom, x: 0, y: 0 }), hw = P.aw / 2 / P.k, hh = P.ah / 2 / P.k;
+    const fit = (c, lo, hi, half) => (2 * half >= hi - lo || !Number.isFinite(c) ? (lo + hi) / 2 : Math.min(hi - half, Math.max(lo + half, c)));
+    return { zoom, x: fit(v.x, bx0, bx1, hw), y: fit(v.y, by0, by1, hh) };
+  }
+
+  function layout(W, H) {
+    st.view = clampView(st.view, W, H);
+    const L = placement(W, H, st.view), { u, top, bottom, k, ox, oy, bx0, by1 } = L;
     L.toPx = (x, y) => [ox + (x - bx0) * k, oy + (by1 - y) * k];
 
     // Rasterize with even-odd scanlines at pixel centres: exact region ids, no antialiased blends.
@@ -146,7 +162,8 @@
       });
       let ymin = Infinity, ymax = -Infinity;
       for (const p of px) for (let i = 1; i < p.length; i += 2) { ymin = Math.min(ymin, p[i]); ymax = Math.max(ymax, p[i]); }
-      const y0 = Math.max(0, Math.ceil(ymin - 0.5)), y1 = Math.min(H - 1, Math.floor(ymax - 0.5));
+      // Only the rows between title and legend: zoomed in, the map is cut off there.
+      const y0 = Math.max(top, Math.ceil(ymin - 0.5)), y1 = Math.min(H - bottom - 1, Math.floor(ymax - 0.5));
       if (y1 < y0) continue;
       const rows = Array.from({ length: y1 - y0 + 1 }, () => []);
       for (const p of px) {
@@ -188,6 +205,7 @@
     L.img32 = new Uint32Array(L.img.data.buffer);
     const bg = getComputedStyle(document.body).getPropertyValue("--map-bg").trim() || "#f4f6f8";
     L.img32.fill(parseInt(bg.slice(5, 7) + bg.slice(3, 5) + bg.slice(1, 3), 16) | 0xff000000);
+    L.bg = bg;
     L.borders = document.createElement("canvas");
     L.borders.width = W; L.borders.height = H;
     const bctx = L.borders.getContext("2d"), path = new Path2D();
@@ -200,6 +218,8 @@
     bctx.strokeStyle = "rgba(70,70,70,0.55)";
     bctx.lineWidth = Math.max(0.5, 0.6 * u);
     bctx.lineJoin = "round";
+    bctx.rect(0, top, W, H - top - bottom);
+    bctx.clip();
     bctx.stroke(path);
     L.shown = new Int16Array(R).fill(-1);
     L.paths = new Array(R); // region outlines for the overlay, built when first hovered
@@ -311,7 +331,7 @@
       if (box[q] < x0) x0 = box[q]; if (box[q + 1] < y0) y0 = box[q + 1];
       if (box[q + 2] > x1) x1 = box[q + 2]; if (box[q + 3] > y1) y1 = box[q + 3];
     }
-    if (x1 >= x0) {
+    if (x1 >= x0 && !st.gesture) { // (during a zoom or pan gesture its preview is on show; the settled layout redraws all)
       const w = x1 - x0 + 1, h = y1 - y0 + 1;
       ctx.putImageData(L.img, 0, 0, x0, y0, w, h);
       ctx.drawImage(L.borders, x0, y0, w, h, x0, y0, w, h);
@@ -412,6 +432,9 @@
     else if (e.key === "ArrowLeft") { renderFrame(st.frame - step); e.preventDefault(); }
     else if (e.key === "Home") { renderFrame(0); e.preventDefault(); }
     else if (e.key === "End") { renderFrame(N - 1); e.preventDefault(); }
+    else if (e.key === "+" || e.key === "=") setView({ zoom: st.view.zoom * 1.5 });
+    else if (e.key === "-") setView({ zoom: st.view.zoom / 1.5 });
+    else if (e.key === "0") setView(home());
   });
 
   // Tooltip: region under the pointer, its class for the current frame; the region outlined.
@@ -499,7 +522,7 @@
   // Hover (mouse) or tap (touch, pen): what is under the pointer, told in the tooltip and drawn on the overlay.
   function pointAt(e) {
     const L = st.layout;
-    if (!L) return;
+    if (!L || st.gesture) return;
     const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
     const x = (e.clientX - rect.left) * s, y = (e.clientY - rect.top) * s;
     const c = legendAt(x, y), r = c < 0 ? regionAt(x, y) : -1;
@@ -526,6 +549,106 @@
   // A finger lifting also "leaves": the tapped tooltip stays until the next tap elsewhere.
   canvas.addEventListener("pointerleave", (e) => { if (e.pointerType === "mouse") unhover(); });
   document.addEventListener("pointerdown", (e) => { if (e.target !== canvas) unhover(); });
+
+  // ---- zoom and pan: wheel, pinch, drag; double-click or "Reset view" goes back. The view is part of
+  // the layout, so a frame costs the same at any zoom. During a gesture the map drawn last is shown
+  // scaled and moved (one drawImage per screen refresh); once it settles the layout is redone at the new view.
+  const gesture = { view: null, snap: null, pointers: new Map(), timer: 0, raf: 0 };
+  function toCanvas(e) {
+    const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
+    return [(e.clientX - rect.left) * s, (e.clientY - rect.top) * s, s];
+  }
+  const inMap = (x, y) => { const L = st.layout; return !!L && x >= 0 && x < L.W && y >= L.top && y < L.H - L.bottom; };
+  function beginGesture() {
+    if (st.gesture) return;
+    const L = st.layout, mh = L.H - L.top - L.bottom;
+    unhover();
+    st.gesture = true;
+    gesture.view = { ...st.view };
+    gesture.snap = gesture.snap || document.createElement("canvas");
+    gesture.snap.width = L.W; gesture.snap.height = L.H; // (also clears it)
+    gesture.snap.getContext("2d").drawImage(canvas, 0, L.top, L.W, mh, 0, L.top, L.W, mh); // the map area only
+  }
+  function zoomAt(f, x, y) { // zoom the pending view by f about canvas pixel (x, y)
+    const L = st.layout, v = gesture.view, P = placement(L.W, L.H, v);
+    const px = L.bx0 + (x - P.ox) / P.k, py = L.by1 - (y - P.oy) / P.k; // the point under (x, y), kept there
+    const g = Math.min(MAX_ZOOM, Math.max(1, v.zoom * f)) / v.zoom;
+    gesture.view = clampView({ zoom: v.zoom * g, x: px + (v.x - px) / g, y: py + (v.y - py) / g }, L.W, L.H);
+  }
+  function panBy(dx, dy) {
+    const L = st.layout, v = gesture.view, k = placement(L.W, L.H, v).k;
+    gesture.view = clampView({ zoom: v.zoom, x: v.x - dx / k, y: v.y + dy / k }, L.W, L.H);
+  }
+  function preview() {
+    gesture.raf = 0;
+    if (!st.gesture) return;
+    const L = st.layout, P = placement(L.W, L.H, gesture.view), s = P.k / L.k;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, L.top, L.W, L.H - L.top - L.bottom);
+    ctx.clip();
+    ctx.fillStyle = L.bg;
+    ctx.fillRect(0, L.top, L.W, L.H - L.top - L.bottom);
+    ctx.setTransform(s, 0, 0, s, P.ox - L.ox * s, P.oy - L.oy * s);
+    ctx.drawImage(gesture.snap, 0, 0);
+    ctx.restore();
+  }
+  function moved() { if (!gesture.raf) gesture.raf = requestAnimationFrame(preview); }
+  function settle(delay) {
+    clearTimeout(gesture.timer);
+    gesture.timer = setTimeout(() => {
+      if (gesture.pointers.size || !st.gesture) return; // still held: letting go settles it
+      st.gesture = false;
+      setView(gesture.view);
+    }, delay);
+  }
+  function setView(v) { // {zoom, x, y}: zoom 1 is the whole map; x, y the projected centre
+    st.view = { ...st.view, ...v };
+    if (st.layout) resize(st.layout.W, st.layout.H);
+  }
+  canvas.addEventListener("wheel", (e) => {
+    const [x, y] = toCanvas(e);
+    if (!inMap(x, y)) return; // over the title or legend the page scrolls
+    e.preventDefault();
+    const px = e.deltaY * (e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 800 : 1); // Firefox scrolls in lines
+    beginGesture();
+    zoomAt(Math.exp(-Math.max(-300, Math.min(300, px)) * 0.002), x, y);
+    moved();
+    settle(250);
+  }, { passive: false });
+  canvas.addEventListener("pointerdown", (e) => {
+    if (e.pointerType === "mouse" && e.button !== 0) return;
+    const [x, y] = toCanvas(e);
+    if (!inMap(x, y)) return;
+    gesture.pointers.set(e.pointerId, [x, y]);
+    if (canvas.setPointerCapture) canvas.setPointerCapture(e.pointerId); // a drag may leave the canvas
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    const pts = gesture.pointers, p = pts.get(e.pointerId);
+    if (!p) return;
+    const [x, y, s] = toCanvas(e);
+    // A click or a tap moves a little: a drag starts 6 CSS pixels away from where it went down.
+    if (!st.gesture && pts.size === 1 && Math.hypot(x - p[0], y - p[1]) < 6 * s) return;
+    beginGesture();
+    if (pts.size === 1) panBy(x - p[0], y - p[1]);
+    else { // pinch: the two fingers' distance zooms, their midpoint pans
+      const [o] = [...pts].filter(([id]) => id !== e.pointerId).map(([, q]) => q);
+      const d0 = Math.hypot(p[0] - o[0], p[1] - o[1]), d1 = Math.hypot(x - o[0], y - o[1]);
+      const mx = (p[0] + o[0]) / 2, my = (p[1] + o[1]) / 2;
+      if (d0 > 0) zoomAt(d1 / d0, mx, my);
+      panBy((x + o[0]) / 2 - mx, (y + o[1]) / 2 - my);
+    }
+    pts.set(e.pointerId, [x, y]);
+    moved();
+  });
+  const lift = (e) => {
+    if (!gesture.pointers.delete(e.pointerId)) return;
+    if (st.gesture && !gesture.pointers.size) settle(0);
+  };
+  canvas.addEventListener("pointerup", lift);
+  canvas.addEventListener("pointercancel", lift);
+  canvas.addEventListener("dblclick", () => setView(home()));
+  $("reset-view").addEventListener("click", () => setView(home()));
 
   // ---- table view of the current frame: a real <table> a screen reader can walk, sortable by column.
   // Rows are built when first opened; while open they follow the frame at most 4 times a second; closed, it costs nothing.
@@ -646,6 +769,9 @@
     legendBox, // (class or 255 for no data) -> [x, y, width, height] of its legend swatch, canvas pixels
     legendAt, // canvas pixel -> legend class under it (255 no data, -1 none)
     showTable, // (on) the table view of the current frame
+    get view() { return { ...st.view }; }, // {zoom, x, y} the map is laid out at (pixelOf, regionAt follow it)
+    setView, // ({zoom?, x?, y?}) zoom 1…32 about projected centre x, y; redoes the layout
+    resetView: () => setView(home()),
     classOf, // (region, frame?) -> class index, 255 = no data
     describe, // region -> tooltip text
     title: titleText,
