@@ -35,6 +35,9 @@
     });
   }
   async function inflate(b64) {
+    if (typeof DecompressionStream === "undefined") { // Chrome 80, Firefox 113, Safari 16.4 have it
+      throw new Error("this browser cannot decompress the data; please use a current Chrome, Edge, Firefox or Safari");
+    }
     const text = atob(b64), bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
@@ -382,7 +385,9 @@
     }
     savedAt = t;
     const hash = `#frame=${st.frame}&metric=${st.metric}&speed=${st.fps}&playing=${st.playing ? 1 : 0}`;
-    if (location.hash !== hash) history.replaceState(null, "", hash);
+    try { // Safari throws when a page replaces its URL too often; losing one save is harmless
+      if (location.hash !== hash) history.replaceState(null, "", hash);
+    } catch (err) { /* the next save tries again */ }
   }
   function restoreState() {
     const q = new URLSearchParams(location.hash.slice(1));
@@ -726,9 +731,11 @@
   }
 
   function fitToWindow() {
-    const dpr = window.devicePixelRatio || 1, box = canvas.parentElement.getBoundingClientRect();
+    const box = canvas.parentElement.getBoundingClientRect();
     const cssW = Math.max(320, Math.floor(box.width));
     const cssH = Math.max(200, Math.min(Math.floor(cssW * 9 / 16), window.innerHeight - 90));
+    // Device pixels for crisp lines and text, within 16 million pixels: Safari refuses larger canvases.
+    const dpr = Math.min(window.devicePixelRatio || 1, Math.sqrt(16e6 / (cssW * cssH)));
     return [Math.round(cssW * dpr), Math.round(cssH * dpr)];
   }
   function resize(W, H) {
@@ -738,11 +745,19 @@
     renderFrame(frame);
   }
   let resizeTimer = 0;
-  window.addEventListener("resize", () => {
+  function refit() {
     if (st.fixedSize) return;
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => resize(...fitToWindow()), 150);
-  });
+  }
+  window.addEventListener("resize", refit);
+  // Moving the window to a screen of another pixel ratio need not fire "resize": watch the ratio itself.
+  (function watchRatio() {
+    if (!window.matchMedia) return;
+    const mq = matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    const changed = () => { if (mq.removeEventListener) mq.removeEventListener("change", changed); else mq.removeListener(changed); refit(); watchRatio(); };
+    if (mq.addEventListener) mq.addEventListener("change", changed); else mq.addListener(changed); // Safari < 14: addListener
+  })();
   function fail(err) {
     ui.status.hidden = false;
     ui.status.textContent = `Cannot show the map: ${err.message}`;
