@@ -57,7 +57,8 @@
   });
   // want: a frame asked for whose chunk is still loading; drawn when it arrives.
   const st = { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null,
-              view: { zoom: 1, x: NaN, y: NaN }, gesture: false }; // view: zoom and centre (NaN: the middle)
+              view: { zoom: 1, x: NaN, y: NaN }, gesture: false, // view: zoom and centre (NaN: the middle)
+              minU: 0.5 }; // smallest text scale, in canvas pixels per CSS pixel of a 1280-wide map
 
   // Chunks load on demand (and the next one ahead); decoded chunks stay within a memory budget,
   // the least recently used going first, so 100,000 frames × 3,000 regions × 5 metrics fit a phone.
@@ -133,7 +134,7 @@
   // Where the map goes on a W×H canvas: the bounding box fitted between title and legend, then zoomed
   // by the view about its centre (projected coordinates). Shared by the layout and the gesture preview.
   function placement(W, H, view) {
-    const u = Math.max(0.5, Math.min(W / 1280, H / 720));
+    const u = Math.max(st.minU, Math.min(W / 1280, H / 720)); // text and lines scale with the canvas, down to a legible size
     const top = Math.round(52 * u), bottom = Math.round(70 * u), pad = Math.round(8 * u);
     const [bx0, by0, bx1, by1] = meta.bbox;
     const aw = W - 2 * pad, ah = H - top - bottom - 2 * pad;
@@ -288,7 +289,7 @@
     ctx.font = font(14 * u, "600");
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
-    ctx.fillText(m.label, 14 * u, y + 8 * u, L.W * 0.3);
+    ctx.fillText(m.label, 14 * u, y + 8 * u, L.W * 0.32 - 22 * u); // ends before the colour bar
     const x0 = L.W * 0.32, x1 = L.W - 110 * u, w = (x1 - x0) / k, by = y + 10 * u;
     m.colors.forEach((c, i) => { ctx.fillStyle = c; ctx.fillRect(x0 + i * w, by, Math.ceil(w), h); });
     L.legend = { x0, w, k, y: by, h, nx: L.W - 96 * u, nw: 18 * u }; // where the pointer finds a class
@@ -733,9 +734,11 @@
   function fitToWindow() {
     const box = canvas.parentElement.getBoundingClientRect();
     const cssW = Math.max(320, Math.floor(box.width));
-    const cssH = Math.max(200, Math.min(Math.floor(cssW * 9 / 16), window.innerHeight - 90));
+    // Narrow (phone) screens get a taller canvas: the title and legend take a larger share of it.
+    const cssH = Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), window.innerHeight - 90));
     // Device pixels for crisp lines and text, within 16 million pixels: Safari refuses larger canvases.
     const dpr = Math.min(window.devicePixelRatio || 1, Math.sqrt(16e6 / (cssW * cssH)));
+    st.minU = 0.8 * dpr; // an 18-pixel title and 10-pixel legend labels at least, on any screen
     return [Math.round(cssW * dpr), Math.round(cssH * dpr)];
   }
   function resize(W, H) {
@@ -777,7 +780,7 @@
     setMetric, // (m) -> Promise
     play: () => setPlaying(true),
     pause: () => setPlaying(false),
-    resize(W, H) { st.fixedSize = [W, H]; canvas.style.width = `${W / (window.devicePixelRatio || 1)}px`; resize(W, H); },
+    resize(W, H) { st.fixedSize = [W, H]; st.minU = 0.5; canvas.style.width = `${W / (window.devicePixelRatio || 1)}px`; resize(W, H); },
     pixelOf(x, y) { return st.layout.toPx(x, y); }, // projected map coordinates -> canvas pixel
     colorAt(x, y) { const d = ctx.getImageData(Math.floor(x), Math.floor(y), 1, 1).data; return [d[0], d[1], d[2]]; },
     regionAt, // canvas pixel -> region index (-1 outside)
