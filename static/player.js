@@ -488,6 +488,7 @@
       h.fillStyle = "rgba(244, 246, 248, 0.8)";
       h.fillRect(0, L.top, L.W, L.H - L.top - L.bottom);
       h.lineWidth = 1.5 * L.u;
+      h.fillStyle = "#000"; // opaque, so the cut-out leaves no wash behind
       for (let r = 0; r < R; r++) {
         if (classOf(r) !== st.hoverClass) continue;
         h.globalCompositeOperation = "destination-out";
@@ -774,6 +775,7 @@
     meta,
     get frame() { return st.frame; },
     get metric() { return st.metric; },
+    get playing() { return st.playing; },
     get canvas() { return canvas; },
     renderFrame, // (i) -> true when drawn synchronously, false while its chunk is still loading
     ensure, // (from, to, metric?) -> Promise: those frames' data loaded
