@@ -606,7 +606,11 @@
     gesture.timer = setTimeout(() => {
       if (gesture.pointers.size || !st.gesture) return; // still held: letting go settles it
       st.gesture = false;
-      setView(gesture.view);
+      const v = gesture.view, L = st.layout;
+      if (v.zoom !== st.view.zoom || v.x !== st.view.x || v.y !== st.view.y) { setView(v); return; }
+      // Nowhere new (a drag that came back, zooming out of the whole map): show the map as it is now.
+      ctx.putImageData(L.img, 0, 0, 0, L.top, L.W, L.H - L.top - L.bottom);
+      ctx.drawImage(L.borders, 0, 0);
     }, delay);
   }
   function setView(v) { // {zoom, x, y}: zoom 1 is the whole map; x, y the projected centre
@@ -615,7 +619,8 @@
   }
   canvas.addEventListener("wheel", (e) => {
     const [x, y] = toCanvas(e);
-    if (!inMap(x, y)) return; // over the title or legend the page scrolls
+    // Over the title or legend, or zooming out of the whole map, the page scrolls.
+    if (!inMap(x, y) || e.deltaY > 0 && st.view.zoom <= 1 && !st.gesture) return;
     e.preventDefault();
     const px = e.deltaY * (e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 800 : 1); // Firefox scrolls in lines
     beginGesture();
