@@ -15,7 +15,7 @@
   // A CPU-backed canvas: frames are written as pixels, and reading them back (tests, video) stays cheap.
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   const ui = { play: $("play"), back: $("back"), fwd: $("fwd"), first: $("first"), last: $("last"), loop: $("loop"),
-               scrub: $("scrub"), counter: $("counter"), time: $("time"),
+               scrub: $("scrub"), counter: $("counter"), time: $("time"), timeFirst: $("time-first"), timeLast: $("time-last"),
                speed: $("speed"), metric: $("metric"), tooltip: $("tooltip"), status: $("status") };
 
   // ---- data files: each is a script calling choroplethLoad(key, payload) ----
@@ -35,6 +35,9 @@
     });
   }
   async function inflateRaw(b64) {
+    if (typeof DecompressionStream === "undefined") { // Chrome 80, Firefox 113, Safari 16.4 have it
+      throw new Error("this browser cannot decompress the data; please use a current Chrome, Edge, Firefox or Safari");
+    }
     const text = atob(b64), bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
@@ -62,7 +65,9 @@
     return p;
   });
   // want: a frame asked for whose chunk is still loading; drawn when it arrives.
-  const st = { metric: 0, frame: 0, want: -1, hover: -1, playing: false, fps: 24, fixedSize: null, layout: null };
+  const st = { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null,
+              view: { zoom: 1, x: NaN, y: NaN }, gesture: false, // view: zoom and centre (NaN: the middle)
+              minU: 0.5 }; // smallest text scale, in canvas pixels per CSS pixel of a 1280-wide map
 
   // Chunks load on demand (and the next one ahead); decoded chunks stay within a memory budget,
   // the least recently used going first, so 100,000 frames × 3,000 regions × 5 metrics fit a phone.
@@ -111,6 +116,7 @@
       slot.set(c, loadScript(`data/${m}/v${c}.js`, `${m}/v${c}`).then(inflateValues).then((v) => {
         slot.set(c, v);
         if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
+        if (table.open) fillTable();
         return v;
       }, (err) => { slot.delete(c); throw err; }));
     }
@@ -159,14 +165,29 @@
   }
 
   // ---- layout: canvas size -> transform, region-id raster, pixels per region, borders ----
-  function layout(W, H) {
-    const u = Math.max(0.5, Math.min(W / 1280, H / 720));
+  // Where the map goes on a W×H canvas: the bounding box fitted between title and legend, then zoomed
+  // by the view about its centre (projected coordinates). Shared by the layout and the gesture preview.
+  function placement(W, H, view) {
+    const u = Math.max(st.minU, Math.min(W / 1280, H / 720)); // text and lines scale with the canvas, down to a legible size
     const top = Math.round(52 * u), bottom = Math.round(70 * u), pad = Math.round(8 * u);
     const [bx0, by0, bx1, by1] = meta.bbox;
     const aw = W - 2 * pad, ah = H - top - bottom - 2 * pad;
-    const k = Math.min(aw / (bx1 - bx0), ah / (by1 - by0));
-    const ox = pad + (aw - k * (bx1 - bx0)) / 2, oy = top + pad + (ah - k * (by1 - by0)) / 2;
-    const L = { W, H, u, top, bottom, k, ox, oy, bx0, by1 };
+    const k0 = Math.min(aw / (bx1 - bx0), ah / (by1 - by0)), k = k0 * view.zoom;
+    const ox = pad + aw / 2 - (view.x - bx0) * k, oy = top + pad + ah / 2 - (by1 - view.y) * k;
+    return { W, H, u, top, bottom, aw, ah, k0, k, ox, oy, bx0, by1 };
+  }
+  const MAX_ZOOM = 32;
+  const home = () => { const [bx0, by0, bx1, by1] = meta.bbox; return { zoom: 1, x: (bx0 + bx1) / 2, y: (by0 + by1) / 2 }; };
+  function clampView(v, W, H) { // zoom 1…32; the map never slides off: the view's centre stays where it can fill the area
+    const [bx0, by0, bx1, by1] = meta.bbox, zoom = Math.min(MAX_ZOOM, Math.max(1, Number(v.zoom) || 1));
+    const P = placement(W, H, { zoom, x: 0, y: 0 }), hw = P.aw / 2 / P.k, hh = P.ah / 2 / P.k;
+    const fit = (c, lo, hi, half) => (2 * half >= hi - lo || !Number.isFinite(c) ? (lo + hi) / 2 : Math.min(hi - half, Math.max(lo + half, c)));
+    return { zoom, x: fit(v.x, bx0, bx1, hw), y: fit(v.y, by0, by1, hh) };
+  }
+
+  function layout(W, H) {
+    st.view = clampView(st.view, W, H);
+    const L = placement(W, H, st.view), { u, top, bottom, k, ox, oy, bx0, by1 } = L;
     L.toPx = (x, y) => [ox + (x - bx0) * k, oy + (by1 - y) * k];
 
     // Rasterize with even-odd scanlines at pixel centres: exact region ids, no antialiased blends.
@@ -179,7 +200,8 @@
       });
       let ymin = Infinity, ymax = -Infinity;
       for (const p of px) for (let i = 1; i < p.length; i += 2) { ymin = Math.min(ymin, p[i]); ymax = Math.max(ymax, p[i]); }
-      const y0 = Math.max(0, Math.ceil(ymin - 0.5)), y1 = Math.min(H - 1, Math.floor(ymax - 0.5));
+      // Only the rows between title and legend: zoomed in, the map is cut off there.
+      const y0 = Math.max(top, Math.ceil(ymin - 0.5)), y1 = Math.min(H - bottom - 1, Math.floor(ymax - 0.5));
       if (y1 < y0) continue;
       const rows = Array.from({ length: y1 - y0 + 1 }, () => []);
       for (const p of px) {
@@ -221,6 +243,7 @@
     L.img32 = new Uint32Array(L.img.data.buffer);
     const bg = getComputedStyle(document.body).getPropertyValue("--map-bg").trim() || "#f4f6f8";
     L.img32.fill(parseInt(bg.slice(5, 7) + bg.slice(3, 5) + bg.slice(1, 3), 16) | 0xff000000);
+    L.bg = bg;
     L.borders = document.createElement("canvas");
     L.borders.width = W; L.borders.height = H;
     const bctx = L.borders.getContext("2d"), path = new Path2D();
@@ -233,14 +256,18 @@
     bctx.strokeStyle = "rgba(70,70,70,0.55)";
     bctx.lineWidth = Math.max(0.5, 0.6 * u);
     bctx.lineJoin = "round";
+    bctx.rect(0, top, W, H - top - bottom);
+    bctx.clip();
     bctx.stroke(path);
     L.shown = new Int16Array(R).fill(-1);
+    L.paths = new Array(R); // region outlines for the overlay, built when first hovered
     canvas.width = W; canvas.height = H;
     hover.width = W; hover.height = H;
     st.layout = L;
     ctx.putImageData(L.img, 0, 0);
     ctx.drawImage(L.borders, 0, 0);
     drawLegend();
+    drawOverlay(); // resizing the overlay cleared it
   }
 
   // ---- text: title with the frame's time, legend ----
@@ -313,9 +340,10 @@
     ctx.font = font(14 * u, "600");
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
-    ctx.fillText(m.label, 14 * u, y + 8 * u, L.W * 0.3);
+    ctx.fillText(m.label, 14 * u, y + 8 * u, L.W * 0.32 - 22 * u); // ends before the colour bar
     const x0 = L.W * 0.32, x1 = L.W - 110 * u, w = (x1 - x0) / k, by = y + 10 * u;
     m.colors.forEach((c, i) => { ctx.fillStyle = c; ctx.fillRect(x0 + i * w, by, Math.ceil(w), h); });
+    L.legend = { x0, w, k, y: by, h, nx: L.W - 96 * u, nw: 18 * u }; // where the pointer finds a class
     ctx.strokeStyle = "#8c959f";
     ctx.lineWidth = Math.max(1, u);
     ctx.strokeRect(x0, by, x1 - x0, h);
@@ -358,7 +386,7 @@
       if (box[q] < x0) x0 = box[q]; if (box[q + 1] < y0) y0 = box[q + 1];
       if (box[q + 2] > x1) x1 = box[q + 2]; if (box[q + 3] > y1) y1 = box[q + 3];
     }
-    if (x1 >= x0) {
+    if (x1 >= x0 && !st.gesture) { // (during a zoom or pan gesture its preview is on show; the settled layout redraws all)
       const w = x1 - x0 + 1, h = y1 - y0 + 1;
       ctx.putImageData(L.img, 0, 0, x0, y0, w, h);
       ctx.drawImage(L.borders, x0, y0, w, h, x0, y0, w, h);
@@ -368,7 +396,10 @@
     ui.scrub.value = i;
     ui.counter.textContent = `${i + 1} / ${N}`;
     ui.time.textContent = when;
+    ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
     if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
+    if (st.hoverClass >= 0) { ui.tooltip.textContent = legendText(st.hoverClass); drawOverlay(); } // class members change
+    if (table.open) tableFrameChanged();
     saveState();
     return true;
   }
@@ -406,7 +437,9 @@
     }
     savedAt = t;
     const hash = `#frame=${st.frame}&metric=${st.metric}&speed=${st.fps}&playing=${st.playing ? 1 : 0}`;
-    if (location.hash !== hash) history.replaceState(null, "", hash);
+    try { // Safari throws when a page replaces its URL too often; losing one save is harmless
+      if (location.hash !== hash) history.replaceState(null, "", hash);
+    } catch (err) { /* the next save tries again */ }
   }
   function restoreState() {
     const q = new URLSearchParams(location.hash.slice(1));
@@ -428,18 +461,37 @@
   ui.first.addEventListener("click", () => renderFrame(0));
   ui.last.addEventListener("click", () => renderFrame(N - 1));
   ui.fwd.addEventListener("click", () => renderFrame(st.frame + 1));
-  ui.scrub.addEventListener("input", () => renderFrame(Number(ui.scrub.value)));
+  // A drag fires input events faster than the screen refreshes: draw the first at once, then at most
+  // one per animation frame (the latest value), so the map keeps up with the thumb at any frame count.
+  let scrubPending = false, scrubRaf = 0;
+  function scrubbed() {
+    if (scrubRaf) { scrubPending = true; return; }
+    renderFrame(Number(ui.scrub.value));
+    scrubRaf = requestAnimationFrame(() => {
+      scrubRaf = 0;
+      if (scrubPending) { scrubPending = false; scrubbed(); }
+    });
+  }
+  ui.scrub.addEventListener("input", scrubbed);
   ui.speed.addEventListener("change", () => { st.fps = Number(ui.speed.value); });
   ui.metric.addEventListener("change", () => setMetric(Number(ui.metric.value)));
   document.addEventListener("keydown", (e) => {
     if (!st.layout || e.altKey || e.ctrlKey || e.metaKey) return;
-    if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement && e.key === " ") return;
+    const t = e.target;
+    // Keys that belong to the focused control stay with it: typing, choosing in a list, and space or
+    // Enter on a button or checkbox (which activates that control, not play/pause).
+    if (t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || t.isContentEditable ||
+        t instanceof HTMLInputElement && !["range", "checkbox"].includes(t.type)) return;
+    if ((e.key === " " || e.key === "Enter") && (t instanceof HTMLButtonElement || t instanceof HTMLInputElement && t.type === "checkbox")) return;
     const step = e.shiftKey ? 10 : 1;
     if (e.key === " ") { setPlaying(!st.playing); e.preventDefault(); }
     else if (e.key === "ArrowRight") { renderFrame(st.frame + step); e.preventDefault(); }
     else if (e.key === "ArrowLeft") { renderFrame(st.frame - step); e.preventDefault(); }
-    else if (e.key === "Home") renderFrame(0);
-    else if (e.key === "End") renderFrame(N - 1);
+    else if (e.key === "Home") { renderFrame(0); e.preventDefault(); }
+    else if (e.key === "End") { renderFrame(N - 1); e.preventDefault(); }
+    else if (e.key === "+" || e.key === "=") setView({ zoom: st.view.zoom * 1.5 });
+    else if (e.key === "-") setView({ zoom: st.view.zoom / 1.5 });
+    else if (e.key === "0") setView(home());
   });
 
   // Tooltip: region under the pointer, its class for the current frame; the region outlined.
@@ -462,39 +514,295 @@
     const v = valueOf(r);
     return `${name}: ${v === undefined ? "…" : v === null ? "" : formatValue(v)} (${classText(b)})`.replace(":  (", ": (");
   }
-  canvas.addEventListener("pointermove", (e) => {
-    const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
-    const r = regionAt((e.clientX - rect.left) * s, (e.clientY - rect.top) * s);
-    const hctx = hover.getContext("2d");
-    hctx.clearRect(0, 0, hover.width, hover.height);
-    st.hover = r;
-    if (r < 0) { ui.tooltip.hidden = true; return; }
-    ui.tooltip.textContent = describe(r);
-    ui.tooltip.hidden = false;
-    ui.tooltip.style.left = `${e.clientX - rect.left + 12}px`;
-    ui.tooltip.style.top = `${e.clientY - rect.top + 12}px`;
-    const L = st.layout, path = new Path2D();
-    for (const ring of rings[r]) {
-      for (let i = 0; i < ring.length; i += 2) {
-        const [x, y] = L.toPx(ring[i], ring[i + 1]);
-        if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
+  // ---- the hover overlay: the region under the pointer outlined, or a legend class's regions
+  // highlighted. Drawn on its own canvas only while something is hovered, so idle it costs nothing.
+  function regionPath(r) { // the region's outline in canvas pixels, built once per layout
+    const L = st.layout;
+    if (!L.paths[r]) {
+      const path = new Path2D();
+      for (const ring of rings[r]) {
+        for (let i = 0; i < ring.length; i += 2) {
+          const [x, y] = L.toPx(ring[i], ring[i + 1]);
+          if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
+        }
+        path.closePath();
       }
-      path.closePath();
+      L.paths[r] = path;
     }
-    hctx.strokeStyle = INK;
-    hctx.lineWidth = 2 * L.u;
-    hctx.stroke(path);
-  });
-  canvas.addEventListener("pointerleave", () => {
-    st.hover = -1;
+    return L.paths[r];
+  }
+  function drawOverlay() {
+    const L = st.layout, h = hover.getContext("2d");
+    h.clearRect(0, 0, L.W, L.H);
+    if (st.hover < 0 && st.hoverClass < 0) return;
+    h.save();
+    h.beginPath();
+    h.rect(0, L.top, L.W, L.H - L.top - L.bottom); // the map area: a zoomed map stays off the title and legend
+    h.clip();
+    h.strokeStyle = INK;
+    if (st.hoverClass >= 0) { // wash out the map, then cut the class's regions back out of the wash
+      h.fillStyle = "rgba(244, 246, 248, 0.8)";
+      h.fillRect(0, L.top, L.W, L.H - L.top - L.bottom);
+      h.lineWidth = 1.5 * L.u;
+      h.fillStyle = "#000"; // opaque, so the cut-out leaves no wash behind
+      for (let r = 0; r < R; r++) {
+        if (classOf(r) !== st.hoverClass) continue;
+        h.globalCompositeOperation = "destination-out";
+        h.fill(regionPath(r), "evenodd");
+        h.globalCompositeOperation = "source-over";
+        h.stroke(regionPath(r));
+      }
+    }
+    if (st.hover >= 0) {
+      h.lineWidth = 2 * L.u;
+      h.stroke(regionPath(st.hover));
+    }
+    h.restore();
+    if (st.hoverClass >= 0) { // and the swatch itself
+      const [x, y, w, bh] = legendBox(st.hoverClass);
+      h.lineWidth = 2 * L.u;
+      h.strokeRect(x, y, w, bh);
+    }
+  }
+  function legendAt(x, y) { // the legend class under a canvas pixel: its index, NO_DATA, or -1
+    const g = st.layout && st.layout.legend;
+    if (!g || y < g.y || y >= g.y + g.h) return -1;
+    if (x >= g.x0 && x < g.x0 + g.k * g.w) return Math.min(g.k - 1, Math.floor((x - g.x0) / g.w));
+    if (x >= g.nx && x < g.nx + g.nw) return NO_DATA;
+    return -1;
+  }
+  function legendBox(i) { // [x, y, width, height] of legend class i (or NO_DATA) in canvas pixels
+    const g = st.layout.legend;
+    return i === NO_DATA ? [g.nx, g.y, g.nw, g.h] : [g.x0 + i * g.w, g.y, g.w, g.h];
+  }
+  function legendText(c) {
+    const m = meta.metrics[st.metric];
+    let n = 0;
+    for (let r = 0; r < R; r++) if (classOf(r) === c) n++;
+    const range = classText(c, m);
+    return `${range}: ${n} ${n === 1 ? "region" : "regions"}`;
+  }
+  // Hover (mouse) or tap (touch, pen): what is under the pointer, told in the tooltip and drawn on the overlay.
+  function pointAt(e) {
+    const L = st.layout;
+    if (!L || st.gesture) return;
+    const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
+    const x = (e.clientX - rect.left) * s, y = (e.clientY - rect.top) * s;
+    const c = legendAt(x, y), r = c < 0 ? regionAt(x, y) : -1;
+    if (r !== st.hover || c !== st.hoverClass) { st.hover = r; st.hoverClass = c; drawOverlay(); }
+    const tip = ui.tooltip;
+    if (r < 0 && c < 0) { tip.hidden = true; return; }
+    tip.textContent = r >= 0 ? describe(r) : legendText(c);
+    tip.hidden = false;
+    // Beside the pointer, kept inside the map; above a finger, which would hide it.
+    const px = e.clientX - rect.left, py = e.clientY - rect.top, w = tip.offsetWidth, h = tip.offsetHeight;
+    const left = px + 12 + w <= rect.width ? px + 12 : Math.max(0, px - 12 - w);
+    const top = e.pointerType === "mouse" ? (py + 12 + h <= rect.height ? py + 12 : py - 12 - h) : py - 24 - h;
+    tip.style.left = `${left}px`;
+    tip.style.top = `${Math.max(0, top)}px`;
+  }
+  function unhover() {
+    if (st.hover < 0 && st.hoverClass < 0 && ui.tooltip.hidden) return;
+    st.hover = st.hoverClass = -1;
     ui.tooltip.hidden = true;
-    hover.getContext("2d").clearRect(0, 0, hover.width, hover.height);
+    if (st.layout) drawOverlay();
+  }
+  canvas.addEventListener("pointermove", (e) => { if (e.pointerType === "mouse") pointAt(e); });
+  canvas.addEventListener("pointerdown", (e) => { if (e.pointerType !== "mouse") pointAt(e); });
+  // A finger lifting also "leaves": the tapped tooltip stays until the next tap elsewhere.
+  canvas.addEventListener("pointerleave", (e) => { if (e.pointerType === "mouse") unhover(); });
+  document.addEventListener("pointerdown", (e) => { if (e.target !== canvas) unhover(); });
+
+  // ---- zoom and pan: wheel, pinch, drag; double-click or "Reset view" goes back. The view is part of
+  // the layout, so a frame costs the same at any zoom. During a gesture the map drawn last is shown
+  // scaled and moved (one drawImage per screen refresh); once it settles the layout is redone at the new view.
+  const gesture = { view: null, snap: null, pointers: new Map(), timer: 0, raf: 0 };
+  function toCanvas(e) {
+    const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
+    return [(e.clientX - rect.left) * s, (e.clientY - rect.top) * s, s];
+  }
+  const inMap = (x, y) => { const L = st.layout; return !!L && x >= 0 && x < L.W && y >= L.top && y < L.H - L.bottom; };
+  function beginGesture() {
+    if (st.gesture) return;
+    const L = st.layout, mh = L.H - L.top - L.bottom;
+    unhover();
+    st.gesture = true;
+    gesture.view = { ...st.view };
+    gesture.snap = gesture.snap || document.createElement("canvas");
+    gesture.snap.width = L.W; gesture.snap.height = L.H; // (also clears it)
+    gesture.snap.getContext("2d").drawImage(canvas, 0, L.top, L.W, mh, 0, L.top, L.W, mh); // the map area only
+  }
+  function zoomAt(f, x, y) { // zoom the pending view by f about canvas pixel (x, y)
+    const L = st.layout, v = gesture.view, P = placement(L.W, L.H, v);
+    const px = L.bx0 + (x - P.ox) / P.k, py = L.by1 - (y - P.oy) / P.k; // the point under (x, y), kept there
+    const g = Math.min(MAX_ZOOM, Math.max(1, v.zoom * f)) / v.zoom;
+    gesture.view = clampView({ zoom: v.zoom * g, x: px + (v.x - px) / g, y: py + (v.y - py) / g }, L.W, L.H);
+  }
+  function panBy(dx, dy) {
+    const L = st.layout, v = gesture.view, k = placement(L.W, L.H, v).k;
+    gesture.view = clampView({ zoom: v.zoom, x: v.x - dx / k, y: v.y + dy / k }, L.W, L.H);
+  }
+  function preview() {
+    gesture.raf = 0;
+    if (!st.gesture) return;
+    const L = st.layout, P = placement(L.W, L.H, gesture.view), s = P.k / L.k;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, L.top, L.W, L.H - L.top - L.bottom);
+    ctx.clip();
+    ctx.fillStyle = L.bg;
+    ctx.fillRect(0, L.top, L.W, L.H - L.top - L.bottom);
+    ctx.setTransform(s, 0, 0, s, P.ox - L.ox * s, P.oy - L.oy * s);
+    ctx.drawImage(gesture.snap, 0, 0);
+    ctx.restore();
+  }
+  function moved() { if (!gesture.raf) gesture.raf = requestAnimationFrame(preview); }
+  function settle(delay) {
+    clearTimeout(gesture.timer);
+    gesture.timer = setTimeout(() => {
+      if (gesture.pointers.size || !st.gesture) return; // still held: letting go settles it
+      st.gesture = false;
+      const v = gesture.view, L = st.layout;
+      if (v.zoom !== st.view.zoom || v.x !== st.view.x || v.y !== st.view.y) { setView(v); return; }
+      // Nowhere new (a drag that came back, zooming out of the whole map): show the map as it is now.
+      ctx.putImageData(L.img, 0, 0, 0, L.top, L.W, L.H - L.top - L.bottom);
+      ctx.drawImage(L.borders, 0, 0);
+    }, delay);
+  }
+  function setView(v) { // {zoom, x, y}: zoom 1 is the whole map; x, y the projected centre
+    st.view = { ...st.view, ...v };
+    if (st.layout) resize(st.layout.W, st.layout.H);
+  }
+  canvas.addEventListener("wheel", (e) => {
+    const [x, y] = toCanvas(e);
+    // Over the title or legend, or zooming out of the whole map, the page scrolls.
+    if (!inMap(x, y) || e.deltaY > 0 && st.view.zoom <= 1 && !st.gesture) return;
+    e.preventDefault();
+    const px = e.deltaY * (e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 800 : 1); // Firefox scrolls in lines
+    beginGesture();
+    zoomAt(Math.exp(-Math.max(-300, Math.min(300, px)) * 0.002), x, y);
+    moved();
+    settle(250);
+  }, { passive: false });
+  canvas.addEventListener("pointerdown", (e) => {
+    if (e.pointerType === "mouse" && e.button !== 0) return;
+    const [x, y] = toCanvas(e);
+    if (!inMap(x, y)) return;
+    gesture.pointers.set(e.pointerId, [x, y]);
+    if (canvas.setPointerCapture) canvas.setPointerCapture(e.pointerId); // a drag may leave the canvas
   });
+  canvas.addEventListener("pointermove", (e) => {
+    const pts = gesture.pointers, p = pts.get(e.pointerId);
+    if (!p) return;
+    const [x, y, s] = toCanvas(e);
+    // A click or a tap moves a little: a drag starts 6 CSS pixels away from where it went down.
+    if (!st.gesture && pts.size === 1 && Math.hypot(x - p[0], y - p[1]) < 6 * s) return;
+    beginGesture();
+    if (pts.size === 1) panBy(x - p[0], y - p[1]);
+    else { // pinch: the two fingers' distance zooms, their midpoint pans
+      const [o] = [...pts].filter(([id]) => id !== e.pointerId).map(([, q]) => q);
+      const d0 = Math.hypot(p[0] - o[0], p[1] - o[1]), d1 = Math.hypot(x - o[0], y - o[1]);
+      const mx = (p[0] + o[0]) / 2, my = (p[1] + o[1]) / 2;
+      if (d0 > 0) zoomAt(d1 / d0, mx, my);
+      panBy((x + o[0]) / 2 - mx, (y + o[1]) / 2 - my);
+    }
+    pts.set(e.pointerId, [x, y]);
+    moved();
+  });
+  const lift = (e) => {
+    if (!gesture.pointers.delete(e.pointerId)) return;
+    if (st.gesture && !gesture.pointers.size) settle(0);
+  };
+  canvas.addEventListener("pointerup", lift);
+  canvas.addEventListener("pointercancel", lift);
+  canvas.addEventListener("dblclick", () => setView(home()));
+  $("reset-view").addEventListener("click", () => setView(home()));
+
+  // ---- table view of the current frame: a real <table> a screen reader can walk, sortable by column.
+  // Rows are built when first opened; while open they follow the frame at most 4 times a second; closed, it costs nothing.
+  const table = { open: false, rows: null, key: "region", dir: 1, at: 0, timer: 0,
+                  view: $("table-view"), body: document.querySelector("#table-view tbody"), caption: $("table-caption"),
+                  toggle: $("table-toggle"), heads: [...document.querySelectorAll("#table-view thead th")] };
+  const collator = new Intl.Collator("en");
+  function valueText(b, v) { // the exact value, as the tooltip shows it
+    return b === NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : formatValue(v);
+  }
+  function fillTable() {
+    clearTimeout(table.timer);
+    table.timer = 0;
+    table.at = performance.now();
+    const m = meta.metrics[st.metric];
+    if (!table.rows) {
+      table.rows = meta.regions.names.map((name, r) => {
+        const tr = document.createElement("tr"), th = document.createElement("th");
+        const value = document.createElement("td"), cls = document.createElement("td"), swatch = document.createElement("span");
+        th.scope = "row";
+        th.textContent = name;
+        swatch.className = "swatch";
+        swatch.setAttribute("aria-hidden", "true");
+        const range = document.createTextNode("");
+        cls.append(swatch, range);
+        tr.append(th, value, cls);
+        table.body.append(tr);
+        return { r, name, tr, value, swatch, range, text: null, shown: -1, b: NO_DATA };
+      });
+    }
+    table.caption.textContent = `${m.label} at ${timeText(st.frame)}`;
+    for (const row of table.rows) { // touch the DOM only where something changed
+      const b = classOf(row.r), v = b === NO_DATA ? null : valueOf(row.r), text = valueText(b, v);
+      const shown = st.metric * 256 + b;
+      row.b = b;
+      row.v = typeof v === "number" ? v : NaN;
+      if (text !== row.text) row.value.textContent = row.text = text;
+      if (shown !== row.shown) {
+        row.shown = shown;
+        row.range.textContent = classText(b, m);
+        row.swatch.style.background = b === NO_DATA ? m.missing : m.colors[b];
+      }
+    }
+    sortTable();
+  }
+  function sortTable() {
+    // By class (ordered value ranges), then by exact value where loaded; no data last either way; ties by name.
+    const byName = (a, b) => collator.compare(a.name, b.name);
+    const byValue = (a, b) => (Number.isNaN(a.v) || Number.isNaN(b.v) ? 0 : a.v - b.v);
+    const cmp = table.key === "region" ? (a, b) => table.dir * byName(a, b)
+      : (a, b) => (a.b === NO_DATA) - (b.b === NO_DATA) || table.dir * (a.b - b.b || byValue(a, b)) || byName(a, b);
+    const sorted = table.rows.slice().sort(cmp);
+    if (sorted.some((row, i) => table.body.children[i] !== row.tr)) table.body.append(...sorted.map((row) => row.tr));
+    for (const th of table.heads) {
+      if (th.dataset.key === table.key) th.setAttribute("aria-sort", table.dir > 0 ? "ascending" : "descending");
+      else th.removeAttribute("aria-sort");
+    }
+  }
+  function tableFrameChanged() { // from renderFrame: now, or at most 4 times a second while it plays
+    if (table.timer) return;
+    const wait = 250 - (performance.now() - table.at);
+    if (wait <= 0) fillTable(); else table.timer = setTimeout(fillTable, wait);
+  }
+  function showTable(on) {
+    table.open = on;
+    table.view.hidden = !on;
+    table.toggle.setAttribute("aria-expanded", String(on));
+    if (on) fillTable(); else { clearTimeout(table.timer); table.timer = 0; }
+  }
+  table.toggle.addEventListener("click", () => showTable(!table.open));
+  for (const th of table.heads) {
+    th.querySelector("button").addEventListener("click", () => {
+      table.dir = table.key === th.dataset.key ? -table.dir : 1;
+      table.key = th.dataset.key;
+      sortTable();
+    });
+  }
 
   function fitToWindow() {
-    const dpr = window.devicePixelRatio || 1, box = canvas.parentElement.getBoundingClientRect();
+    const box = canvas.parentElement.getBoundingClientRect();
     const cssW = Math.max(320, Math.floor(box.width));
-    const cssH = Math.max(200, Math.min(Math.floor(cssW * 9 / 16), window.innerHeight - 90));
+    // Narrow (phone) screens get a taller canvas: the title and legend take a larger share of it.
+    const cssH = Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), window.innerHeight - 90));
+    // Device pixels for crisp lines and text, within 16 million pixels: Safari refuses larger canvases.
+    const dpr = Math.min(window.devicePixelRatio || 1, Math.sqrt(16e6 / (cssW * cssH)));
+    st.minU = 0.8 * dpr; // an 18-pixel title and 10-pixel legend labels at least, on any screen
     return [Math.round(cssW * dpr), Math.round(cssH * dpr)];
   }
   function resize(W, H) {
@@ -504,11 +812,19 @@
     renderFrame(frame);
   }
   let resizeTimer = 0;
-  window.addEventListener("resize", () => {
+  function refit() {
     if (st.fixedSize) return;
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => resize(...fitToWindow()), 150);
-  });
+  }
+  window.addEventListener("resize", refit);
+  // Moving the window to a screen of another pixel ratio need not fire "resize": watch the ratio itself.
+  (function watchRatio() {
+    if (!window.matchMedia) return;
+    const mq = matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    const changed = () => { if (mq.removeEventListener) mq.removeEventListener("change", changed); else mq.removeListener(changed); refit(); watchRatio(); };
+    if (mq.addEventListener) mq.addEventListener("change", changed); else mq.addListener(changed); // Safari < 14: addListener
+  })();
   function fail(err) {
     ui.status.hidden = false;
     ui.status.textContent = `Cannot show the map: ${err.message}`;
@@ -522,20 +838,28 @@
     meta,
     get frame() { return st.frame; },
     get metric() { return st.metric; },
+    get playing() { return st.playing; },
     get canvas() { return canvas; },
     renderFrame, // (i) -> true when drawn synchronously, false while its chunk is still loading
     ensure, // (from, to, metric?) -> Promise: those frames' data loaded
     setMetric, // (m) -> Promise
     play: () => setPlaying(true),
     pause: () => setPlaying(false),
-    resize(W, H) { st.fixedSize = [W, H]; canvas.style.width = `${W / (window.devicePixelRatio || 1)}px`; resize(W, H); },
+    resize(W, H) { st.fixedSize = [W, H]; st.minU = 0.5; canvas.style.width = `${W / (window.devicePixelRatio || 1)}px`; resize(W, H); },
     pixelOf(x, y) { return st.layout.toPx(x, y); }, // projected map coordinates -> canvas pixel
     colorAt(x, y) { const d = ctx.getImageData(Math.floor(x), Math.floor(y), 1, 1).data; return [d[0], d[1], d[2]]; },
     regionAt, // canvas pixel -> region index (-1 outside)
+    legendBox, // (class or 255 for no data) -> [x, y, width, height] of its legend swatch, canvas pixels
+    legendAt, // canvas pixel -> legend class under it (255 no data, -1 none)
+    showTable, // (on) the table view of the current frame
+    get view() { return { ...st.view }; }, // {zoom, x, y} the map is laid out at (pixelOf, regionAt follow it)
+    setView, // ({zoom?, x?, y?}) zoom 1…32 about projected centre x, y; redoes the layout
+    resetView: () => setView(home()),
     classOf, // (region, frame?) -> class index, 255 = no data
     describe, // region -> tooltip text
     valueOf, // (region, frame?, metric?) -> exact value, null = none, undefined = still loading
-    values: (i = st.frame, m = st.metric) => valueChunk(m, Math.floor(i / CF)).then(() => undefined), // load
+    values: (i = st.frame, m = st.metric) => // Promise: frame i's exact values loaded (the tooltip's)
+      (meta.metrics[m].values ? valueChunk(m, Math.floor(i / CF)) : Promise.resolve()).then(() => undefined),
     title: titleText,
     async measure(from, count) { // ms to draw each of frames from..from+count-1, pixels flushed
       await ensure(from, from + count - 1);
@@ -554,6 +878,8 @@
     meta.metrics.forEach((m, i) => ui.metric.add(new Option(m.name, String(i))));
     if (meta.metrics.length < 2) $("metric-label").hidden = true;
     ui.scrub.max = String(N - 1);
+    ui.timeFirst.textContent = timeText(0);
+    ui.timeLast.textContent = timeText(N - 1);
     const saved = restoreState();
     if (saved.metric) st.metric = saved.metric;
     if (saved.frame) st.frame = saved.frame;
