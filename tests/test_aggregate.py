@@ -200,8 +200,13 @@ def test_days_start_at_midnight_in_the_time_zone(tmp_path: Path) -> None:
     src = source.from_file(str(tmp_path / "t.csv"), "csv", region="country", time="unixtime", metrics=None)
     utc = aggregate.aggregate(src, 86400, "sum")
     assert utc.start == t0 and utc.values["n"][:, 0].tolist() == [3.0]
-    tokyo = aggregate.aggregate(src, 86400, "sum", tz="Asia/Tokyo")
-    assert tokyo.start == t0 - 9 * 3600 and tokyo.values["n"][:, 0].tolist() == [1.0, 2.0]
+    with sqlite3.connect(tmp_path / "t.db") as conn:
+        rows.to_sql("t", conn, index=False)
+    db = source.from_database(f"sqlite:///{tmp_path / 't.db'}", table="t", query=None, region="country",
+                              time="unixtime", metrics=None)
+    for s in (src, db):
+        tokyo = aggregate.aggregate(s, 86400, "sum", tz="Asia/Tokyo")
+        assert tokyo.start == t0 - 9 * 3600 and tokyo.values["n"][:, 0].tolist() == [1.0, 2.0]
 
 
 def test_fill_forward_carries_the_last_value() -> None:
