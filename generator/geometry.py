@@ -3,6 +3,12 @@
 All the heavy geometry work happens here, once: geopandas/pyogrio read any format, pyproj projects
 (the browser never projects), topojson builds a shared-arc topology, simplifies it with topology
 preserved and quantizes it. The page only scales the quantized coordinates to its canvas.
+
+Before projecting, in longitude/latitude (the projection's own geographic CRS): keep the shapes
+`--only` names, clip them to `--bbox`, cut every shape at the projection's seam (the meridian
+opposite its central meridian) so no polygon spans the map from edge to edge, and clip to what the
+projection can show (Mercator: ±85°; orthographic: the visible hemisphere). The map's extent is
+then the extent of what is left.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ import shapely
 import topojson
 from pyproj import CRS
 from pyproj.exceptions import CRSError
+from shapely.geometry import MultiPolygon
 
 from .errors import UserError, first_line
 from .regions import name_field
@@ -30,9 +37,25 @@ PROJECTIONS = {
     "natural-earth": "+proj=natearth +lon_0=0 +datum=WGS84 +units=m +no_defs",
     "mercator": "EPSG:3857",
     "albers-usa": "ESRI:102003",
+    "albers": "ESRI:102003",
+    "albers-europe": "ESRI:102013",
     "plate-carree": "EPSG:4326",
+    "orthographic": "+proj=ortho +lon_0={lon} +lat_0={lat} +datum=WGS84 +units=m +no_defs",
+}
+# `NAME:LON` moves the central meridian of these (`orthographic:LON,LAT` its centre).
+CENTRED = {
+    "robinson": "+proj=robin +lon_0={lon} +datum=WGS84 +units=m +no_defs",
+    "equal-earth": "+proj=eqearth +lon_0={lon} +datum=WGS84 +units=m +no_defs",
+    "natural-earth": "+proj=natearth +lon_0={lon} +datum=WGS84 +units=m +no_defs",
+    "mercator": "+proj=merc +lon_0={lon} +datum=WGS84 +units=m +no_defs",
+    "plate-carree": "+proj=eqc +lon_0={lon} +datum=WGS84 +units=m +no_defs",
+    "orthographic": PROJECTIONS["orthographic"],
 }
 QUANTIZATION = 100_000
+SEAM_GAP = 1e-6  # degrees left out either side of the seam: PROJ then puts each side on its own edge
+DENSIFY = 1.0  # degrees: longer edges get vertices, so they bend with the projection
+MERCATOR_LAT = 85.0
+HORIZON_MARGIN = 0.5  # degrees inside the orthographic horizon (≈ 0.2 km from the globe's rim)
 
 
 def default_shapes() -> Path:
@@ -77,25 +100,273 @@ def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
     return gdf
 
 
-def resolve_crs(projection: str) -> CRS:
+def resolve_crs(projection: str, shapes: gpd.GeoDataFrame | None = None) -> CRS:
+    """The CRS of a projection alias (`robinson`, `robinson:150`, `orthographic:10,50`…) or CRS text.
+
+    A bare `orthographic` is centred on `shapes` (on 0,0 without them).
+    """
+    name, colon, args = projection.partition(":")
+    key = name.strip().lower()
+    text = projection
+    if key in PROJECTIONS and not colon:
+        text = PROJECTIONS[key]
+        if key == "orthographic":
+            lon, lat = _centre_of(shapes) if shapes is not None else (0.0, 0.0)
+            text = text.format(lon=lon, lat=lat)
+    elif key in PROJECTIONS:
+        try:
+            centre = [float(v) for v in args.split(",")]
+        except ValueError:
+            centre = []
+        wanted = 2 if key == "orthographic" else 1
+        if key not in CENTRED or not (1 <= len(centre) <= wanted) or not all(np.isfinite(centre)) \
+                or not -360 <= centre[0] <= 360 or len(centre) == 2 and not -90 <= centre[1] <= 90:
+            raise UserError(f"--projection {projection!r}: give a centre as NAME:LON (robinson:150) or "
+                            f"orthographic:LON,LAT in degrees; {', '.join(CENTRED)} take one")
+        text = CENTRED[key].format(lon=centre[0], lat=centre[1] if len(centre) == 2 else 0.0)
     try:
-        return CRS.from_user_input(PROJECTIONS.get(projection.lower(), projection))
+        return CRS.from_user_input(text)
     except CRSError:
         raise UserError(f"--projection {projection!r} is not a CRS; use {', '.join(PROJECTIONS)}, "
                         "an EPSG code or a PROJ string") from None
 
 
-def prepare(gdf: gpd.GeoDataFrame, projection: str) -> Shapes:
-    crs = resolve_crs(projection)
-    if crs.to_epsg() == 3857:  # Mercator cannot show the poles
-        gdf = gdf.to_crs("EPSG:4326").clip((-180, -85, 180, 85))
-    projected = gdf.to_crs(crs)
-    projected = projected[projected.geometry.notna()].reset_index(drop=True)
+@dataclass
+class _View:
+    """What the projection can show, in its geographic CRS: a central meridian, a centre, limits."""
+    lonlat: CRS  # the geographic CRS the shapes are cut in (the projection's own, in degrees)
+    lon0: float  # central meridian: the seam is lon0 ± 180
+    lat0: float
+    mercator: bool
+    orthographic: bool
+
+
+def _view(crs: CRS) -> _View:
+    base = crs.source_crs if crs.is_bound else crs
+    geodetic = base.geodetic_crs if base.geodetic_crs is not None else CRS("EPSG:4326")
+    axes = geodetic.axis_info
+    if geodetic.prime_meridian.longitude != 0 or not axes or not axes[0].unit_name.lower().startswith("degree") \
+            or not geodetic.is_geographic:
+        geodetic = CRS("EPSG:4326")
+    op = base.coordinate_operation if base.is_projected else None
+    with warnings.catch_warnings():  # "you will likely lose information": only lon_0/lat_0/proj are read
+        warnings.simplefilter("ignore")
+        proj = base.to_dict() if op is not None else {}
+
+    def angle(prefix: str, key: str) -> float:
+        for p in op.params if op is not None else ():
+            name = p.name.lower()
+            if name.startswith(prefix) and "point" not in name and "parallel" not in name:
+                return float(np.degrees(p.value * p.unit_conversion_factor))
+        return float(proj.get(key, 0.0))
+
+    method = op.method_name.lower() if op is not None else ""
+    return _View(lonlat=geodetic, lon0=angle("longitude of", "lon_0"), lat0=angle("latitude of", "lat_0"),
+                 mercator="mercator" in method and "transverse" not in method and "oblique" not in method,
+                 orthographic=method == "orthographic" or proj.get("proj") == "ortho")
+
+
+def _centre_of(shapes: gpd.GeoDataFrame) -> tuple[float, float]:
+    """The centre of the shapes on the sphere (mean of their parts' unit vectors, by area), rounded to 0.1°."""
+    parts = shapely.get_parts(shapes.to_crs("EPSG:4326").geometry.to_numpy())
+    c = shapely.get_coordinates(shapely.centroid(parts))
+    if not len(c):
+        return 0.0, 0.0
+    lon, lat = np.radians(c[:, 0]), np.radians(c[:, 1])
+    w = shapely.area(parts) * np.cos(lat) + 1e-12
+    v = np.array([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]) @ w
+    if np.linalg.norm(v) < 1e-9 * w.sum():
+        return 0.0, 0.0
+    return (round(float(np.degrees(np.arctan2(v[1], v[0]))), 1),
+            round(float(np.degrees(np.arctan2(v[2], np.hypot(v[0], v[1])))), 1))
+
+
+def _polygonal(g: object) -> object:
+    """The polygons of a geometry (an overlay can leave lines and points where edges touch); None if none."""
+    if g is None or g.is_empty:
+        return None
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    polys = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon" and not p.is_empty]
+    polys += [q for p in shapely.get_parts(g) if p.geom_type == "MultiPolygon" for q in p.geoms]
+    return MultiPolygon(polys) if polys else None
+
+
+def _clip(geoms: np.ndarray, area: object) -> np.ndarray:
+    """Each geometry intersected with `area` (None where nothing is left); untouched where inside it."""
+    shapely.prepare(area)
+    out = np.array(geoms, dtype=object)
+    inside = shapely.contains(area, out)
+    cut = ~inside & shapely.intersects(area, out)
+    out[~inside & ~cut] = None
+    if cut.any():
+        out[cut] = [_polygonal(g) for g in shapely.intersection(out[cut], area)]
+    return out
+
+
+def _wrap(geoms: np.ndarray, lon0: float, gap: float = SEAM_GAP) -> np.ndarray:
+    """Cut every geometry at the seam (lon0 ± 180) and move its pieces into [lon0 - 180, lon0 + 180].
+
+    Pieces that meet once moved (Russia's Chukotka and the rest, both halves of Fiji when the seam is
+    elsewhere) are merged, so no border is drawn along the 180th meridian in the middle of the map.
+    PROJ wraps each longitude around lon0 on its own: a polygon with vertices either side of the
+    seam would be drawn across the whole map; a gap of SEAM_GAP either side keeps the sides apart.
+    (Where the seam is no edge of the map, as on a globe, `gap` is 0 and the pieces are rejoined once
+    projected: see _rejoin.)
+    """
+    w0, w1 = lon0 - 180.0, lon0 + 180.0
+    out = np.array(geoms, dtype=object)
+    bounds = shapely.bounds(out)
+    for i in np.flatnonzero(~((bounds[:, 0] >= w0 + gap) & (bounds[:, 2] <= w1 - gap))):
+        pieces = []
+        for k in range(int(np.floor((bounds[i, 0] - w0) / 360)), int(np.floor((bounds[i, 2] - w0) / 360)) + 1):
+            window = shapely.box(w0 + 360 * k + gap, -90, w1 + 360 * k - gap, 90)
+            piece = _polygonal(shapely.intersection(out[i], window))
+            if piece is not None:
+                pieces.append(shapely.transform(piece, lambda xy, dx=-360.0 * k: xy + [dx, 0]))
+        out[i] = None if not pieces else pieces[0] if len(pieces) == 1 else _polygonal(shapely.union_all(pieces))
+    return out
+
+
+def _visible_cap(lon0: float, lat0: float, margin: float = HORIZON_MARGIN) -> object:
+    """The hemisphere an orthographic projection centred on (lon0, lat0) shows, less `margin` degrees,
+    as a polygon in [lon0 - 180, lon0 + 180] × [-90, 90] (spherical; the margin covers the ellipsoid)."""
+    d = np.radians(90.0 - margin)
+    phi0 = np.radians(lat0)
+    az = np.radians(np.arange(0.0, 360.0, 0.25))
+    lat = np.arcsin(np.sin(phi0) * np.cos(d) + np.cos(phi0) * np.sin(d) * np.cos(az))
+    dlon = np.arctan2(np.sin(az) * np.sin(d) * np.cos(phi0), np.cos(d) - np.sin(phi0) * np.sin(lat))
+    lon, lat = np.degrees(dlon), np.degrees(lat)
+    if abs(lat0) <= margin:  # the cap holds no pole: its rim is a closed curve within lon0 ± 90
+        return shapely.Polygon(np.column_stack([lon0 + lon, lat]))
+    # The cap holds a pole: its rim runs once around, from the seam to the seam; close it over the pole.
+    pole = 90.0 if lat0 > 0 else -90.0
+    far = lat[0] if lat0 > 0 else lat[len(az) // 2]  # where the rim crosses the seam, beyond the pole
+    keep = np.abs(lon) < 180.0 - 1e-9
+    order = np.argsort(lon[keep])
+    rim = np.column_stack([lon0 + lon[keep][order], lat[keep][order]])
+    ring = np.vstack([[lon0 - 180.0, far], rim, [lon0 + 180.0, far], [lon0 + 180.0, pole], [lon0 - 180.0, pole]])
+    return shapely.make_valid(shapely.Polygon(ring))
+
+
+def _parse_only(only: str, columns: list[str]) -> tuple[str, list[str]]:
+    field, eq, values = only.partition("=")
+    field = field.strip()
+    wanted = [v.strip() for v in values.split(",") if v.strip()]
+    if not eq or not field or not wanted:
+        raise UserError(f"--only {only!r}: give FIELD=VALUE[,VALUE...], e.g. continent=Europe or iso_a3=FRA,DEU")
+    if field not in columns:
+        same = [c for c in columns if c.lower() == field.lower()]
+        if not same:
+            raise UserError(f"--only {only!r}: the shapes have no field {field!r} (fields: {', '.join(columns)})")
+        field = same[0]
+    return field, wanted
+
+
+def _parse_bbox(bbox: list[float]) -> tuple[float, float, float, float]:
+    ok = len(bbox) == 4 and all(isinstance(v, (int, float)) and np.isfinite(v) for v in bbox)
+    if ok:
+        lon0, lat0, lon1, lat1 = (float(v) for v in bbox)
+        ok = -90 <= lat0 < lat1 <= 90 and -360 <= lon0 <= 360 and -360 <= lon1 <= 360 and lon0 != lon1
+    if not ok:
+        text = ",".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in bbox)
+        raise UserError(f"--bbox {text!r}: give four numbers WEST,SOUTH,EAST,NORTH in degrees, south < north, "
+                        "e.g. --bbox=-25,34,45,72 (WEST > EAST crosses the 180th meridian)")
+    return lon0, lat0, lon1, lat1
+
+
+def _bbox_area(bbox: tuple[float, float, float, float]) -> object:
+    """The box, repeated every 360° (the shapes may use -180…180 or 0…360)."""
+    lon0, lat0, lon1, lat1 = bbox
+    if lon1 < lon0:
+        lon1 += 360.0
+    return shapely.union_all([shapely.box(lon0 + k, lat0, lon1 + k, lat1) for k in (-720.0, -360.0, 0.0, 360.0)])
+
+
+def _rejoin(geoms: np.ndarray) -> np.ndarray:
+    """Projected pieces that meet along a seam (a line, on a globe), merged: no border drawn there.
+    The two sides of the seam project to the same points but for rounding: a 1 m grid joins them."""
+    out = np.array(geoms, dtype=object)
+    out[:] = [g if g is None else _polygonal(shapely.union_all(shapely.get_parts(g), grid_size=1.0)) for g in out]
+    return out
+
+
+def _finite(geoms: np.ndarray) -> np.ndarray:
+    """Leave out the polygons with a coordinate the projection could not compute (inf/NaN)."""
+    out = np.array(geoms, dtype=object)
+    coords, index = shapely.get_coordinates(out, return_index=True)
+    for i in np.unique(index[~np.isfinite(coords).all(axis=1)]):
+        polys = [p for p in shapely.get_parts(out[i]) if np.isfinite(shapely.get_coordinates(p)).all()]
+        out[i] = MultiPolygon(polys) if polys else None
+    return out
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = None,
+            only: str | None = None) -> Shapes:
+    """Select, cut and project the shapes; the frame holds what is left, one row per region."""
+    if only:
+        columns = [c for c in gdf.columns if c != gdf.geometry.name]
+        field, wanted = _parse_only(only, columns)
+        text = gdf[field].map(lambda v: "" if v is None or v != v else _text(v).casefold())
+        keep = text.isin([w.casefold() for w in wanted]).to_numpy()
+        if not keep.any():
+            values = sorted({_text(v) for v in gdf[field] if v is not None and v == v})
+            raise UserError(f"--only {only!r}: no shape has {field} {' or '.join(wanted)} "
+                            f"({field} values: {', '.join(values[:12])}{' …' if len(values) > 12 else ''})")
+        _say(f"shapes: {int(keep.sum())} of {len(gdf)} kept by --only {only}")
+        gdf = gdf[keep].reset_index(drop=True)
+    box = _parse_bbox(list(bbox)) if bbox is not None else None
+    if not gdf.crs.equals(CRS("EPSG:4326")):
+        gdf = gdf.to_crs("EPSG:4326")
+    if box is not None:
+        clipped = _clip(gdf.geometry.to_numpy(), _bbox_area(box))
+        if all(g is None for g in clipped):
+            raise UserError(f"--bbox {','.join(f'{v:g}' for v in box)}: no shape lies in it; the shapes span "
+                            f"{','.join(f'{v:.0f}' for v in gdf.total_bounds)} (west, south, east, north)")
+        gdf = gdf.set_geometry(list(clipped), crs="EPSG:4326")
+    crs = resolve_crs(projection, gdf[gdf.geometry.notna()])
+    view = _view(crs)
+    lonlat = gdf if view.lonlat.equals(gdf.crs) else gdf.to_crs(view.lonlat)
+    geoms = lonlat.geometry.to_numpy()
+    present = np.array([g is not None for g in geoms])
+    geoms[present] = _wrap(shapely.segmentize(geoms[present], DENSIFY), view.lon0,
+                           gap=0.0 if view.orthographic else SEAM_GAP)
+    if view.mercator:
+        geoms = _clip(geoms, shapely.box(view.lon0 - 180, -MERCATOR_LAT, view.lon0 + 180, MERCATOR_LAT))
+    if view.orthographic:
+        geoms = _clip(geoms, _visible_cap(view.lon0, view.lat0))
+        present = np.array([g is not None for g in geoms])
+        bounds = np.full((len(geoms), 4), np.nan)
+        bounds[present] = shapely.bounds(geoms[present])
+        on_seam = present & ((bounds[:, 0] <= view.lon0 - 180 + 1e-9) | (bounds[:, 2] >= view.lon0 + 180 - 1e-9))
+    frame = gpd.GeoDataFrame(lonlat.drop(columns=lonlat.geometry.name), geometry=list(geoms), crs=view.lonlat)
+    projected = frame.to_crs(crs)
+    out = _finite(projected.geometry.to_numpy())
+    if view.orthographic:
+        out[on_seam] = _rejoin(out[on_seam])
+    projected[projected.geometry.name] = out
+    shown = projected.geometry.notna().to_numpy() & ~projected.geometry.is_empty.to_numpy()
+    if not shown.any():
+        raise UserError(f"--projection {projection!r} shows none of the shapes; choose another centre or projection")
+    if not shown.all():
+        why = "outside --bbox" if box is not None else "outside what the projection shows"
+        _say(f"shapes: {int((~shown).sum())} of {len(shown)} left out ({why}: "
+             f"{', '.join(map(str, _names_of(projected[~shown])))[:200]})")
+    projected = projected[shown].reset_index(drop=True)
     columns = [c for c in projected.columns if c != projected.geometry.name]
     table = {c: ["" if v is None or v != v else _text(v) for v in projected[c]] for c in columns}
     field = name_field(columns)
     names = table[field] if field else [str(i) for i in range(len(projected))]
     return Shapes(frame=projected, keys_table=table, names=names)
+
+
+def _names_of(gdf: gpd.GeoDataFrame) -> list[str]:
+    field = name_field([c for c in gdf.columns if c != gdf.geometry.name])
+    return [str(v) for v in gdf[field]] if field else [str(i) for i in gdf.index]
 
 
 def _text(v: object) -> str:
