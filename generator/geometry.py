@@ -29,7 +29,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPolygon
 
 from .errors import UserError, first_line
-from .regions import name_field
+from .regions import country_code, name_field
 
 PROJECTIONS = {
     "robinson": "ESRI:54030",
@@ -92,12 +92,56 @@ def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
         if not (-180.5 <= minx and maxx <= 180.5 and -90.5 <= miny and maxy <= 90.5):
             raise UserError(f"--shapes {str(p)!r} has no CRS and is not in degrees; add a .prj file")
         gdf = gdf.set_crs("EPSG:4326")
+    if gdf.crs.is_geographic:
+        gdf["geometry"] = _unwrap_rings(gdf.geometry.to_numpy())
     # "structure" keeps polygons polygons (the default can turn slivers into lines).
     invalid = int((~gdf.geometry.is_valid).sum())
     if invalid:
         print(f"shapes: {invalid} invalid geometries repaired", file=sys.stderr)
     gdf["geometry"] = shapely.make_valid(gdf.geometry.to_numpy(), method="structure", keep_collapsed=False)
     return gdf
+
+
+def _unwrap_rings(geoms: np.ndarray) -> np.ndarray:
+    """Rings that cross the 180th meridian the short way, as in world-atlas/d3 files (an edge from
+    179.9° to -180°), given continuous longitudes (to 180.1°); a ring that so goes once around a pole
+    is closed over that pole. Files split at ±180° (Natural Earth's own) have no such edge but along
+    the map's border (-180° to 180° at one latitude) and are left as they are."""
+    out = np.array(geoms, dtype=object)
+    present = np.flatnonzero(shapely.get_type_id(out) >= 0)
+    parts, part_of = shapely.get_parts(out[present], return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, r = shapely.get_coordinates(rings, return_index=True)
+    if len(xy) < 2:
+        return out
+    jump = (r[1:] == r[:-1]) & (np.abs(np.diff(xy[:, 0])) > 180)
+    border = np.abs(np.abs(xy[:, 0]) - 180) < 1e-9
+    if not (jump & ~(border[1:] & border[:-1])).any():
+        return out
+    for i in np.unique(present[part_of[ring_of[r[:-1][jump]]]]):
+        polys = []
+        for poly in shapely.get_parts(out[i]):
+            if poly.geom_type != "Polygon":
+                polys.append(poly)
+                continue
+            shell = _unwrap_ring(np.asarray(poly.exterior.coords))
+            holes = [_unwrap_ring(np.asarray(h.coords)) for h in poly.interiors]
+            middle = (shell[:, 0].min() + shell[:, 0].max()) / 2
+            holes = [h + [360.0 * np.round((middle - h[:, 0].mean()) / 360.0), 0] for h in holes]
+            polys.append(shapely.Polygon(shell, holes))
+        out[i] = polys[0] if len(polys) == 1 else shapely.GeometryCollection(polys) if any(
+            p.geom_type != "Polygon" for p in polys) else MultiPolygon(polys)
+    return out
+
+
+def _unwrap_ring(c: np.ndarray) -> np.ndarray:
+    c = c[:, :2].copy()
+    c[:, 0] = np.unwrap(c[:, 0], period=360.0)
+    around = c[-1, 0] - c[0, 0]
+    if abs(around) > 180:  # once around a pole: along the pole back to the start
+        pole = 90.0 if c[:, 1].mean() > 0 else -90.0
+        c = np.vstack([c[:-1], [c[-1, 0], c[-1, 1]], [c[-1, 0], pole], [c[0, 0], pole], c[:1]])
+    return c
 
 
 def resolve_crs(projection: str, shapes: gpd.GeoDataFrame | None = None) -> CRS:
@@ -227,7 +271,8 @@ def _wrap(geoms: np.ndarray, lon0: float, gap: float = SEAM_GAP) -> np.ndarray:
             piece = _polygonal(shapely.intersection(out[i], window))
             if piece is not None:
                 pieces.append(shapely.transform(piece, lambda xy, dx=-360.0 * k: xy + [dx, 0]))
-        out[i] = None if not pieces else pieces[0] if len(pieces) == 1 else _polygonal(shapely.union_all(pieces))
+        # A 1e-9° grid joins parts that meet at 180° but for rounding (world-atlas' Russia and Chukotka).
+        out[i] = _polygonal(shapely.union_all(pieces, grid_size=1e-9)) if pieces else None
     return out
 
 
@@ -264,6 +309,36 @@ def _parse_only(only: str, columns: list[str]) -> tuple[str, list[str]]:
             raise UserError(f"--only {only!r}: the shapes have no field {field!r} (fields: {', '.join(columns)})")
         field = same[0]
     return field, wanted
+
+
+def _select(gdf: gpd.GeoDataFrame, only: str) -> gpd.GeoDataFrame:
+    """The shapes whose field has one of the values: equal (case-insensitive) or, for a value that
+    equals none, the same ISO country by the field or the shape's name, as region codes match
+    (Natural Earth's France has iso_a3 -99: --only iso_a3=FRA still finds it)."""
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    field, wanted = _parse_only(only, columns)
+    text = ["" if v is None or v != v else _text(v) for v in gdf[field]]
+    folded = [t.casefold() for t in text]
+    field_names = name_field(columns)
+    names = [str(v) for v in gdf[field_names]] if field_names else [""] * len(gdf)
+    keep = np.zeros(len(gdf), dtype=bool)
+    missing = []
+    for w in wanted:
+        hit = np.array([f == w.casefold() for f in folded], dtype=bool)
+        iso = country_code(w) if not hit.any() else None
+        if iso:
+            hit = np.array([(country_code(t) or country_code(n)) == iso for t, n in zip(text, names)], dtype=bool)
+        if not hit.any():
+            missing.append(w)
+        keep |= hit
+    if not keep.any():
+        values = sorted(set(text) - {""})
+        raise UserError(f"--only {only!r}: no shape has {field} {' or '.join(wanted)} "
+                        f"({field} values: {', '.join(values[:12])}{' …' if len(values) > 12 else ''})")
+    if missing:
+        _say(f"shapes: no shape has {field} {', '.join(missing)} (--only)")
+    _say(f"shapes: {int(keep.sum())} of {len(gdf)} kept by --only {only}")
+    return gdf[keep].reset_index(drop=True)
 
 
 def _parse_bbox(bbox: list[float]) -> tuple[float, float, float, float]:
@@ -312,19 +387,11 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
             only: str | None = None) -> Shapes:
     """Select, cut and project the shapes; the frame holds what is left, one row per region."""
     if only:
-        columns = [c for c in gdf.columns if c != gdf.geometry.name]
-        field, wanted = _parse_only(only, columns)
-        text = gdf[field].map(lambda v: "" if v is None or v != v else _text(v).casefold())
-        keep = text.isin([w.casefold() for w in wanted]).to_numpy()
-        if not keep.any():
-            values = sorted({_text(v) for v in gdf[field] if v is not None and v == v})
-            raise UserError(f"--only {only!r}: no shape has {field} {' or '.join(wanted)} "
-                            f"({field} values: {', '.join(values[:12])}{' …' if len(values) > 12 else ''})")
-        _say(f"shapes: {int(keep.sum())} of {len(gdf)} kept by --only {only}")
-        gdf = gdf[keep].reset_index(drop=True)
+        gdf = _select(gdf, only)
     box = _parse_bbox(list(bbox)) if bbox is not None else None
     if not gdf.crs.equals(CRS("EPSG:4326")):
         gdf = gdf.to_crs("EPSG:4326")
+        gdf[gdf.geometry.name] = _unwrap_rings(gdf.geometry.to_numpy())
     if box is not None:
         clipped = _clip(gdf.geometry.to_numpy(), _bbox_area(box))
         if all(g is None for g in clipped):
@@ -333,8 +400,11 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
         gdf = gdf.set_geometry(list(clipped), crs="EPSG:4326")
     crs = resolve_crs(projection, gdf[gdf.geometry.notna()])
     view = _view(crs)
-    lonlat = gdf if view.lonlat.equals(gdf.crs) else gdf.to_crs(view.lonlat)
-    geoms = lonlat.geometry.to_numpy()
+    lonlat = gdf
+    if not view.lonlat.equals(gdf.crs):  # another datum: PROJ may bring longitudes back into ±180
+        lonlat = gdf.to_crs(view.lonlat)
+        lonlat[lonlat.geometry.name] = _unwrap_rings(lonlat.geometry.to_numpy())
+    geoms = np.array(lonlat.geometry.to_numpy(), dtype=object)  # a copy: the caller's frame stays as it was
     present = np.array([g is not None for g in geoms])
     geoms[present] = _wrap(shapely.segmentize(geoms[present], DENSIFY), view.lon0,
                            gap=0.0 if view.orthographic else SEAM_GAP)
