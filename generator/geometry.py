@@ -262,18 +262,37 @@ def _wrap(geoms: np.ndarray, lon0: float, gap: float = SEAM_GAP) -> np.ndarray:
     projected: see _rejoin.)
     """
     w0, w1 = lon0 - 180.0, lon0 + 180.0
+    meet = [x for x in 180.0 + 360.0 * np.arange(-3, 4) if w0 < x < w1]  # where ±180° lies once moved
     out = np.array(geoms, dtype=object)
     bounds = shapely.bounds(out)
     for i in np.flatnonzero(~((bounds[:, 0] >= w0 + gap) & (bounds[:, 2] <= w1 - gap))):
-        pieces = []
-        for k in range(int(np.floor((bounds[i, 0] - w0) / 360)), int(np.floor((bounds[i, 2] - w0) / 360)) + 1):
-            window = shapely.box(w0 + 360 * k + gap, -90, w1 + 360 * k - gap, 90)
-            piece = _polygonal(shapely.intersection(out[i], window))
-            if piece is not None:
-                pieces.append(shapely.transform(piece, lambda xy, dx=-360.0 * k: xy + [dx, 0]))
-        # A 1e-9° grid joins parts that meet at 180° but for rounding (world-atlas' Russia and Chukotka).
-        out[i] = _polygonal(shapely.union_all(pieces, grid_size=1e-9)) if pieces else None
+        k0, k1 = (int(np.floor((bounds[i, j] - w0) / 360)) for j in (0, 2))
+        turns = list(range(k0, k1 + 1))
+        if k0 == k1 and bounds[i, 0] >= w0 + 360 * k0 + gap and bounds[i, 2] <= w1 + 360 * k0 - gap:
+            pieces = [out[i]]  # wholly within one turn: moved, not cut
+        else:
+            pieces = [_polygonal(shapely.intersection(out[i], shapely.box(w0 + 360 * k + gap, -90, w1 + 360 * k - gap, 90)))
+                      for k in turns]
+        parts = [p for piece, k in zip(pieces, turns) if piece is not None
+                 for p in shapely.get_parts(shapely.transform(piece, lambda xy, dx=-360.0 * k: xy + [dx, 0]))]
+        out[i] = _join(parts, meet)
     return out
+
+
+def _join(parts: list, meet: list[float]) -> object:
+    """The parts as one geometry, those that touch a meridian in `meet` merged (on a 1e-9° grid: the
+    two sides of 180° may differ by rounding, as world-atlas' Siberia and Chukotka do)."""
+    if not parts:
+        return None
+    b = shapely.bounds(np.array(parts, dtype=object))
+    touch = np.zeros(len(parts), dtype=bool)
+    for x in meet:
+        touch |= (np.abs(b[:, 0] - x) < 1e-7) | (np.abs(b[:, 2] - x) < 1e-7)
+    if touch.sum() >= 2:
+        merged = _polygonal(shapely.union_all([p for p, t in zip(parts, touch) if t], grid_size=1e-9))
+        parts = [p for p, t in zip(parts, touch) if not t] + ([] if merged is None else list(shapely.get_parts(merged)))
+    polys = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+    return None if not polys else polys[0] if len(polys) == 1 else MultiPolygon(polys)
 
 
 def _visible_cap(lon0: float, lat0: float, margin: float = HORIZON_MARGIN) -> object:

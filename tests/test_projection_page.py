@@ -84,7 +84,7 @@ def test_the_antimeridian_does_not_streak(page: Page, sites: dict, site: str, pr
         seen += row_of(page, fiji, fy + dy)
     assert seen, "Fiji is not drawn"
     assert max(min(abs(x - p) for p in places) for x in seen) < 25
-    # The Pacific east of Fiji on those rows is open sea: background, no region, in the drawn pixels too.
+    # The Pacific east of Fiji on those rows, where a streak would be, is open sea in regions and in pixels.
     x0, _ = to_px(page, projection, -170, -17.5)
     x1, _ = to_px(page, projection, -100, -17.5)
     for dy in (-6, 0, 6):
@@ -94,10 +94,12 @@ def test_the_antimeridian_does_not_streak(page: Page, sites: dict, site: str, pr
             return out;
         }""", [x0, x1, fy + dy])
         assert len(band) > 50
-        assert all(r == -1 for r, _ in band), {names[r] for r, _ in band if r >= 0}
-        other = [tuple(c) for _, c in band if tuple(c) != BACKGROUND]
-        assert all(max(c) - min(c) < 16 for c in other), other  # at most grey blends of small islands' borders
-        assert fiji_colour not in other
+        # Open sea but for a few small islands (Tahiti with the 10m shapes): never Fiji, never a band of land.
+        land = [r for r, _ in band if r >= 0]
+        assert fiji not in land and len(land) <= 0.05 * len(band), {names[r] for r in land}
+        sea = [tuple(c) for r, c in band if r < 0 and tuple(c) != BACKGROUND]
+        assert all(max(c) - min(c) < 16 for c in sea), sea  # at most grey blends of small islands' borders
+        assert fiji_colour not in sea
 
     # Russia along 66.5°N lies between 27°E and Chukotka's east end, not across the whole row.
     west, y = to_px(page, projection, 25, 66.5)
