@@ -49,6 +49,8 @@ class Options:
     shape_key: str | None = None
     region_type: str = "auto"
     projection: str = "robinson"
+    bbox: list[float] | None = None
+    only: str | None = None
     simplify: float = 0.5
     out: str = "site"
     title: str | None = None
@@ -222,7 +224,7 @@ def make_map(o: Options) -> Map:
         f"{agg.rows / filled:.1f} rows per filled bucket) in {time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
-    shapes = geometry.prepare(geometry.read_shapes(o.shapes), o.projection)
+    shapes = geometry.prepare(geometry.read_shapes(o.shapes), o.projection, bbox=o.bbox, only=o.only)
     columns = list(shapes.keys_table)
     if o.shape_key and o.shape_key not in columns:
         raise UserError(f"--shape-key {o.shape_key!r} is not a field of the shapes (fields: {', '.join(columns)})")

@@ -15,6 +15,17 @@ def _float_list(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers") from None
 
 
+def _negative_lists(argv: list[str]) -> list[str]:
+    """`--bbox -25,34,45,72` read as `--bbox=-25,34,45,72`: argparse takes a value starting with '-' for a flag."""
+    out: list[str] = []
+    for a in argv:
+        if out and out[-1] in ("--bbox", "--breaks") and a[:1] == "-" and a[1:2].isdigit():
+            out[-1] = f"{out[-1]}={a}"
+        else:
+            out.append(a)
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="build-site",
@@ -53,7 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     geo.add_argument("--region-type", default="auto",
                      help="type of the data's region codes: iso2, iso3, numeric, fips, name or key (default: detected)")
     geo.add_argument("--projection", default="robinson",
-                     help="robinson, equal-earth, natural-earth, mercator, albers-usa, or any CRS (default: robinson)")
+                     help="robinson, equal-earth, natural-earth, mercator, plate-carree (each NAME:LON for another "
+                          "central meridian), orthographic[:LON,LAT], albers-usa, albers-europe, or any CRS "
+                          "(default: robinson)")
+    geo.add_argument("--bbox", type=_float_list,
+                     help="show only WEST,SOUTH,EAST,NORTH (degrees; --bbox=-25,34,45,72), the view fitted to it")
+    geo.add_argument("--only", help="keep only the shapes whose FIELD is one of the values: FIELD=VALUE[,VALUE...], "
+                                    "e.g. continent=Europe; the view fitted to them")
     geo.add_argument("--simplify", type=float, default=0.5,
                      help="simplification tolerance in pixels of a 1920-wide map (default: 0.5)")
     out = p.add_argument_group("output")
@@ -122,7 +139,7 @@ def run_record(args: argparse.Namespace, site: Path, video: str) -> None:
 def run_build(argv: list[str]) -> int:
     from . import build  # heavy imports only once the arguments parse
 
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_negative_lists(argv))
     if args.config:
         from . import config
 

@@ -1,7 +1,9 @@
 """Geometry: the TopoJSON decodes back to the same regions, in order, close to the projected shapes."""
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
@@ -54,3 +56,178 @@ def test_unreadable_shapes_is_a_user_error(tmp_path) -> None:
         geometry.read_shapes(bad)
     with pytest.raises(UserError, match="no such file"):
         geometry.read_shapes(tmp_path / "missing.shp")
+
+
+# ---- projections: the seam, the globe, what is shown ----
+
+PROJECTIONS = ["robinson", "robinson:150", "+proj=robin +lon_0=150", "EPSG:8859", "equal-earth:-160", "natural-earth",
+               "mercator", "EPSG:3832", "plate-carree:180", "albers-usa", "albers-europe", "EPSG:3035",
+               "orthographic", "orthographic:10,50", "orthographic:-170,-50", "orthographic:0,90", "orthographic:20,0"]
+
+
+@pytest.fixture(scope="module")
+def world() -> gpd.GeoDataFrame:
+    return geometry.read_shapes(None)
+
+
+def parts_of(shapes: geometry.Shapes) -> tuple[np.ndarray, np.ndarray]:
+    """Every polygon of the projected frame, and the index of its region."""
+    return shapely.get_parts(shapes.frame.geometry.to_numpy(), return_index=True)
+
+
+@pytest.mark.parametrize("projection", PROJECTIONS)
+def test_no_coordinate_is_infinite_and_no_polygon_crosses_the_map(world, projection: str) -> None:
+    shapes = geometry.prepare(world, projection)
+    coords = shapely.get_coordinates(shapes.frame.geometry.to_numpy())
+    assert len(coords) and np.isfinite(coords).all()
+    topo = geometry.to_topology(shapes)
+    assert np.isfinite(topo["bbox"]).all() and all(np.isfinite(np.array(a, dtype=float)).all() for a in topo["arcs"])
+    # A polygon with vertices either side of the seam would span the map from edge to edge. Only
+    # Antarctica, which rings the pole, may be that wide.
+    minx, _, maxx, _ = shapes.frame.total_bounds
+    parts, region = parts_of(shapes)
+    widths = shapely.bounds(parts)[:, 2] - shapely.bounds(parts)[:, 0]
+    wide = {shapes.names[r] for r in region[widths > (maxx - minx) / 2]}
+    assert wide <= {"Antarctica"}, wide
+
+
+@pytest.mark.parametrize("projection", ["robinson:150", "+proj=robin +lon_0=150", "orthographic:180,60"])
+def test_pieces_split_at_180_are_one_shape_again(world, projection: str) -> None:
+    """Natural Earth splits Fiji and Russia at ±180°; in a Pacific-centred map that line is no border."""
+    shapes = geometry.prepare(world, projection)
+    frame = shapes.frame.set_index(pd.Index(shapes.names))
+    for name in ("Fiji", "Russia"):
+        parts = shapely.get_parts(frame.geometry[name])
+        merged = shapely.get_parts(shapely.union_all(parts, grid_size=1.0))
+        assert len(merged) == len(parts), f"{name}: pieces touch each other"
+    fiji = frame.geometry["Fiji"].bounds
+    assert fiji[2] - fiji[0] < 800_000  # metres: Fiji in one place, not at both edges of the map
+
+
+def test_lon_0_zero_keeps_the_split_at_the_edges(world) -> None:
+    shapes = geometry.prepare(world, "robinson")
+    frame = shapes.frame.set_index(pd.Index(shapes.names))
+    minx, _, maxx, _ = shapes.frame.total_bounds
+    fiji = frame.geometry["Fiji"].bounds
+    assert fiji[0] < minx + 0.01 * (maxx - minx) and fiji[2] > maxx - 0.01 * (maxx - minx)  # both edges
+
+
+def test_mercator_stops_at_85_degrees(world) -> None:
+    from pyproj import Transformer
+
+    for projection, crs in (("mercator", "EPSG:3857"), ("EPSG:3832", "EPSG:3832")):
+        _, ymax = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(0, 85.0)
+        _, miny, _, maxy = geometry.prepare(world, projection).frame.total_bounds
+        assert -ymax * 1.001 <= miny and maxy <= ymax * 1.001
+
+
+def test_orthographic_shows_the_visible_hemisphere(world) -> None:
+    from pyproj import Transformer
+
+    shapes = geometry.prepare(world, "orthographic:10,50")
+    crs = geometry.resolve_crs("orthographic:10,50")
+    to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+    def near_side(xy: np.ndarray) -> np.ndarray:
+        """cos of the angle between each point and the centre: > 0 on the visible hemisphere."""
+        lon, lat = np.radians(to_lonlat.transform(xy[:, 0], xy[:, 1]))
+        return np.sin(lat) * np.sin(np.radians(50)) + np.cos(lat) * np.cos(np.radians(50)) * np.cos(lon - np.radians(10))
+
+    xy = shapely.get_coordinates(shapes.frame.geometry.to_numpy())
+    assert np.isfinite(xy).all() and (near_side(xy) > 0).all()  # nothing beyond the horizon
+    # Angular distance of each country's vertices from the centre: all near -> all of it; all far -> none.
+    lon, lat = np.radians(10), np.radians(50)
+    shown = dict(zip(shapes.names, shapes.frame.geometry))
+    direct = world.to_crs(crs).set_index("name").geometry
+    partly = []
+    for name, g in world.set_index("name").geometry.items():
+        c = np.radians(shapely.get_coordinates(g))
+        cos = np.sin(c[:, 1]) * np.sin(lat) + np.cos(c[:, 1]) * np.cos(lat) * np.cos(c[:, 0] - lon)
+        if cos.min() > np.cos(np.radians(85)):  # wholly on the near side
+            assert abs(shown[name].area / direct[name].area - 1) < 0.01, name
+        elif cos.max() < np.cos(np.radians(90.5)):  # wholly beyond the horizon
+            assert name not in shown, name
+        elif cos.max() > np.cos(np.radians(85)):  # across the horizon: its near part
+            partly.append(name)
+            assert name in shown and shown[name].area > 0, name
+    assert {"France", "Germany", "Brazil", "India", "China"} <= set(shown)
+    assert not {"Australia", "New Zealand"} & set(shown)
+    assert {"United States of America", "Antarctica"} & set(partly)
+    decoded = decode(geometry.to_topology(shapes))  # the page gets the same: nothing past the rim
+    xy = np.vstack([shapely.get_coordinates(g) for g in decoded if not g.is_empty])
+    assert (near_side(xy) > -1e-3).all()
+
+
+def test_bare_orthographic_is_centred_on_the_shapes(world) -> None:
+    europe = world[world.continent == "Europe"]
+    crs = geometry.resolve_crs("orthographic", europe)
+    params = {p.name: p.value for p in crs.coordinate_operation.params}
+    lat, lon = params["Latitude of natural origin"], params["Longitude of natural origin"]
+    assert 40 < lat < 70 and 10 < lon < 80  # Europe with Russia
+
+
+def test_only_and_bbox_fit_the_view_to_what_is_shown(world) -> None:
+    whole = geometry.to_topology(geometry.prepare(world, "robinson"))["bbox"]
+    two = geometry.prepare(world, "robinson", only="iso_a3=DEU,fra")
+    assert two.names == ["France", "Germany"]  # in the shapes' order, values case-insensitive
+    two_box = geometry.to_topology(two)["bbox"]
+    assert np.allclose(two_box, two.frame.total_bounds)
+    box = [-25, 34, 45, 72]
+    europe = geometry.prepare(world, "robinson", bbox=box, only="continent=Europe")
+    assert set(europe.keys_table["continent"]) == {"Europe"} and "France" in europe.names and "Spain" in europe.names
+    fitted = geometry.to_topology(europe)["bbox"]
+    corners = geometry.prepare(
+        gpd.GeoDataFrame({"name": ["box"]}, geometry=[shapely.box(*box)], crs="EPSG:4326"), "robinson").frame
+    assert np.allclose(fitted, corners.total_bounds, rtol=0, atol=0.05 * (corners.total_bounds[2] - corners.total_bounds[0])) \
+        or (fitted[0] >= corners.total_bounds[0] - 1 and fitted[2] <= corners.total_bounds[2] + 1)
+    assert (fitted[2] - fitted[0]) < 0.25 * (whole[2] - whole[0])
+    # French Guiana is out of the box: France is only its European part
+    france = europe.frame.geometry[europe.names.index("France")]
+    assert shapely.get_num_geometries(france) < shapely.get_num_geometries(two.frame.geometry[0])
+
+
+def test_bbox_across_the_antimeridian(world) -> None:
+    shapes = geometry.prepare(world, "robinson:180", bbox=[170, -25, -170, -10])  # WEST > EAST: across 180°
+    assert "Fiji" in shapes.names
+    minx, _, maxx, _ = shapes.frame.total_bounds
+    assert maxx - minx < 3_000_000  # about 20° of longitude, not the whole world
+
+
+def test_10m_pacific_centred_does_not_streak() -> None:
+    shapes = geometry.prepare(geometry.read_shapes(SHARED_10M), "robinson:150")
+    coords = shapely.get_coordinates(shapes.frame.geometry.to_numpy())
+    assert np.isfinite(coords).all()
+    minx, _, maxx, _ = shapes.frame.total_bounds
+    parts, region = parts_of(shapes)
+    widths = shapely.bounds(parts)[:, 2] - shapely.bounds(parts)[:, 0]
+    assert {shapes.names[r] for r in region[widths > (maxx - minx) / 2]} <= {"Antarctica"}
+    frame = shapes.frame.set_index(pd.Index(shapes.names))
+    fiji = frame.geometry["Fiji"].bounds
+    assert fiji[2] - fiji[0] < 800_000
+    fiji = shapely.get_parts(frame.geometry["Fiji"])
+    assert len(shapely.get_parts(shapely.union_all(fiji, grid_size=1.0))) == len(fiji)  # rejoined at 180°
+    # Chukotka, which this file's rings take across 180°, is one polygon either side of it, not two at the edges.
+    from pyproj import Transformer
+
+    to_map = Transformer.from_crs("EPSG:4326", shapes.frame.crs, always_xy=True)
+    west, east = (shapely.Point(*to_map.transform(lon, 66.5)) for lon in (179.0, -175.0))
+    assert any(p.contains(west) and p.contains(east) for p in shapely.get_parts(frame.geometry["Russia"]))
+
+
+@pytest.mark.parametrize("bad,words", [
+    ({"projection": "albers-usa:10"}, ["fixed centre"]),
+    ({"projection": "robinson:east"}, ["NAME:LON"]),
+    ({"projection": "orthographic:0,91"}, ["LON,LAT"]),
+    ({"bbox": [1, 2, 3]}, ["four numbers"]),
+    ({"bbox": [10, 50, 20, 40]}, ["south < north"]),
+    ({"bbox": [-170, -60, -160, -50]}, ["no shape lies in it"]),
+    ({"only": "continent"}, ["FIELD=VALUE"]),
+    ({"only": "contnent=Europe"}, ["no field 'contnent'"]),
+    ({"only": "continent=Atlantis"}, ["no shape has continent Atlantis"]),
+])
+def test_bad_projection_bbox_only(world, bad: dict, words: list[str]) -> None:
+    with pytest.raises(UserError) as info:
+        geometry.prepare(world, **{"projection": "robinson", **bad})
+    for word in words:
+        assert word in str(info.value)
+    assert "\n" not in str(info.value)
