@@ -40,18 +40,19 @@ class Classes:
 
 def labels(edges: list[float] | np.ndarray) -> list[str]:
     """Edges as people read them: one SI suffix and one number of decimals for the whole legend, the
-    fewest that keep distinct edges distinct; thousands separators ("1,500", "2.5k", "12M")."""
+    fewest that put every edge within 2 % of the narrowest class of its true place; thousands
+    separators ("1,500", "12.5k", "3.75M")."""
     e = np.asarray(edges, dtype=np.float64)
     top = float(np.abs(e).max()) if len(e) else 0.0
     power = 0 if top < 10_000 else min(4, int(np.log10(top) // 3))
     scale, suffix = 1000.0 ** power, ("", "k", "M", "G", "T")[power]
-    distinct = len(np.unique(e))
-    for decimals in range(0, 7):
-        text = [f"{v / scale:,.{decimals}f}{suffix}" for v in e]
-        if len(set(text)) == distinct and np.allclose([float(t.rstrip(suffix).replace(",", "")) * scale
-                                                        for t in text], e, rtol=0.01, atol=0):
+    gaps = np.diff(np.unique(e))
+    tolerance = 0.02 * (gaps.min() if len(gaps) else abs(top) or 1.0)
+    for decimals in range(0, 10):
+        rounded = np.round(e / scale, decimals) * scale
+        if np.all(np.abs(rounded - e) <= tolerance):
             break
-    return ["0" if v == 0 else t for v, t in zip(e, text)]
+    return ["0" if v == 0 else f"{v / scale:,.{decimals}f}{suffix}" for v in e]
 
 
 def colormap(cmap: str) -> mcolors.Colormap:
