@@ -272,6 +272,10 @@ def make_map(o: Options) -> Map:
         metas, chunks, exact, present = map(list, zip(*pool.map(layer, metrics)))
     log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
         f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")
+    if o.values:  # base64 in the page's data files adds a third
+        exact_mb = sum(len(b) for blobs in exact for b in blobs) * 4 / 3 / 1e6
+        log(f"  exact values for the tooltip: {exact_mb:.1f} MB, loaded only when asked for "
+            f"(--no-values leaves them out)")
 
     meta = {
         "title": o.title or "Animated map",

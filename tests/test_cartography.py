@@ -178,3 +178,12 @@ def test_county_keys_match_without_their_leading_zeros(tmp_path: Path, page: Pag
     for i, colour in enumerate(meta["metrics"][0]["colors"] + [meta["metrics"][0]["missing"]]):
         x, y = page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", [centres[i].x, centres[i].y])
         assert tuple(page.evaluate("([x, y]) => choropleth.colorAt(x, y)", [x, y])) == rgb(colour), shapes.NAME[i]
+
+
+def test_without_values_the_tooltip_shows_the_class(tmp_path: Path, page: Page) -> None:
+    rows = pd.DataFrame({"country": ["FRA", "BRA"], "unixtime": 0, "v": [10.0, 30.0]})
+    site = make(tmp_path, rows, classes=2, values=False)
+    assert not list((site / "data").rglob("v*.js"))
+    open_site(page, (site / "index.html").as_uri())
+    france = page.evaluate("choropleth.meta.regions.names.indexOf('France')")
+    assert page.evaluate("r => choropleth.describe(r)", france) == "France: (10 – 20)"
