@@ -103,7 +103,10 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
         upper = np.array([hi])
     else:
         kwargs = {} if scheme == "std_mean" else {"k": k}  # std_mean's classes follow from the spread
-        upper = np.asarray(getattr(mapclassify, SCHEMES[scheme])(finite, **kwargs).bins, dtype=np.float64)
+        try:
+            upper = np.asarray(getattr(mapclassify, SCHEMES[scheme])(finite, **kwargs).bins, dtype=np.float64)
+        except (ValueError, ZeroDivisionError, FloatingPointError):  # a range too narrow for its arithmetic
+            upper = np.linspace(lo, hi, k + 1)[1:]
     upper = np.unique(upper)
     upper[-1] = max(upper[-1], hi)
     return np.concatenate([[min(lo, upper[0])], upper])

@@ -102,3 +102,9 @@ def test_centre_and_log_together_are_refused() -> None:
     with pytest.raises(UserError, match="--log and --center"):
         classify.classes_for(np.array([[1.0, 2.0]]), k=2, scheme="quantiles", cmap="RdBu", missing="#ddd",
                              log=True, center=1.5)
+
+
+def test_a_range_too_narrow_for_mapclassify_still_classifies() -> None:
+    values = np.array([[1e-45, 0.0]], dtype=np.float32)  # found by hypothesis: a subnormal range
+    cls = classify.classes_for(values, k=2, scheme="equal_interval", cmap="viridis", missing="#ccc")
+    assert_in_range(values, cls.bins, cls.edges)
