@@ -203,7 +203,7 @@ def build(o: Options) -> Result:
 
 
 def make_map(o: Options) -> Map:
-    """The pipeline: source -> aggregate -> geometry and matching -> classes -> chunks."""
+    """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks."""
     interval = aggregate.parse_interval(o.interval or ("1h" if _is_demo(o) else "auto"))
     tz = check_tz(o.tz)
     if o.fill not in ("none", "forward"):
@@ -213,6 +213,15 @@ def make_map(o: Options) -> Map:
         classify.colormap(m.cmap)
     src = open_source(o)
     metrics = metrics or [parse_metric(name, o) for name in src.metrics]
+    # The shapes before the aggregation: a mistake in them is told in seconds, not after a long GROUP BY.
+    t = time.perf_counter()
+    if o.region_type not in regions.CODE_TYPES:
+        raise UserError(f"--region-type {o.region_type!r} is unknown; choose one of {', '.join(regions.CODE_TYPES)}")
+    shapes = geometry.prepare(geometry.read_shapes(o.shapes), o.projection, bbox=o.bbox, only=o.only)
+    if o.shape_key and o.shape_key not in shapes.keys_table:
+        raise UserError(f"--shape-key {o.shape_key!r} is not a field of the shapes (fields: "
+                        f"{', '.join(shapes.keys_table)})")
+    shapes_seconds = time.perf_counter() - t
 
     t = time.perf_counter()
     agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz)
@@ -223,13 +232,7 @@ def make_map(o: Options) -> Map:
         f"{len(metrics)} metrics ({aggs} per {step}{', the data’s own step' if interval is None else ''}; "
         f"{agg.rows / filled:.1f} rows per filled bucket) in {time.perf_counter() - t:.1f} s")
 
-    t = time.perf_counter()
-    shapes = geometry.prepare(geometry.read_shapes(o.shapes), o.projection, bbox=o.bbox, only=o.only)
-    columns = list(shapes.keys_table)
-    if o.shape_key and o.shape_key not in columns:
-        raise UserError(f"--shape-key {o.shape_key!r} is not a field of the shapes (fields: {', '.join(columns)})")
-    if o.region_type not in regions.CODE_TYPES:
-        raise UserError(f"--region-type {o.region_type!r} is unknown; choose one of {', '.join(regions.CODE_TYPES)}")
+    t = time.perf_counter() - shapes_seconds
     match = regions.match(agg.regions, shapes.keys_table, shapes.names, o.shape_key, o.region_type)
     matched = len(agg.regions) - len(match.unmatched_codes)
     if matched == 0:

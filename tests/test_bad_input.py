@@ -180,3 +180,9 @@ def test_null_and_invalid_geometries_are_repaired_and_said(tmp_path: Path) -> No
     assert "1 features without geometry left out" in proc.stderr
     assert "1 invalid geometries repaired" in proc.stderr
     assert "2 of 2 data codes (iso2) matched" in proc.stderr
+
+
+def test_shape_mistakes_are_told_before_the_aggregation(tmp_path: Path) -> None:
+    for args in (["--only", "continent=Atlantis"], ["--shape-key", "nope"], ["--projection", "flat-earth"]):
+        proc = run(*args, "--out", str(tmp_path / "site"))
+        assert proc.returncode != 0 and "aggregate:" not in proc.stderr, proc.stderr
