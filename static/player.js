@@ -436,7 +436,9 @@
       return;
     }
     savedAt = t;
-    const hash = `#frame=${st.frame}&metric=${st.metric}&speed=${st.fps}&playing=${st.playing ? 1 : 0}`;
+    const v = st.view, zoomed = v.zoom > 1 && Number.isFinite(v.x) && Number.isFinite(v.y);
+    const hash = `#frame=${st.frame}&metric=${st.metric}&speed=${st.fps}&playing=${st.playing ? 1 : 0}` +
+      (zoomed ? `&zoom=${+v.zoom.toFixed(3)}&x=${Math.round(v.x)}&y=${Math.round(v.y)}` : "");
     try { // Safari throws when a page replaces its URL too often; losing one save is harmless
       if (location.hash !== hash) history.replaceState(null, "", hash);
     } catch (err) { /* the next save tries again */ }
@@ -446,6 +448,8 @@
     const num = (k, lo, hi) => { const v = Number(q.get(k)); return q.has(k) && Number.isInteger(v) && v >= lo && v <= hi ? v : null; };
     const speed = num("speed", 0, 60), metric = num("metric", 0, meta.metrics.length - 1), frame = num("frame", 0, N - 1);
     if (speed !== null && [...ui.speed.options].some((o) => o.value === String(speed))) { st.fps = speed; ui.speed.value = String(speed); }
+    const zoom = Number(q.get("zoom")), x = Number(q.get("x")), y = Number(q.get("y"));
+    if (zoom > 1 && zoom <= 32 && q.has("x") && q.has("y") && Number.isFinite(x) && Number.isFinite(y)) st.view = { zoom, x, y };
     return { metric, frame, playing: q.get("playing") === "1" };
   }
   function setMetric(m) {
@@ -672,6 +676,7 @@
   function setView(v) { // {zoom, x, y}: zoom 1 is the whole map; x, y the projected centre
     st.view = { ...st.view, ...v };
     if (st.layout) resize(st.layout.W, st.layout.H);
+    saveState(true); // the view is part of a shared link
   }
   canvas.addEventListener("wheel", (e) => {
     const [x, y] = toCanvas(e);

@@ -462,6 +462,25 @@ def test_zoom_and_pan(page: Page, demo_server: str, interior_points: dict) -> No
     assert page.evaluate("choropleth.view.zoom") == 1
 
 
+def test_zoomed_view_is_shared_in_the_hash(page: Page, demo_server: str, interior_points: dict) -> None:
+    open_site(page, demo_server + "index.html")
+    page.evaluate("([x, y]) => choropleth.setView({zoom: 4, x, y})", interior_points["Brazil"])
+    page.wait_for_function("() => location.hash.includes('zoom=4')")
+    link = page.evaluate("location.href")
+    pixel = page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior_points["Brazil"])
+    other = page.context.new_page()
+    other.goto(link)
+    other.evaluate("choropleth.ready")
+    other.evaluate("choropleth.resize(1280, 720)")
+    view = other.evaluate("choropleth.view")
+    assert view["zoom"] == 4
+    assert other.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior_points["Brazil"]) == pytest.approx(pixel, abs=1)
+    assert other.evaluate("([x, y]) => choropleth.regionAt(x, y)", pixel) == \
+        other.evaluate("choropleth.meta.regions.names.indexOf('Brazil')")
+    other.click("#reset-view")
+    other.wait_for_function("() => !location.hash.includes('zoom=')")
+
+
 def test_state_restored_playing(page: Page, demo_server: str) -> None:
     page.goto(demo_server + "index.html#frame=40&metric=2&speed=5&playing=1")
     page.evaluate("choropleth.ready")
