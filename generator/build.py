@@ -291,6 +291,7 @@ def make_map(o: Options) -> Map:
         "timeFormat": o.time_format or default_time_format(agg.unit, agg.step),
         "chunkFrames": per_chunk,
         "bbox": topology["bbox"],
+        "globe": shapes.globe,
         "regions": {"names": shapes.names, "keys": shapes.keys_table[match.key_field]},
         "metrics": metas,
     }

@@ -68,6 +68,7 @@ class Shapes:
     frame: gpd.GeoDataFrame  # projected; one row per region
     keys_table: dict[str, list[str]]  # every attribute column as strings, for key matching
     names: list[str]
+    globe: list[float] | None = None  # an orthographic map's horizon: centre x, y and radius, projected
 
 
 def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
@@ -453,7 +454,14 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
     table = {c: ["" if v is None or v != v else _text(v) for v in projected[c]] for c in columns}
     field = name_field(columns)
     names = table[field] if field else [str(i) for i in range(len(projected))]
-    return Shapes(frame=projected, keys_table=table, names=names)
+    # A whole globe is shown as one, its sea drawn to the horizon; a selection (--only, --bbox) fits its shapes.
+    globe = None
+    if view.orthographic and not (only or box):
+        with warnings.catch_warnings():  # to_dict "loses information": only the false easting/northing are read
+            warnings.simplefilter("ignore")
+            params = crs.to_dict()
+        globe = [float(params.get("x_0", 0)), float(params.get("y_0", 0)), float(crs.ellipsoid.semi_major_metre)]
+    return Shapes(frame=projected, keys_table=table, names=names, globe=globe)
 
 
 def _names_of(gdf: gpd.GeoDataFrame) -> list[str]:
@@ -487,5 +495,8 @@ def to_topology(shapes: Shapes, simplify: float = 0.5, width_px: int = 1920) -> 
         g = by_index.get(i, {"type": None})
         geometries.append({k: v for k, v in g.items() if k in ("type", "arcs")})
     data["objects"]["regions"]["geometries"] = geometries
+    if shapes.globe:
+        gx, gy, r = shapes.globe
+        minx, miny, maxx, maxy = min(minx, gx - r), min(miny, gy - r), max(maxx, gx + r), max(maxy, gy + r)
     data["bbox"] = [float(minx), float(miny), float(maxx), float(maxy)]
     return data

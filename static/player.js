@@ -244,6 +244,15 @@
     const bg = getComputedStyle(document.body).getPropertyValue("--map-bg").trim() || "#f4f6f8";
     L.img32.fill(parseInt(bg.slice(5, 7) + bg.slice(3, 5) + bg.slice(1, 3), 16) | 0xff000000);
     L.bg = bg;
+    if (meta.globe) { // an orthographic map: the sea inside the horizon, once per layout (frames never touch it)
+      const [gx, gy] = L.toPx(meta.globe[0], meta.globe[1]), gr = meta.globe[2] * k, sea = 0xfff5ebe3; // #e3ebf5
+      for (let y = Math.max(top, Math.ceil(gy - gr)); y <= Math.min(H - bottom - 1, gy + gr); y++) {
+        const half = Math.sqrt(Math.max(0, gr * gr - (y + 0.5 - gy) ** 2));
+        for (let x = Math.max(0, Math.ceil(gx - half - 0.5)), x1 = Math.min(W, Math.ceil(gx + half - 0.5)); x < x1; x++) {
+          if (ids[y * W + x] < 0) L.img32[y * W + x] = sea;
+        }
+      }
+    }
     L.borders = document.createElement("canvas");
     L.borders.width = W; L.borders.height = H;
     const bctx = L.borders.getContext("2d"), path = new Path2D();
@@ -258,6 +267,7 @@
     bctx.lineJoin = "round";
     bctx.rect(0, top, W, H - top - bottom);
     bctx.clip();
+    if (meta.globe) { const [gx, gy] = L.toPx(meta.globe[0], meta.globe[1]); path.moveTo(gx + meta.globe[2] * k, gy); path.arc(gx, gy, meta.globe[2] * k, 0, 2 * Math.PI); }
     bctx.stroke(path);
     L.shown = new Int16Array(R).fill(-1);
     L.paths = new Array(R); // region outlines for the overlay, built when first hovered

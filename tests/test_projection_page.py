@@ -152,6 +152,11 @@ def test_a_globe_renders_the_visible_hemisphere(page: Page, sites: dict) -> None
         return [n, drawn];
     }""", [cx, cy, radius, W, H])
     assert outside[0] > 1000 and outside[1] == 0
+    # The sea inside the horizon, the page's background outside it.
+    sx, sy = to_px(page, "orthographic:10,50", -30, 40)  # mid-Atlantic
+    assert page.evaluate("([x, y]) => choropleth.regionAt(x, y)", [sx, sy]) == -1
+    assert tuple(page.evaluate("([x, y]) => choropleth.colorAt(x, y)", [sx, sy])) == (0xE3, 0xEB, 0xF5)
+    assert tuple(page.evaluate("([x, y]) => choropleth.colorAt(x, y)", [cx + radius * 1.1, cy])) == (0xF4, 0xF6, 0xF8)
     assert errors == []
 
 
