@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sys
 import typing
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .build import Options

@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import threading
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator

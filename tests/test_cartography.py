@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pytest
 from playwright.sync_api import Page
 
 from generator import build, geometry
