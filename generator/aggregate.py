@@ -71,6 +71,12 @@ def parse_interval(text: str | int | None) -> Interval | None:
     return Interval(int(seconds))
 
 
+def _months(seconds: np.ndarray) -> np.ndarray:
+    """Epoch seconds as calendar months since January 1970 (UTC)."""
+    stamps = pd.to_datetime(seconds, unit="s")
+    return np.asarray((stamps.year - 1970) * 12 + stamps.month - 1, dtype=np.int64)
+
+
 def detect_interval(times: list[np.ndarray], kind: str) -> Interval:
     """The data's own step, from the distinct times of a few regions (epoch seconds, or years for
     kind "year").
@@ -86,11 +92,8 @@ def detect_interval(times: list[np.ndarray], kind: str) -> Interval:
     if kind == "year":
         return Interval(int(np.gcd.reduce(gaps)) * 12, "month")
     every = np.concatenate(runs)
-    stamps = pd.to_datetime(every, unit="s")
-    if (stamps.day == 1).all() and (every % 86400 == 0).all():  # month starts: a calendar interval
-        months = np.concatenate([np.diff(pd.to_datetime(t, unit="s").year * 12 + pd.to_datetime(t, unit="s").month)
-                                 for t in runs])
-        return Interval(int(np.gcd.reduce(months)), "month")
+    if (pd.to_datetime(every, unit="s").day == 1).all() and (every % 86400 == 0).all():  # month starts
+        return Interval(int(np.gcd.reduce(np.concatenate([np.diff(_months(t)) for t in runs]))), "month")
     step = int(np.gcd.reduce(gaps))
     if (gaps == step).mean() < 0.5:  # irregular: one frame per a few raw times, not per second
         median = float(np.median(gaps))
@@ -141,16 +144,19 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
         raise UserError(f"the database refused the aggregation: {first_line(exc)}") from None
 
 
-def _origin(tz: str | None, t: int, step: int) -> int:
-    """Where bucket boundaries fall: the zone's UTC offset, so that days start at local midnight."""
-    if not tz or step % 3600 and step < 86400:  # (buckets shorter than an hour follow the clock anyway)
+def _origin(interval: Interval, tz: str | None, lo: int) -> int:
+    """Where bucket boundaries fall, in the interval's unit, given the first time `lo`.
+
+    Seconds: the zone's UTC offset, so that days start at local midnight (buckets shorter than an
+    hour follow the clock anyway). Months: buckets of several years start in January of the first
+    year (1952, 1957…, not 1950).
+    """
+    step = interval.n
+    if interval.unit == "month":
+        return lo - lo % 12 if step > 12 and step % 12 == 0 else 0
+    if not tz or step % 3600 and step < 86400:
         return 0
-    return -int(pd.Timestamp(t, unit="s", tz="UTC").tz_convert(tz).utcoffset().total_seconds())
-
-
-def _calendar_origin(lo: int, step: int) -> int:
-    """Buckets of several years start in January of the data's first year (1952, 1957…, not 1950)."""
-    return lo - lo % 12 if step > 12 and step % 12 == 0 else 0
+    return -int(pd.Timestamp(lo, unit="s", tz="UTC").tz_convert(tz).utcoffset().total_seconds())
 
 
 def _span(lo: object, hi: object, step: int, origin: int = 0) -> tuple[int, int]:
@@ -215,9 +221,7 @@ def _in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: s
         # min/max of a raw number: an index on the column answers without a scan.
         bound = raw_time if source.time_kind in ("seconds", "milliseconds") else time
         lo, hi = conn.execute(sa.select(sa.func.min(bound), sa.func.max(bound)).where(valid)).one()
-        origin = 0
-        if lo is not None:
-            origin = _origin(tz, int(lo) // unit, step) * unit if interval.unit == "s" else _calendar_origin(int(lo), step)
+        origin = _origin(interval, tz, int(lo) // unit) * unit if lo is not None else 0
         start, frames = _span(lo, hi, step * unit, origin)
         raw_regions = sorted(r for (r,) in conn.execute(sa.select(region).where(valid).distinct()))
         _check_size(frames, len(raw_regions), len(outputs))
@@ -239,14 +243,14 @@ def _in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: s
             stmts.append((median, sa.select(bucket, region, *(src.c[outputs[o][0]] for o in median),
                                             sa.literal(1)).where(valid)))
         raw_rows = 0
-        for names, stmt in stmts:
+        for k, (names, stmt) in enumerate(stmts):
             frames_of_parts = []
             for part in _partitions(conn, stmt):
                 rows = np.array(part, dtype=object)  # one C-level pass; columns are sliced from it
                 b = rows[:, 0].astype(np.int64)
                 r = np.fromiter(map(column_of.__getitem__, rows[:, 1]), dtype=np.int64, count=len(rows))
                 cells = np.where(rows[:, 2:-1] == None, np.nan, rows[:, 2:-1]).astype(np.float64)  # noqa: E711
-                if names is grouped or not grouped:
+                if k == 0:  # each statement sees every row: count them once
                     raw_rows += int(rows[:, -1].astype(np.int64).sum())
                 if names is median:
                     frames_of_parts.append(pd.DataFrame(cells, columns=names).assign(b=b, r=r))
@@ -267,20 +271,15 @@ def _months_from_days(source: Source, interval: Interval, aggs: dict[str, str]) 
 
     A mean is a sum over a count, so the days carry both; a median needs the rows themselves.
     """
-    parts: dict[str, tuple[str, str]] = {}
-    for m, a in aggs.items():
-        for piece in (("sum", "count") if a == "mean" else (a,)):
-            parts[f"{m}\0{piece}"] = (m, piece)
-    if any(a == "median" for a in aggs.values()):
+    if "median" in aggs.values():
         raise UserError("--agg median with a calendar --interval (months, years) from a database is not "
                         "supported; use a file source, mean, or an interval in days")
+    parts = {f"{m}\0{piece}": (m, piece) for m, a in aggs.items()
+             for piece in (("sum", "count") if a == "mean" else (a,))}
     days = _in_database(source, Interval(86400), aggs, None, parts)
-    stamps = pd.to_datetime(days.start + np.arange(days.frames, dtype=np.int64) * 86400, unit="s")
-    month = (stamps.year - 1970) * 12 + stamps.month - 1
-    origin = _calendar_origin(int(month[0]), interval.n)
-    start = (int(month[0]) - origin) // interval.n * interval.n + origin
-    bucket = (np.asarray(month) - start) // interval.n
-    frames = int(bucket[-1]) + 1
+    month = _months(days.start + np.arange(days.frames, dtype=np.int64) * 86400)
+    start, frames = _span(month[0], month[-1], interval.n, _origin(interval, None, int(month[0])))
+    bucket = (month - start) // interval.n
     _check_size(frames, len(days.regions), len(aggs))
     first = np.flatnonzero(np.r_[True, np.diff(bucket) > 0])  # each bucket's first day
 
@@ -333,10 +332,7 @@ def _file_times(col: pd.Series, source: Source, unit: str = "s") -> np.ndarray:
         years = pd.to_numeric(col).to_numpy(dtype=np.int64)
         return (years - 1970) * 12 if unit == "month" else years
     seconds = epoch_seconds(col, source.time).to_numpy(dtype=np.int64)
-    if unit != "month":
-        return seconds
-    stamps = pd.to_datetime(seconds, unit="s")
-    return np.asarray((stamps.year - 1970) * 12 + stamps.month - 1, dtype=np.int64)
+    return _months(seconds) if unit == "month" else seconds
 
 
 def _in_pandas(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None) -> Aggregated:
@@ -351,9 +347,7 @@ def _in_pandas(source: Source, interval: Interval, aggs: dict[str, str], tz: str
         return col if every else col[valid]
 
     t = _file_times(rows(df[source.time]), source, interval.unit)
-    origin = 0
-    if len(t):
-        origin = _origin(tz, int(t.min()), step) if interval.unit == "s" else _calendar_origin(int(t.min()), step)
+    origin = _origin(interval, tz, int(t.min())) if len(t) else 0
     start, frames = _span(t.min() if len(t) else None, t.max() if len(t) else None, step, origin)
     codes, uniques = pd.factorize(rows(df[source.region]), sort=True)  # keeps categoricals compact
     regions = [str(u) for u in uniques]
