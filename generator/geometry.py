@@ -381,6 +381,16 @@ def _bbox_area(bbox: tuple[float, float, float, float]) -> object:
     return shapely.union_all([shapely.box(lon0 + k, lat0, lon1 + k, lat1) for k in (-720.0, -360.0, 0.0, 360.0)])
 
 
+def _to_lonlat(gdf: gpd.GeoDataFrame, lonlat: CRS) -> gpd.GeoDataFrame:
+    """The shapes in the geographic CRS `lonlat`, their rings made continuous again (PROJ may bring
+    longitudes back into ±180)."""
+    if gdf.crs.equals(lonlat):
+        return gdf
+    gdf = gdf.to_crs(lonlat)
+    gdf[gdf.geometry.name] = _unwrap_rings(gdf.geometry.to_numpy())
+    return gdf
+
+
 def _rejoin(geoms: np.ndarray) -> np.ndarray:
     """Projected pieces that meet along a seam (a line, on a globe), merged: no border drawn there.
     The two sides of the seam project to the same points but for rounding: a 1 m grid joins them."""
@@ -409,9 +419,7 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
     if only:
         gdf = _select(gdf, only)
     box = _parse_bbox(list(bbox)) if bbox is not None else None
-    if not gdf.crs.equals(CRS("EPSG:4326")):
-        gdf = gdf.to_crs("EPSG:4326")
-        gdf[gdf.geometry.name] = _unwrap_rings(gdf.geometry.to_numpy())
+    gdf = _to_lonlat(gdf, CRS("EPSG:4326"))
     if box is not None:
         clipped = _clip(gdf.geometry.to_numpy(), _bbox_area(box))
         if all(g is None for g in clipped):
@@ -420,10 +428,7 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
         gdf = gdf.set_geometry(list(clipped), crs="EPSG:4326")
     crs = resolve_crs(projection, gdf[gdf.geometry.notna()])
     view = _view(crs)
-    lonlat = gdf
-    if not view.lonlat.equals(gdf.crs):  # another datum: PROJ may bring longitudes back into ±180
-        lonlat = gdf.to_crs(view.lonlat)
-        lonlat[lonlat.geometry.name] = _unwrap_rings(lonlat.geometry.to_numpy())
+    lonlat = _to_lonlat(gdf, view.lonlat)
     geoms = np.array(lonlat.geometry.to_numpy(), dtype=object)  # a copy: the caller's frame stays as it was
     present = np.array([g is not None for g in geoms])
     geoms[present] = _wrap(shapely.segmentize(geoms[present], DENSIFY), view.lon0,
