@@ -10,7 +10,7 @@ import sys
 import time
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,8 +66,6 @@ class Result:
     metrics: list[str]
     size: int
     seconds: float
-    unmatched_codes: list[str] = field(default_factory=list)
-    shapes_without_data: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -115,27 +113,24 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def open_source(o: Options) -> source.Source:
+def open_source(o: Options, metrics: list[str] | None) -> source.Source:
     given = [flag for flag, v in (("--db", o.db), ("--csv", o.csv), ("--parquet", o.parquet)) if v]
     if len(given) > 1:
         raise UserError(f"give one source, not {' and '.join(given)}")
     if o.csv or o.parquet:
         kind, path = ("csv", o.csv) if o.csv else ("parquet", o.parquet)
-        return source.from_file(path, kind, region=o.region, time=o.time, metrics=_metric_names(o))
+        return source.from_file(path, kind, region=o.region, time=o.time, metrics=metrics)
     if o.db:
         return source.from_database(o.db, table=o.table, query=o.query, region=o.region, time=o.time,
-                                    metrics=_metric_names(o))
+                                    metrics=metrics)
     path = demo.ensure_demo_database()
     log(f"source: demo database {path} (table events)")
     return source.from_database(f"sqlite:///{path}", table="events", query=None, region=o.region,
-                                time=o.time, metrics=_metric_names(o))
+                                time=o.time, metrics=metrics)
 
 
-def _metric_names(o: Options) -> list[str] | None:
-    return [parse_metric(m, o).name for m in o.metrics] if o.metrics else None
-
-
-def _is_demo(o: Options) -> bool:
+def is_demo(o: Options) -> bool:
+    """No source given: the embedded demo database."""
     return not (o.db or o.csv or o.parquet)
 
 
@@ -181,9 +176,7 @@ class Map:
     topology: dict
     chunks: list[list[bytes]]
     values: list[list[bytes]]  # per metric: the exact values' chunks (empty with --no-values)
-    report: dict
-    unmatched_codes: list[str]
-    shapes_without_data: list[str]
+    report: dict  # what the build found (report.json): codes matched or not, shapes without data…
 
 
 def build(o: Options) -> Result:
@@ -196,22 +189,21 @@ def build(o: Options) -> Result:
                            values=built.values, report=built.report)
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
                     metrics=[m["name"] for m in built.meta["metrics"]], size=size,
-                    seconds=time.perf_counter() - began, unmatched_codes=built.unmatched_codes,
-                    shapes_without_data=built.shapes_without_data)
+                    seconds=time.perf_counter() - began)
     log(f"site: {size / 1e6:.2f} MB written in {result.seconds:.1f} s total")
     return result
 
 
 def make_map(o: Options) -> Map:
     """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks."""
-    interval = aggregate.parse_interval(o.interval or ("1h" if _is_demo(o) else "auto"))
+    interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o) else "auto"))
     tz = check_tz(o.tz)
     if o.fill not in ("none", "forward"):
         raise UserError(f"--fill {o.fill!r} is unknown; use none or forward")
     metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None
     for m in metrics or [parse_metric("", o)]:
         classify.colormap(m.cmap)
-    src = open_source(o)
+    src = open_source(o, [m.name for m in metrics] if metrics else None)
     metrics = metrics or [parse_metric(name, o) for name in src.metrics]
     # The shapes before the aggregation: a mistake in them is told in seconds, not after a long GROUP BY.
     t = time.perf_counter()
@@ -296,8 +288,7 @@ def make_map(o: Options) -> Map:
         "metrics": metas,
     }
     report = _report(o, meta, agg, match, metrics, np.max(present, axis=0), shapes.names)
-    return Map(meta=meta, topology=topology, chunks=chunks, values=exact, report=report,
-               unmatched_codes=match.unmatched_codes, shapes_without_data=match.shapes_without_data)
+    return Map(meta=meta, topology=topology, chunks=chunks, values=exact, report=report)
 
 
 def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Match, metrics: list[Metric],

@@ -150,9 +150,9 @@ def run_build(argv: list[str]) -> int:
         from .capture import FORMATS
         if Path(args.video).suffix.lower() not in FORMATS:  # before the build, not after it
             raise UserError(f"--video {args.video!r}: unknown extension; use .mp4, .webm or .gif")
-    result = build.build(build.Options(**options))
-    print(f"Demo site: {result.out / 'index.html'}" if not (args.db or args.csv or args.parquet)
-          else f"Site: {result.out / 'index.html'}")
+    o = build.Options(**options)
+    result = build.build(o)
+    print(f"{'Demo site' if build.is_demo(o) else 'Site'}: {result.out / 'index.html'}")
     if args.video:
         run_record(args, result.out, args.video)
     return 0
