@@ -185,6 +185,7 @@ class _View:
     lonlat: CRS  # the geographic CRS the shapes are cut in (the projection's own, in degrees)
     lon0: float  # central meridian: the seam is lon0 ± 180
     lat0: float
+    origin: tuple[float, float]  # false easting and northing: where the centre lands once projected
     mercator: bool
     orthographic: bool
 
@@ -197,7 +198,7 @@ def _view(crs: CRS) -> _View:
             or not geodetic.is_geographic:
         geodetic = CRS("EPSG:4326")
     op = base.coordinate_operation if base.is_projected else None
-    with warnings.catch_warnings():  # "you will likely lose information": only lon_0/lat_0/proj are read
+    with warnings.catch_warnings():  # "you will likely lose information": only a few parameters are read
         warnings.simplefilter("ignore")
         proj = base.to_dict() if op is not None else {}
 
@@ -210,6 +211,7 @@ def _view(crs: CRS) -> _View:
 
     method = op.method_name.lower() if op is not None else ""
     return _View(lonlat=geodetic, lon0=angle("longitude of", "lon_0"), lat0=angle("latitude of", "lat_0"),
+                 origin=(float(proj.get("x_0", 0)), float(proj.get("y_0", 0))),
                  mercator="mercator" in method and "transverse" not in method and "oblique" not in method,
                  orthographic=method == "orthographic" or proj.get("proj") == "ortho")
 
@@ -462,10 +464,7 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
     # A whole globe is shown as one, its sea drawn to the horizon; a selection (--only, --bbox) fits its shapes.
     globe = None
     if view.orthographic and not (only or box):
-        with warnings.catch_warnings():  # to_dict "loses information": only the false easting/northing are read
-            warnings.simplefilter("ignore")
-            params = crs.to_dict()
-        globe = [float(params.get("x_0", 0)), float(params.get("y_0", 0)), float(crs.ellipsoid.semi_major_metre)]
+        globe = [*view.origin, float(crs.ellipsoid.semi_major_metre)]
     return Shapes(frame=projected, keys_table=table, names=names, globe=globe)
 
 
