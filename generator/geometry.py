@@ -267,8 +267,9 @@ def _wrap(geoms: np.ndarray, lon0: float, gap: float = SEAM_GAP) -> np.ndarray:
     w0, w1 = lon0 - 180.0, lon0 + 180.0
     meet = [x for x in 180.0 + 360.0 * np.arange(-3, 4) if w0 < x < w1]  # where ±180° lies once moved
     out = np.array(geoms, dtype=object)
-    bounds = shapely.bounds(out)
-    for i in np.flatnonzero(~((bounds[:, 0] >= w0 + gap) & (bounds[:, 2] <= w1 - gap))):
+    bounds = shapely.bounds(out)  # NaN where there is no geometry: nothing to cut
+    inside = (bounds[:, 0] >= w0 + gap) & (bounds[:, 2] <= w1 - gap)
+    for i in np.flatnonzero(~inside & ~np.isnan(bounds[:, 0])):
         k0, k1 = (int(np.floor((bounds[i, j] - w0) / 360)) for j in (0, 2))
         turns = list(range(k0, k1 + 1))
         if k0 == k1 and bounds[i, 0] >= w0 + 360 * k0 + gap and bounds[i, 2] <= w1 + 360 * k0 - gap:
@@ -428,21 +429,17 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
             raise UserError(f"--bbox {','.join(f'{v:g}' for v in box)}: no shape lies in it; the shapes span "
                             f"{','.join(f'{v:.0f}' for v in gdf.total_bounds)} (west, south, east, north)")
         gdf = gdf.set_geometry(list(clipped), crs="EPSG:4326")
-    crs = resolve_crs(projection, gdf[gdf.geometry.notna()])
+    crs = resolve_crs(projection, gdf)
     view = _view(crs)
     lonlat = _to_lonlat(gdf, view.lonlat)
-    geoms = np.array(lonlat.geometry.to_numpy(), dtype=object)  # a copy: the caller's frame stays as it was
-    present = np.array([g is not None for g in geoms])
-    geoms[present] = _wrap(shapely.segmentize(geoms[present], DENSIFY), view.lon0,
-                           gap=0.0 if view.orthographic else SEAM_GAP)
+    geoms = _wrap(shapely.segmentize(lonlat.geometry.to_numpy(), DENSIFY), view.lon0,
+                  gap=0.0 if view.orthographic else SEAM_GAP)
     if view.mercator:
         geoms = _clip(geoms, shapely.box(view.lon0 - 180, -MERCATOR_LAT, view.lon0 + 180, MERCATOR_LAT))
     if view.orthographic:
         geoms = _clip(geoms, _visible_cap(view.lon0, view.lat0))
-        present = np.array([g is not None for g in geoms])
-        bounds = np.full((len(geoms), 4), np.nan)
-        bounds[present] = shapely.bounds(geoms[present])
-        on_seam = present & ((bounds[:, 0] <= view.lon0 - 180 + 1e-9) | (bounds[:, 2] >= view.lon0 + 180 - 1e-9))
+        bounds = shapely.bounds(geoms)  # NaN where nothing is left: not on the seam
+        on_seam = (bounds[:, 0] <= view.lon0 - 180 + 1e-9) | (bounds[:, 2] >= view.lon0 + 180 - 1e-9)
     frame = gpd.GeoDataFrame(lonlat.drop(columns=lonlat.geometry.name), geometry=list(geoms), crs=view.lonlat)
     projected = frame.to_crs(crs)
     out = _finite(projected.geometry.to_numpy())
