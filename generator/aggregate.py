@@ -331,7 +331,7 @@ def _file_times(col: pd.Series, source: Source, unit: str = "s") -> np.ndarray:
     if source.time_kind == "year":
         years = pd.to_numeric(col).to_numpy(dtype=np.int64)
         return (years - 1970) * 12 if unit == "month" else years
-    seconds = epoch_seconds(col, source.time).to_numpy(dtype=np.int64)
+    seconds = epoch_seconds(col, source.time_kind).to_numpy(dtype=np.int64)
     return _months(seconds) if unit == "month" else seconds
 
 

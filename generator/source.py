@@ -125,9 +125,8 @@ def time_kind(sample: pd.Series, column: str) -> str:
     return "datetime"
 
 
-def epoch_seconds(col: pd.Series, column: str) -> pd.Series:
-    """A file's time column as integer epoch seconds (naive times are taken as UTC)."""
-    kind = time_kind(col.head(1000), column)
+def epoch_seconds(col: pd.Series, kind: str) -> pd.Series:
+    """A file's time column of the given time_kind as integer epoch seconds (naive times are UTC)."""
     if kind == "datetime":
         stamps = pd.to_datetime(col, utc=True, format="mixed")
         return (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
