@@ -63,12 +63,11 @@ def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[byt
     for m, metric_chunks in enumerate(chunks):
         data = folder / "data" / str(m)
         data.mkdir(parents=True)
-        for c, blob in enumerate(metric_chunks):
-            (data / f"{c}.js").write_text(loader_script(f"{m}/{c}", base64.b64encode(blob).decode("ascii")),
-                                          encoding="ascii")
-        for c, blob in enumerate((values or [[]] * len(chunks))[m]):
-            (data / f"v{c}.js").write_text(loader_script(f"{m}/v{c}", base64.b64encode(blob).decode("ascii")),
-                                           encoding="ascii")
+        exact = values[m] if values else []
+        for stem, blob in [*((str(c), b) for c, b in enumerate(metric_chunks)),
+                           *((f"v{c}", b) for c, b in enumerate(exact))]:
+            (data / f"{stem}.js").write_text(loader_script(f"{m}/{stem}", base64.b64encode(blob).decode("ascii")),
+                                             encoding="ascii")
     if report is not None:
         (folder / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
