@@ -109,8 +109,7 @@ def _unwrap_rings(geoms: np.ndarray) -> np.ndarray:
     is closed over that pole. Files split at ±180° (Natural Earth's own) have no such edge but along
     the map's border (-180° to 180° at one latitude) and are left as they are."""
     out = np.array(geoms, dtype=object)
-    present = np.flatnonzero(shapely.get_type_id(out) >= 0)
-    parts, part_of = shapely.get_parts(out[present], return_index=True)
+    parts, part_of = shapely.get_parts(out, return_index=True)  # a missing geometry has none
     rings, ring_of = shapely.get_rings(parts, return_index=True)
     xy, r = shapely.get_coordinates(rings, return_index=True)
     if len(xy) < 2:
@@ -119,20 +118,19 @@ def _unwrap_rings(geoms: np.ndarray) -> np.ndarray:
     border = np.abs(np.abs(xy[:, 0]) - 180) < 1e-9
     if not (jump & ~(border[1:] & border[:-1])).any():
         return out
-    for i in np.unique(present[part_of[ring_of[r[:-1][jump]]]]):
-        polys = []
-        for poly in shapely.get_parts(out[i]):
-            if poly.geom_type != "Polygon":
-                polys.append(poly)
-                continue
-            shell = _unwrap_ring(np.asarray(poly.exterior.coords))
-            holes = [_unwrap_ring(np.asarray(h.coords)) for h in poly.interiors]
-            middle = (shell[:, 0].min() + shell[:, 0].max()) / 2
-            holes = [h + [360.0 * np.round((middle - h[:, 0].mean()) / 360.0), 0] for h in holes]
-            polys.append(shapely.Polygon(shell, holes))
-        out[i] = polys[0] if len(polys) == 1 else shapely.GeometryCollection(polys) if any(
-            p.geom_type != "Polygon" for p in polys) else MultiPolygon(polys)
+    for i in np.unique(part_of[ring_of[r[:-1][jump]]]):
+        polys = [_unwrap_polygon(p) if p.geom_type == "Polygon" else p for p in shapely.get_parts(out[i])]
+        out[i] = polys[0] if len(polys) == 1 else MultiPolygon(polys) if all(
+            p.geom_type == "Polygon" for p in polys) else shapely.GeometryCollection(polys)
     return out
+
+
+def _unwrap_polygon(poly: shapely.Polygon) -> shapely.Polygon:
+    """The polygon with continuous longitudes, its holes moved to the turn of its shell."""
+    shell = _unwrap_ring(np.asarray(poly.exterior.coords))
+    holes = [_unwrap_ring(np.asarray(h.coords)) for h in poly.interiors]
+    middle = (shell[:, 0].min() + shell[:, 0].max()) / 2
+    return shapely.Polygon(shell, [h + [360.0 * np.round((middle - h[:, 0].mean()) / 360.0), 0] for h in holes])
 
 
 def _unwrap_ring(c: np.ndarray) -> np.ndarray:
