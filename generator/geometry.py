@@ -84,7 +84,7 @@ def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
                         "GeoPackage or GeoJSON") from None
     present = gdf.geometry.notna() & ~gdf.geometry.is_empty
     if not present.all():
-        print(f"shapes: {int((~present).sum())} features without geometry left out", file=sys.stderr)
+        _say(f"shapes: {int((~present).sum())} features without geometry left out")
     gdf = gdf[present].reset_index(drop=True)
     if gdf.empty:
         raise UserError(f"--shapes {str(p)!r} holds no geometries; check the file")
@@ -95,10 +95,10 @@ def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
         gdf = gdf.set_crs("EPSG:4326")
     if gdf.crs.is_geographic:
         gdf["geometry"] = _unwrap_rings(gdf.geometry.to_numpy())
-    # "structure" keeps polygons polygons (the default can turn slivers into lines).
     invalid = int((~gdf.geometry.is_valid).sum())
     if invalid:
-        print(f"shapes: {invalid} invalid geometries repaired", file=sys.stderr)
+        _say(f"shapes: {invalid} invalid geometries repaired")
+    # "structure" keeps polygons polygons (the default can turn slivers into lines).
     gdf["geometry"] = shapely.make_valid(gdf.geometry.to_numpy(), method="structure", keep_collapsed=False)
     return gdf
 
