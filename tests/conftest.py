@@ -119,17 +119,25 @@ def hourly(demo_site: Path) -> pd.DataFrame:
     return table.reindex(range(int(df.frame.max()) + 1))
 
 
+@functools.lru_cache(maxsize=None)
+def _robinson_world() -> object:
+    return geometry.read_shapes(None).to_crs("ESRI:54030").set_index("name")
+
+
+def interior(name: str) -> tuple[float, float]:
+    """A point well inside a country of the default shapes, in the default projection (Robinson):
+    in its largest part, away from borders (~2 px at 1280 wide) where the country is big enough."""
+    shape = _robinson_world().geometry[name]
+    part = max(getattr(shape, "geoms", [shape]), key=lambda p: p.area)
+    inner = next(g for g in (part.buffer(-d) for d in (60_000, 40_000, 10_000, 3_000, 0)) if not g.is_empty)
+    p = inner.representative_point()
+    return p.x, p.y
+
+
 @pytest.fixture(scope="session")
 def interior_points() -> dict[str, tuple[float, float]]:
-    """A point well inside each test country, in the map's projection (Robinson)."""
-    shapes = geometry.read_shapes(None).to_crs("ESRI:54030").set_index("name")
-    points = {}
-    for name in COUNTRIES:
-        parts = getattr(shapes.geometry[name], "geoms", [shapes.geometry[name]])
-        largest = max(parts, key=lambda p: p.area)
-        p = largest.buffer(-60_000).representative_point()  # away from borders (~2 px at 1280 wide)
-        points[name] = (p.x, p.y)
-    return points
+    """A point well inside each test country."""
+    return {name: interior(name) for name in COUNTRIES}
 
 
 def expected_colour(value: float, edges: np.ndarray, colours: list[str], missing: str) -> tuple[int, ...]:

@@ -8,17 +8,9 @@ from pathlib import Path
 import pandas as pd
 from playwright.sync_api import Page
 
+from conftest import interior
 from generator import build, geometry
 from test_page import open_site
-
-
-def interior(name: str) -> tuple[float, float]:
-    """A point well inside a country of the default shapes, in the default projection (Robinson)."""
-    shapes = geometry.read_shapes(None).to_crs("ESRI:54030").set_index("name")
-    part = max(getattr(shapes.geometry[name], "geoms", [shapes.geometry[name]]), key=lambda p: p.area)
-    inner = next(g for g in (part.buffer(-d) for d in (40_000, 10_000, 3_000, 0)) if not g.is_empty)
-    p = inner.representative_point()  # away from borders where the country is big enough
-    return p.x, p.y
 
 
 def colour_of(page: Page, name: str) -> tuple[int, int, int]:
