@@ -338,7 +338,7 @@ def _select(gdf: gpd.GeoDataFrame, only: str) -> gpd.GeoDataFrame:
     (Natural Earth's France has iso_a3 -99: --only iso_a3=FRA still finds it)."""
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     field, wanted = _parse_only(only, columns)
-    text = ["" if v is None or v != v else _text(v) for v in gdf[field]]
+    text = [_text(v) for v in gdf[field]]
     folded = [t.casefold() for t in text]
     field_names = name_field(columns)
     names = [str(v) for v in gdf[field_names]] if field_names else [""] * len(gdf)
@@ -453,7 +453,7 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
              f"{', '.join(map(str, _names_of(projected[~shown])))[:200]})")
     projected = projected[shown].reset_index(drop=True)
     columns = [c for c in projected.columns if c != projected.geometry.name]
-    table = {c: ["" if v is None or v != v else _text(v) for v in projected[c]] for c in columns}
+    table = {c: [_text(v) for v in projected[c]] for c in columns}
     field = name_field(columns)
     names = table[field] if field else [str(i) for i in range(len(projected))]
     # A whole globe is shown as one, its sea drawn to the horizon; a selection (--only, --bbox) fits its shapes.
@@ -469,6 +469,9 @@ def _names_of(gdf: gpd.GeoDataFrame) -> list[str]:
 
 
 def _text(v: object) -> str:
+    """An attribute value as text for key matching: "" when missing (None, NaN), 3.0 as "3"."""
+    if v is None or v != v:
+        return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
