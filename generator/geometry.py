@@ -339,16 +339,19 @@ def _select(gdf: gpd.GeoDataFrame, only: str) -> gpd.GeoDataFrame:
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     field, wanted = _parse_only(only, columns)
     text = [_text(v) for v in gdf[field]]
-    folded = [t.casefold() for t in text]
-    field_names = name_field(columns)
-    names = [str(v) for v in gdf[field_names]] if field_names else [""] * len(gdf)
+    folded = np.array([t.casefold() for t in text], dtype=object)
+    isos = None  # each shape's country, by the field or its name: found once, when a value needs it
     keep = np.zeros(len(gdf), dtype=bool)
     missing = []
     for w in wanted:
-        hit = np.array([f == w.casefold() for f in folded], dtype=bool)
+        hit = folded == w.casefold()
         iso = country_code(w) if not hit.any() else None
         if iso:
-            hit = np.array([(country_code(t) or country_code(n)) == iso for t, n in zip(text, names)], dtype=bool)
+            if isos is None:
+                field_names = name_field(columns)
+                names = [str(v) for v in gdf[field_names]] if field_names else [""] * len(gdf)
+                isos = np.array([country_code(t) or country_code(n) for t, n in zip(text, names)], dtype=object)
+            hit = isos == iso
         if not hit.any():
             missing.append(w)
         keep |= hit
