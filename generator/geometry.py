@@ -235,8 +235,9 @@ def _polygonal(g: object) -> object:
         return None
     if g.geom_type in ("Polygon", "MultiPolygon"):
         return g
-    polys = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon" and not p.is_empty]
-    polys += [q for p in shapely.get_parts(g) if p.geom_type == "MultiPolygon" for q in p.geoms]
+    parts = shapely.get_parts(g)
+    polys = [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+    polys += [q for p in parts if p.geom_type == "MultiPolygon" for q in p.geoms]
     return MultiPolygon(polys) if polys else None
 
 
