@@ -26,6 +26,7 @@ import shapely
 import topojson
 from pyproj import CRS
 from pyproj.exceptions import CRSError
+from shapely.affinity import translate
 from shapely.geometry import MultiPolygon
 
 from .errors import UserError, first_line
@@ -277,7 +278,7 @@ def _wrap(geoms: np.ndarray, lon0: float, gap: float = SEAM_GAP) -> np.ndarray:
             pieces = [_polygonal(shapely.intersection(out[i], shapely.box(w0 + 360 * k + gap, -90, w1 + 360 * k - gap, 90)))
                       for k in turns]
         parts = [p for piece, k in zip(pieces, turns) if piece is not None
-                 for p in shapely.get_parts(shapely.transform(piece, lambda xy, dx=-360.0 * k: xy + [dx, 0]))]
+                 for p in shapely.get_parts(translate(piece, xoff=-360.0 * k))]
         out[i] = _join(parts, meet)
     return out
 
