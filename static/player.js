@@ -600,8 +600,7 @@
   function pointAt(e) {
     const L = st.layout;
     if (!L || st.gesture) return;
-    const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
-    const x = (e.clientX - rect.left) * s, y = (e.clientY - rect.top) * s;
+    const [x, y, , rect] = toCanvas(e);
     const c = legendAt(x, y), r = c < 0 ? regionAt(x, y) : -1;
     if (r !== st.hover || c !== st.hoverClass) { st.hover = r; st.hoverClass = c; drawOverlay(); }
     const tip = ui.tooltip;
@@ -631,9 +630,9 @@
   // the layout, so a frame costs the same at any zoom. During a gesture the map drawn last is shown
   // scaled and moved (one drawImage per screen refresh); once it settles the layout is redone at the new view.
   const gesture = { view: null, snap: null, pointers: new Map(), timer: 0, raf: 0 };
-  function toCanvas(e) {
+  function toCanvas(e) { // the pointer in canvas pixels; s: canvas pixels per CSS pixel; rect: the canvas on screen
     const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
-    return [(e.clientX - rect.left) * s, (e.clientY - rect.top) * s, s];
+    return [(e.clientX - rect.left) * s, (e.clientY - rect.top) * s, s, rect];
   }
   const inMap = (x, y) => { const L = st.layout; return !!L && x >= 0 && x < L.W && y >= L.top && y < L.H - L.bottom; };
   function beginGesture() {
