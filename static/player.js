@@ -274,8 +274,7 @@
     canvas.width = W; canvas.height = H;
     hover.width = W; hover.height = H;
     st.layout = L;
-    ctx.putImageData(L.img, 0, 0);
-    ctx.drawImage(L.borders, 0, 0);
+    paintMap(0, 0, W, H);
     drawLegend();
     drawOverlay(); // resizing the overlay cleared it
   }
@@ -373,6 +372,11 @@
   }
 
   // ---- the per-frame path ----
+  function paintMap(x, y, w, h) { // the fill image and the borders over it, within a rectangle of the canvas
+    const L = st.layout;
+    ctx.putImageData(L.img, 0, 0, x, y, w, h);
+    ctx.drawImage(L.borders, x, y, w, h, x, y, w, h);
+  }
   function renderFrame(i) {
     const L = st.layout;
     if (!L) return false;
@@ -396,11 +400,8 @@
       if (box[q] < x0) x0 = box[q]; if (box[q + 1] < y0) y0 = box[q + 1];
       if (box[q + 2] > x1) x1 = box[q + 2]; if (box[q + 3] > y1) y1 = box[q + 3];
     }
-    if (x1 >= x0 && !st.gesture) { // (during a zoom or pan gesture its preview is on show; the settled layout redraws all)
-      const w = x1 - x0 + 1, h = y1 - y0 + 1;
-      ctx.putImageData(L.img, 0, 0, x0, y0, w, h);
-      ctx.drawImage(L.borders, x0, y0, w, h, x0, y0, w, h);
-    }
+    // (During a zoom or pan gesture its preview is on show; the settled layout redraws all.)
+    if (x1 >= x0 && !st.gesture) paintMap(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
     const when = timeText(i); // formatted once, shown twice
     drawTitle(`${meta.title} — ${when}`);
     ui.scrub.value = i;
@@ -678,8 +679,7 @@
       const v = gesture.view, L = st.layout;
       if (v.zoom !== st.view.zoom || v.x !== st.view.x || v.y !== st.view.y) { setView(v); return; }
       // Nowhere new (a drag that came back, zooming out of the whole map): show the map as it is now.
-      ctx.putImageData(L.img, 0, 0, 0, L.top, L.W, L.H - L.top - L.bottom);
-      ctx.drawImage(L.borders, 0, 0);
+      paintMap(0, L.top, L.W, L.H - L.top - L.bottom);
     }, delay);
   }
   function setView(v) { // {zoom, x, y}: zoom 1 is the whole map; x, y the projected centre
