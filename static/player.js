@@ -185,19 +185,25 @@
     return { zoom, x: fit(v.x, bx0, bx1, hw), y: fit(v.y, by0, by1, hh) };
   }
 
+  function tracePath(path, p) { // a polyline of canvas pixels [x0, y0, x1, y1, …] added to a Path2D
+    if (p.length) path.moveTo(p[0], p[1]);
+    for (let i = 2; i < p.length; i += 2) path.lineTo(p[i], p[i + 1]);
+  }
   function layout(W, H) {
     st.view = clampView(st.view, W, H);
     const L = placement(W, H, st.view), { u, top, bottom, k, ox, oy, bx0, by1 } = L;
     L.toPx = (x, y) => [ox + (x - bx0) * k, oy + (by1 - y) * k];
+    L.project = (a) => { // [x0, y0, x1, y1, …] projected -> the same in canvas pixels
+      const p = new Float64Array(a.length);
+      for (let i = 0; i < a.length; i += 2) { p[i] = ox + (a[i] - bx0) * k; p[i + 1] = oy + (by1 - a[i + 1]) * k; }
+      return p;
+    };
+    const globe = meta.globe && [...L.toPx(meta.globe[0], meta.globe[1]), meta.globe[2] * k]; // centre and radius, pixels
 
     // Rasterize with even-odd scanlines at pixel centres: exact region ids, no antialiased blends.
     const ids = new Int32Array(W * H).fill(-1);
     for (let r = 0; r < R; r++) {
-      const px = rings[r].map((ring) => {
-        const p = new Float64Array(ring.length);
-        for (let i = 0; i < ring.length; i += 2) { p[i] = ox + (ring[i] - bx0) * k; p[i + 1] = oy + (by1 - ring[i + 1]) * k; }
-        return p;
-      });
+      const px = rings[r].map(L.project);
       let ymin = Infinity, ymax = -Infinity;
       for (const p of px) for (let i = 1; i < p.length; i += 2) { ymin = Math.min(ymin, p[i]); ymax = Math.max(ymax, p[i]); }
       // Only the rows between title and legend: zoomed in, the map is cut off there.
@@ -244,8 +250,8 @@
     const bg = getComputedStyle(document.body).getPropertyValue("--map-bg").trim() || "#f4f6f8";
     L.img32.fill(parseInt(bg.slice(5, 7) + bg.slice(3, 5) + bg.slice(1, 3), 16) | 0xff000000);
     L.bg = bg;
-    if (meta.globe) { // an orthographic map: the sea inside the horizon, once per layout (frames never touch it)
-      const [gx, gy] = L.toPx(meta.globe[0], meta.globe[1]), gr = meta.globe[2] * k, sea = 0xfff5ebe3; // #e3ebf5
+    if (globe) { // an orthographic map: the sea inside the horizon, once per layout (frames never touch it)
+      const [gx, gy, gr] = globe, sea = 0xfff5ebe3; // #e3ebf5
       for (let y = Math.max(top, Math.ceil(gy - gr)); y <= Math.min(H - bottom - 1, gy + gr); y++) {
         const half = Math.sqrt(Math.max(0, gr * gr - (y + 0.5 - gy) ** 2));
         for (let x = Math.max(0, Math.ceil(gx - half - 0.5)), x1 = Math.min(W, Math.ceil(gx + half - 0.5)); x < x1; x++) {
@@ -256,18 +262,13 @@
     L.borders = document.createElement("canvas");
     L.borders.width = W; L.borders.height = H;
     const bctx = L.borders.getContext("2d"), path = new Path2D();
-    for (const a of arcsXY) {
-      for (let i = 0; i < a.length; i += 2) {
-        const x = ox + (a[i] - bx0) * k, y = oy + (by1 - a[i + 1]) * k;
-        if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
-      }
-    }
+    for (const a of arcsXY) tracePath(path, L.project(a));
     bctx.strokeStyle = "rgba(70,70,70,0.55)";
     bctx.lineWidth = Math.max(0.5, 0.6 * u);
     bctx.lineJoin = "round";
     bctx.rect(0, top, W, H - top - bottom);
     bctx.clip();
-    if (meta.globe) { const [gx, gy] = L.toPx(meta.globe[0], meta.globe[1]); path.moveTo(gx + meta.globe[2] * k, gy); path.arc(gx, gy, meta.globe[2] * k, 0, 2 * Math.PI); }
+    if (globe) { const [gx, gy, gr] = globe; path.moveTo(gx + gr, gy); path.arc(gx, gy, gr, 0, 2 * Math.PI); }
     bctx.stroke(path);
     L.shown = new Int16Array(R).fill(-1);
     L.paths = new Array(R); // region outlines for the overlay, built when first hovered
@@ -535,13 +536,7 @@
     const L = st.layout;
     if (!L.paths[r]) {
       const path = new Path2D();
-      for (const ring of rings[r]) {
-        for (let i = 0; i < ring.length; i += 2) {
-          const [x, y] = L.toPx(ring[i], ring[i + 1]);
-          if (i === 0) path.moveTo(x, y); else path.lineTo(x, y);
-        }
-        path.closePath();
-      }
+      for (const ring of rings[r]) { tracePath(path, L.project(ring)); path.closePath(); }
       L.paths[r] = path;
     }
     return L.paths[r];
