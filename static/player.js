@@ -185,6 +185,9 @@
     return { zoom, x: fit(v.x, bx0, bx1, hw), y: fit(v.y, by0, by1, hh) };
   }
 
+  // The map's part of the canvas, between title and legend: [x, y, width, height]. A zoomed map is cut off there.
+  const mapArea = (L) => [0, L.top, L.W, L.H - L.top - L.bottom];
+  function clipToMap(c, L) { c.beginPath(); c.rect(...mapArea(L)); c.clip(); }
   function tracePath(path, p) { // a polyline of canvas pixels [x0, y0, x1, y1, …] added to a Path2D
     if (p.length) path.moveTo(p[0], p[1]);
     for (let i = 2; i < p.length; i += 2) path.lineTo(p[i], p[i + 1]);
@@ -266,8 +269,7 @@
     bctx.strokeStyle = "rgba(70,70,70,0.55)";
     bctx.lineWidth = Math.max(0.5, 0.6 * u);
     bctx.lineJoin = "round";
-    bctx.rect(0, top, W, H - top - bottom);
-    bctx.clip();
+    clipToMap(bctx, L);
     if (globe) { const [gx, gy, gr] = globe; path.moveTo(gx + gr, gy); path.arc(gx, gy, gr, 0, 2 * Math.PI); }
     bctx.stroke(path);
     L.shown = new Int16Array(R).fill(-1);
@@ -546,13 +548,11 @@
     h.clearRect(0, 0, L.W, L.H);
     if (st.hover < 0 && st.hoverClass < 0) return;
     h.save();
-    h.beginPath();
-    h.rect(0, L.top, L.W, L.H - L.top - L.bottom); // the map area: a zoomed map stays off the title and legend
-    h.clip();
+    clipToMap(h, L);
     h.strokeStyle = INK;
     if (st.hoverClass >= 0) { // wash out the map, then cut the class's regions back out of the wash
       h.fillStyle = "rgba(244, 246, 248, 0.8)";
-      h.fillRect(0, L.top, L.W, L.H - L.top - L.bottom);
+      h.fillRect(...mapArea(L));
       h.lineWidth = 1.5 * L.u;
       h.fillStyle = "#000"; // opaque, so the cut-out leaves no wash behind
       for (let r = 0; r < R; r++) {
@@ -633,13 +633,13 @@
   const inMap = (x, y) => { const L = st.layout; return !!L && x >= 0 && x < L.W && y >= L.top && y < L.H - L.bottom; };
   function beginGesture() {
     if (st.gesture) return;
-    const L = st.layout, mh = L.H - L.top - L.bottom;
+    const L = st.layout, area = mapArea(L);
     unhover();
     st.gesture = true;
     gesture.view = { ...st.view };
     gesture.snap = gesture.snap || document.createElement("canvas");
     gesture.snap.width = L.W; gesture.snap.height = L.H; // (also clears it)
-    gesture.snap.getContext("2d").drawImage(canvas, 0, L.top, L.W, mh, 0, L.top, L.W, mh); // the map area only
+    gesture.snap.getContext("2d").drawImage(canvas, ...area, ...area); // the map area only
   }
   function zoomAt(f, x, y) { // zoom the pending view by f about canvas pixel (x, y)
     const L = st.layout, v = gesture.view, P = placement(L.W, L.H, v);
@@ -656,11 +656,9 @@
     if (!st.gesture) return;
     const L = st.layout, P = placement(L.W, L.H, gesture.view), s = P.k / L.k;
     ctx.save();
-    ctx.beginPath();
-    ctx.rect(0, L.top, L.W, L.H - L.top - L.bottom);
-    ctx.clip();
+    clipToMap(ctx, L);
     ctx.fillStyle = L.bg;
-    ctx.fillRect(0, L.top, L.W, L.H - L.top - L.bottom);
+    ctx.fillRect(...mapArea(L));
     ctx.setTransform(s, 0, 0, s, P.ox - L.ox * s, P.oy - L.oy * s);
     ctx.drawImage(gesture.snap, 0, 0);
     ctx.restore();
@@ -674,7 +672,7 @@
       const v = gesture.view, L = st.layout;
       if (v.zoom !== st.view.zoom || v.x !== st.view.x || v.y !== st.view.y) { setView(v); return; }
       // Nowhere new (a drag that came back, zooming out of the whole map): show the map as it is now.
-      paintMap(0, L.top, L.W, L.H - L.top - L.bottom);
+      paintMap(...mapArea(L));
     }, delay);
   }
   function setView(v) { // {zoom, x, y}: zoom 1 is the whole map; x, y the projected centre
