@@ -343,6 +343,8 @@
   }
 
   const number = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });
+  // Each metric's class edges as the legend, tooltip and table show them: formatted once.
+  const edgeLabels = meta.metrics.map((m) => m.labels || m.edges.map((e) => number.format(e)));
   function drawLegend() {
     const L = st.layout, m = meta.metrics[st.metric], k = m.colors.length, u = L.u;
     const y = L.H - L.bottom, h = 14 * u;
@@ -360,11 +362,11 @@
     ctx.lineWidth = Math.max(1, u);
     ctx.strokeRect(x0, by, x1 - x0, h);
     ctx.fillStyle = m.missing;
-    ctx.fillRect(L.W - 96 * u, by, 18 * u, h);
+    ctx.fillRect(...legendBox(NO_DATA));
     ctx.fillStyle = INK;
     ctx.font = font(12 * u);
     ctx.fillText("no data", L.W - 74 * u, by + 1 * u);
-    const labels = m.labels || m.edges.map((e) => number.format(e));
+    const labels = edgeLabels[st.metric];
     const widest = Math.max(...labels.map((s) => ctx.measureText(s).width)) + 8 * u;
     const every = Math.max(1, Math.ceil(widest / w));
     ctx.textAlign = "center";
@@ -522,9 +524,9 @@
     const c = Math.floor(i / CF), buf = chunks[st.metric][c];
     return buf instanceof Uint8Array ? buf[(i - c * CF) * R + r] : NO_DATA;
   }
-  function classText(b, m = meta.metrics[st.metric]) {
-    const label = (e) => (m.labels ? m.labels[e] : number.format(m.edges[e]));
-    return b === NO_DATA ? "no data" : `${label(b)} – ${label(b + 1)}`;
+  function classText(b) { // class b's value range in the current metric
+    const labels = edgeLabels[st.metric];
+    return b === NO_DATA ? "no data" : `${labels[b]} – ${labels[b + 1]}`;
   }
   function describe(r) { // "France: 1,234.5 (1,000 – 1,500)"; the value follows once its chunk is loaded
     const b = classOf(r), name = meta.regions.names[r];
@@ -586,11 +588,9 @@
     return i === NO_DATA ? [g.nx, g.y, g.nw, g.h] : [g.x0 + i * g.w, g.y, g.w, g.h];
   }
   function legendText(c) {
-    const m = meta.metrics[st.metric];
     let n = 0;
     for (let r = 0; r < R; r++) if (classOf(r) === c) n++;
-    const range = classText(c, m);
-    return `${range}: ${n} ${n === 1 ? "region" : "regions"}`;
+    return `${classText(c)}: ${n} ${n === 1 ? "region" : "regions"}`;
   }
   // Hover (mouse) or tap (touch, pen): what is under the pointer, told in the tooltip and drawn on the overlay.
   function pointAt(e) {
@@ -763,7 +763,7 @@
       if (text !== row.text) row.value.textContent = row.text = text;
       if (shown !== row.shown) {
         row.shown = shown;
-        row.range.textContent = classText(b, m);
+        row.range.textContent = classText(b);
         row.swatch.style.background = b === NO_DATA ? m.missing : m.colors[b];
       }
     }
