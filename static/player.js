@@ -532,7 +532,7 @@
     const b = classOf(r), name = meta.regions.names[r];
     if (b === NO_DATA) return `${name}: no data`;
     const v = valueOf(r);
-    return `${name}: ${v === undefined ? "…" : v === null ? "" : formatValue(v)} (${classText(b)})`.replace(":  (", ": (");
+    return `${name}: ${v === null ? "" : valueText(b, v) + " "}(${classText(b)})`;
   }
   // ---- the hover overlay: the region under the pointer outlined, or a legend class's regions
   // highlighted. Drawn on its own canvas only while something is hovered, so idle it costs nothing.
