@@ -113,19 +113,21 @@
     const slot = valueChunks[m];
     if (!slot.has(c)) {
       if (slot.size >= 4) slot.delete(slot.keys().next().value); // the oldest goes
-      slot.set(c, loadScript(`data/${m}/v${c}.js`, `${m}/v${c}`).then(inflateValues).then((v) => {
+      const loading = loadScript(`data/${m}/v${c}.js`, `${m}/v${c}`).then(inflateValues).then((v) => {
         slot.set(c, v);
         if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
         if (table.open) fillTable();
         return v;
-      }, (err) => { slot.delete(c); throw err; }));
+      }, (err) => { slot.delete(c); throw err; });
+      loading.catch(() => {}); // the tooltip and table show "…" meanwhile; a failed load is retried when next asked for
+      slot.set(c, loading);
     }
     return slot.get(c);
   }
   function valueOf(r, i = st.frame, m = st.metric) { // number, null (no data), undefined (loading)
     if (!meta.metrics[m].values) return null;
     const c = Math.floor(i / CF), v = valueChunk(m, c);
-    if (!(v instanceof Float32Array)) { v.catch(() => {}); return undefined; }
+    if (!(v instanceof Float32Array)) return undefined;
     const x = v[(i - c * CF) * R + r];
     return Number.isNaN(x) ? null : x;
   }
