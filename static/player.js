@@ -288,6 +288,9 @@
   const pad2 = (n, w = 2) => String(n).padStart(w, "0");
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  // Full month and weekday names (of a UTC day), formatters made once: toLocaleString builds one per call.
+  const monthName = new Intl.DateTimeFormat("en", { month: "long", timeZone: "UTC" });
+  const weekdayName = new Intl.DateTimeFormat("en", { weekday: "long", timeZone: "UTC" });
   // Calendar fields of an instant in the map's time zone. Intl knows the zones' rules (offline, in
   // every current browser); one formatToParts call per frame.
   const zoned = meta.tz && meta.unit !== "month" && new Intl.DateTimeFormat("en-US", {
@@ -316,9 +319,9 @@
         case "M": return pad2(t.M);
         case "S": return pad2(t.S);
         case "b": return MONTHS[t.m - 1];
-        case "B": return new Date(day).toLocaleString("en", { month: "long", timeZone: "UTC" });
+        case "B": return monthName.format(day);
         case "a": return DAYS[new Date(day).getUTCDay()];
-        case "A": return new Date(day).toLocaleString("en", { weekday: "long", timeZone: "UTC" });
+        case "A": return weekdayName.format(day);
         case "j": return pad2((day - Date.UTC(t.Y, 0, 1)) / 864e5 + 1, 3);
         case "Z": return t.Z;
         default: return "%";
