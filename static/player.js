@@ -332,12 +332,15 @@
   const timeOf = meta.unit === "month" ? (i) => Date.UTC(1970, meta.start + i * meta.step, 1)
                                        : (i) => (meta.start + i * meta.step) * 1000;
   const timeText = (i) => strftime(meta.timeFormat, timeOf(i));
-  const titleText = (i) => `${meta.title} — ${timeText(i)}`;
+  const titleOf = (when) => `${meta.title} — ${when}`;
+  const titleText = (i) => titleOf(timeText(i));
   const font = (px, weight = "") => `${weight} ${Math.round(px)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
   const INK = "#1f2328", PAPER = "#ffffff";
 
-  function drawTitle(text) {
+  function drawTitle(text) { // once per layout and text: a time format coarser than the frames repeats it
     const L = st.layout;
+    if (L.title === text) return;
+    L.title = text;
     ctx.fillStyle = PAPER;
     ctx.fillRect(0, 0, L.W, L.top);
     ctx.fillStyle = INK;
@@ -382,6 +385,11 @@
   }
 
   // ---- the per-frame path ----
+  function setText(el, text) { // true when the text changed: the DOM is touched only then
+    if (el.textContent === text) return false;
+    el.textContent = text;
+    return true;
+  }
   function paintMap(x, y, w, h) { // the fill image and the borders over it, within a rectangle of the canvas
     const L = st.layout;
     ctx.putImageData(L.img, 0, 0, x, y, w, h);
@@ -412,14 +420,13 @@
     }
     // (During a zoom or pan gesture its preview is on show; the settled layout redraws all.)
     if (x1 >= x0 && !st.gesture) paintMap(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
-    const when = timeText(i); // formatted once, shown twice
-    drawTitle(`${meta.title} — ${when}`);
+    const when = timeText(i); // formatted once, shown three times
+    drawTitle(titleOf(when));
     ui.scrub.value = i;
     ui.counter.textContent = `${i + 1} / ${N}`;
-    ui.time.textContent = when;
-    ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
-    if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
-    if (st.hoverClass >= 0) { ui.tooltip.textContent = legendText(st.hoverClass); drawOverlay(); } // class members change
+    if (setText(ui.time, when)) ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
+    if (st.hover >= 0) setText(ui.tooltip, describe(st.hover));
+    if (st.hoverClass >= 0) { setText(ui.tooltip, legendText(st.hoverClass)); drawOverlay(); } // class members change
     if (table.open) tableFrameChanged();
     saveState();
     return true;
