@@ -116,7 +116,7 @@
       const loading = loadScript(`data/${m}/v${c}.js`, `${m}/v${c}`).then(inflateValues).then((v) => {
         slot.set(c, v);
         if (st.hover >= 0) ui.tooltip.textContent = describe(st.hover);
-        if (table.open) fillTable();
+        if (table.open) tableFill.now();
         return v;
       }, (err) => { slot.delete(c); throw err; });
       loading.catch(() => {}); // the tooltip and table show "…" meanwhile; a failed load is retried when next asked for
@@ -427,8 +427,8 @@
     if (setText(ui.time, when)) ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
     if (st.hover >= 0) setText(ui.tooltip, describe(st.hover));
     if (st.hoverClass >= 0) { setText(ui.tooltip, legendText(st.hoverClass)); drawOverlay(); } // class members change
-    if (table.open) tableFrameChanged();
-    saveState();
+    if (table.open) tableFill.soon(); // at most 4 times a second while it plays
+    hashState.soon();
     return true;
   }
 
@@ -451,19 +451,27 @@
     ui.play.textContent = on ? "❚❚" : "▶";
     ui.play.setAttribute("aria-label", on ? "Pause" : "Play");
     if (on && !rafId) { lastTick = performance.now() - 1000; rafId = requestAnimationFrame(tick); }
-    saveState(true);
+    hashState.now();
   }
 
-  // State in the URL hash (frame, metric, speed, playing), so a moment can be shared. Written at most
-  // every 250 ms during playback (replaceState: no history entry per frame).
-  let savedAt = 0, trailing = 0;
-  function saveState(now = false) {
-    const t = performance.now();
-    if (!now && t - savedAt < 250) { // too soon: save once more a little later
-      if (!trailing) trailing = setTimeout(() => { trailing = 0; saveState(true); }, 250);
-      return;
-    }
-    savedAt = t;
+  // fn at once, or, when it ran less than ms ago, once as ms have passed (soon); now runs it at once.
+  // The URL hash and the table follow the frames through one of these.
+  function throttle(fn, ms) {
+    let at = -Infinity, timer = 0;
+    const cancel = () => { clearTimeout(timer); timer = 0; };
+    const now = () => { cancel(); at = performance.now(); fn(); };
+    const soon = () => {
+      if (timer) return;
+      const wait = at + ms - performance.now();
+      if (wait <= 0) now(); else timer = setTimeout(now, wait);
+    };
+    return { now, soon, cancel };
+  }
+
+  // State in the URL hash (frame, metric, speed, playing, view), so a moment can be shared. Written at
+  // most every 250 ms during playback (replaceState: no history entry per frame).
+  const hashState = throttle(saveState, 250);
+  function saveState() {
     const v = st.view, zoomed = v.zoom > 1 && Number.isFinite(v.x) && Number.isFinite(v.y);
     const hash = `#frame=${st.frame}&metric=${st.metric}&speed=${st.fps}&playing=${st.playing ? 1 : 0}` +
       (zoomed ? `&zoom=${+v.zoom.toFixed(3)}&x=${Math.round(v.x)}&y=${Math.round(v.y)}` : "");
@@ -690,7 +698,7 @@
   function setView(v) { // {zoom, x, y}: zoom 1 is the whole map; x, y the projected centre
     st.view = { ...st.view, ...v };
     if (st.layout) resize(st.layout.W, st.layout.H);
-    saveState(true); // the view is part of a shared link
+    hashState.now(); // the view is part of a shared link
   }
   canvas.addEventListener("wheel", (e) => {
     const [x, y] = toCanvas(e);
@@ -739,17 +747,15 @@
 
   // ---- table view of the current frame: a real <table> a screen reader can walk, sortable by column.
   // Rows are built when first opened; while open they follow the frame at most 4 times a second; closed, it costs nothing.
-  const table = { open: false, rows: null, key: "region", dir: 1, at: 0, timer: 0,
+  const table = { open: false, rows: null, key: "region", dir: 1,
                   view: $("table-view"), body: document.querySelector("#table-view tbody"), caption: $("table-caption"),
                   toggle: $("table-toggle"), heads: [...document.querySelectorAll("#table-view thead th")] };
   const collator = new Intl.Collator("en");
   function valueText(b, v) { // the exact value, as the tooltip shows it
     return b === NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : formatValue(v);
   }
+  const tableFill = throttle(fillTable, 250);
   function fillTable() {
-    clearTimeout(table.timer);
-    table.timer = 0;
-    table.at = performance.now();
     const m = meta.metrics[st.metric];
     if (!table.rows) {
       table.rows = meta.regions.names.map((name, r) => {
@@ -794,16 +800,11 @@
       else th.removeAttribute("aria-sort");
     }
   }
-  function tableFrameChanged() { // from renderFrame: now, or at most 4 times a second while it plays
-    if (table.timer) return;
-    const wait = 250 - (performance.now() - table.at);
-    if (wait <= 0) fillTable(); else table.timer = setTimeout(fillTable, wait);
-  }
   function showTable(on) {
     table.open = on;
     table.view.hidden = !on;
     table.toggle.setAttribute("aria-expanded", String(on));
-    if (on) fillTable(); else { clearTimeout(table.timer); table.timer = 0; }
+    if (on) tableFill.now(); else tableFill.cancel();
   }
   table.toggle.addEventListener("click", () => showTable(!table.open));
   for (const th of table.heads) {
