@@ -485,7 +485,7 @@
     const speed = num("speed", 0, 60), metric = num("metric", 0, meta.metrics.length - 1), frame = num("frame", 0, N - 1);
     if (speed !== null && [...ui.speed.options].some((o) => o.value === String(speed))) { st.fps = speed; ui.speed.value = String(speed); }
     const zoom = Number(q.get("zoom")), x = Number(q.get("x")), y = Number(q.get("y"));
-    if (zoom > 1 && zoom <= 32 && q.has("x") && q.has("y") && Number.isFinite(x) && Number.isFinite(y)) st.view = { zoom, x, y };
+    if (zoom > 1 && zoom <= MAX_ZOOM && q.has("x") && q.has("y") && Number.isFinite(x) && Number.isFinite(y)) st.view = { zoom, x, y };
     return { metric, frame, playing: q.get("playing") === "1" };
   }
   function setMetric(m) {
@@ -828,8 +828,7 @@
   function resize(W, H) {
     if (!rings) return;
     layout(W, H);
-    const frame = st.frame;
-    renderFrame(frame);
+    renderFrame(st.frame);
   }
   let resizeTimer = 0;
   function refit() {
