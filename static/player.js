@@ -756,8 +756,8 @@
   }
   const tableFill = throttle(fillTable, 250);
   function fillTable() {
-    const m = meta.metrics[st.metric];
-    if (!table.rows) {
+    const m = meta.metrics[st.metric], first = !table.rows;
+    if (first) {
       table.rows = meta.regions.names.map((name, r) => {
         const tr = document.createElement("tr"), th = document.createElement("th");
         const value = document.createElement("td"), cls = document.createElement("td"), swatch = document.createElement("span");
@@ -785,7 +785,7 @@
         row.swatch.style.background = b === NO_DATA ? m.missing : m.colors[b];
       }
     }
-    sortTable();
+    if (first || table.key !== "region") sortTable(); // by region, the order changes only when its button is pressed
   }
   function sortTable() {
     // By class (ordered value ranges), then by exact value where loaded; no data last either way; ties by name.
@@ -795,10 +795,6 @@
       : (a, b) => (a.b === NO_DATA) - (b.b === NO_DATA) || table.dir * (a.b - b.b || byValue(a, b)) || byName(a, b);
     const sorted = table.rows.slice().sort(cmp);
     if (sorted.some((row, i) => table.body.children[i] !== row.tr)) table.body.append(...sorted.map((row) => row.tr));
-    for (const th of table.heads) {
-      if (th.dataset.key === table.key) th.setAttribute("aria-sort", table.dir > 0 ? "ascending" : "descending");
-      else th.removeAttribute("aria-sort");
-    }
   }
   function showTable(on) {
     table.open = on;
@@ -811,6 +807,10 @@
     th.querySelector("button").addEventListener("click", () => {
       table.dir = table.key === th.dataset.key ? -table.dir : 1;
       table.key = th.dataset.key;
+      for (const h of table.heads) { // (the page starts sorted by region, ascending)
+        if (h === th) h.setAttribute("aria-sort", table.dir > 0 ? "ascending" : "descending");
+        else h.removeAttribute("aria-sort");
+      }
       sortTable();
     });
   }
