@@ -15,24 +15,33 @@
     const r = await fetch(url, { method: "POST", body, headers: { "X-Frames": String(frames) } });
     if (!r.ok) throw new Error(`recorder answered ${r.status}`);
   }
+  // Batches POSTed one at a time: send waits for the one before (backpressure; a failed POST, ffmpeg
+  // gone, stops the recording there); done waits for the last.
+  function sender(url) {
+    let inFlight = Promise.resolve();
+    return {
+      async send(parts, frames) { await inFlight; inFlight = post(url, new Blob(parts), frames); },
+      done: () => inFlight,
+    };
+  }
   async function draw(i) {
     if (!api.renderFrame(i)) { await api.ensure(i, i); api.renderFrame(i); }
   }
 
   async function png([start, end, step], url, batch) {
     const canvas = api.canvas;
-    let parts = [], inFlight = Promise.resolve();
+    const out = sender(url);
+    let parts = [];
     for (let i = start; i < end; i += step) {
       if (parts.length === 0) await api.ensure(i, Math.min(end - 1, i + step * batch));
       await draw(i);
       parts.push(await new Promise((resolve) => canvas.toBlob(resolve, "image/png")));
-      if (parts.length === batch || i + step >= end) {
-        await inFlight; // one batch in flight while the next is drawn
-        inFlight = post(url, new Blob(parts), parts.length);
+      if (parts.length === batch || i + step >= end) { // one batch in flight while the next is drawn
+        await out.send(parts, parts.length);
         parts = [];
       }
     }
-    await inFlight;
+    await out.done();
   }
 
   async function h264Supported(width, height, fps) {
@@ -49,19 +58,15 @@
 
   async function h264([start, end, step], url, fps, bitrate, batch) {
     const canvas = api.canvas;
-    let parts = [], error = null, wake = null, inFlight = Promise.resolve();
+    const out = sender(url);
+    let parts = [], error = null, wake = null;
     const encoder = new VideoEncoder({
       output: (chunk) => { const b = new Uint8Array(chunk.byteLength); chunk.copyTo(b); parts.push(b); },
       error: (e) => { error = e; if (wake) wake(); },
     });
     encoder.addEventListener("dequeue", () => { if (wake) wake(); });
     encoder.configure(config(canvas.width, canvas.height, fps, bitrate));
-    const send = async (frames) => { // the chunks so far; one POST in flight at a time (backpressure)
-      const body = new Blob(parts);
-      parts = [];
-      await inFlight; // a failed POST (ffmpeg gone) stops the recording here
-      inFlight = post(url, body, frames);
-    };
+    const send = (frames) => { const chunks = parts; parts = []; return out.send(chunks, frames); }; // the chunks so far
     let k = 0, sent = 0;
     for (let i = start; i < end; i += step, k++) {
       if (k % batch === 0) await api.ensure(i, Math.min(end - 1, i + step * batch));
@@ -77,7 +82,7 @@
     encoder.close();
     if (error) throw error;
     if (k > sent) await send(k - sent);
-    await inFlight;
+    await out.done();
   }
 
   window.choroplethCapture = { png, h264, h264Supported };
