@@ -3,8 +3,8 @@
 Playwright opens the page from a local HTTP server and the page's own renderer draws every frame
 (`choropleth.renderFrame`), so frame i of the video is frame i of the page. Frames leave the browser
 one of two ways: encoded in the page by WebCodecs (H.264, only the small chunks travel; ffmpeg muxes
-them without re-encoding) or as raw canvas pixels POSTed in batches and encoded by ffmpeg, while the
-page draws the next batch. The video is recorded in segments, so an interrupted recording keeps what
+them without re-encoding) or as PNG frames POSTed in batches and encoded by ffmpeg, while the page
+draws the next batch. The video is recorded in segments, so an interrupted recording keeps what
 was done (joined into a playable file) and `--resume` continues after the last complete segment.
 """
 from __future__ import annotations
@@ -157,11 +157,12 @@ def _progress(total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
                    TimeRemainingColumn(), transient=True, disable=not sys.stderr.isatty())
     task = bar.add_task("frames", total=total, rate="")
     began = time.perf_counter()
-    done = [0]
+    done = 0
 
     def advance(n: int) -> None:
-        done[0] += n
-        bar.update(task, advance=n, rate=f"{done[0] / max(1e-6, time.perf_counter() - began):.0f} frames/s")
+        nonlocal done
+        done += n
+        bar.update(task, advance=n, rate=f"{done / max(1e-6, time.perf_counter() - began):.0f} frames/s")
 
     bar.start()
     return advance, bar.stop
@@ -189,11 +190,11 @@ def record(site: Path, out: Path, r: Recording) -> Result:
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
 
     open_segments: dict[int, _Segment] = {}
-    advance: list[Callable[[int], None]] = [lambda n: None]
+    advance: Callable[[int], None] = lambda n: None  # the progress bar's, once it is up
 
     def sink(path: str, data: bytes, frames: int) -> None:  # POST /frames/<segment>
         open_segments[int(path.rsplit("/", 1)[1])].write(data)
-        advance[0](frames)
+        advance(frames)
 
     handler = type("Handler", (_Handler,), {"sink": staticmethod(sink)})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
@@ -220,10 +221,10 @@ def record(site: Path, out: Path, r: Recording) -> Result:
             targets = [parts_dir / f"{k:05d}{suffix}" for k in range(len(segments))]
             page.evaluate("([m, w, h]) => choropleth.setMetric(m).then(() => choropleth.resize(w, h))",
                           [metric, r.width, r.height])
-            advance[0], stop_progress = _progress(len(frames))
+            advance, stop_progress = _progress(len(frames))
             for k, seg in enumerate(segments):
                 if targets[k].exists():  # --resume: done before
-                    advance[0](len(seg))
+                    advance(len(seg))
                     continue
                 segment = open_segments[k] = _Segment(_command(ffmpeg, method, suffix, r), targets[k])
                 span = [seg[0], seg[-1] + 1, r.step]
