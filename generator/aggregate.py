@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,7 +125,7 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
     Buckets of seconds start at a whole multiple of the interval in the time zone `tz` (days start at
     its midnight); calendar buckets start on the first of a month (in UTC, or as naive times read).
     """
-    aggs = {m: agg for m in source.metrics} if isinstance(agg, str) else dict(agg)
+    aggs = dict.fromkeys(source.metrics, agg) if isinstance(agg, str) else dict(agg)
     for name in aggs.values():
         if name not in AGGREGATES:
             raise UserError(f"--agg {name!r} is unknown; choose one of {', '.join(AGGREGATES)}")
@@ -154,7 +154,7 @@ def _origin(interval: Interval, tz: str | None, lo: int) -> int:
     step = interval.n
     if interval.unit == "month":
         return lo - lo % 12 if step > 12 and step % 12 == 0 else 0
-    if not tz or step % 3600 and step < 86400:
+    if not tz or (step % 3600 and step < 86400):
         return 0
     return -int(pd.Timestamp(lo, unit="s", tz="UTC").tz_convert(tz).utcoffset().total_seconds())
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .errors import UserError
 
@@ -27,7 +27,7 @@ def playwright_chromium() -> str | None:
 
         with sync_playwright() as p:
             path = p.chromium.executable_path
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure of Playwright's own browser means: use the system's
         return None
     return path if path and Path(path).is_file() else None
 

@@ -1,61 +1,23 @@
-"""The build: wires the stages source -> aggregate -> classify -> geometry -> site, and reports."""
+"""One map's build: wires the stages source -> aggregate -> classify -> geometry -> site, and reports.
+A site of many maps is multisite.py; the options are options.py."""
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import os
-import shutil
 import sys
 import time
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import __version__, aggregate, classify, demo, framedata, geometry, regions, site, source
+from . import aggregate, classify, demo, framedata, geometry, regions, site, source
 from .errors import UserError
+from .options import Metric, Options, parse_metric
 
-if TYPE_CHECKING:
-    from .config import SiteConfig
-
-
-@dataclass
-class Options:
-    db: str | None = None
-    table: str | None = None
-    query: str | None = None
-    csv: str | None = None
-    parquet: str | None = None
-    region: str = "country"
-    time: str = "unixtime"
-    metrics: list[str] | None = None
-    interval: str | None = None  # None: the data's own step (the demo: 1h)
-    agg: str = "sum"
-    fill: str = "none"
-    tz: str | None = None
-    center: float | None = None
-    values: bool = True
-    sparse: float = 10.0
-    classes: int = 20
-    scheme: str = "equal_interval"
-    breaks: list[float] | None = None
-    cmap: str = "afmhot_r"
-    missing_color: str = "#dddddd"
-    shapes: str | None = None
-    shape_key: str | None = None
-    region_type: str = "auto"
-    projection: str = "robinson"
-    bbox: list[float] | None = None
-    only: str | None = None
-    simplify: float = 0.5
-    out: str = "site"
-    title: str | None = None
-    time_format: str | None = None
-    log: bool = False
+__all__ = ["Map", "Options", "Result", "build", "make_map"]
 
 
 @dataclass
@@ -66,47 +28,6 @@ class Result:
     metrics: list[str]
     size: int
     seconds: float
-
-
-@dataclass
-class Metric:
-    """One metric column and how it is aggregated, classified and coloured."""
-    name: str
-    agg: str
-    classes: int
-    scheme: str
-    breaks: list[float] | None
-    log: bool
-    cmap: str
-    center: float | None
-    label: str | None = None
-
-
-def parse_metric(spec: str, o: Options) -> Metric:
-    """`NAME` or `NAME:key=value,…` (agg, classes, scheme, breaks=10/100/1000, log, cmap, center,
-    label); what a spec leaves out comes from the map's options."""
-    name, _, rest = spec.partition(":")
-    m = Metric(name=name.strip(), agg=o.agg, classes=o.classes, scheme=o.scheme, breaks=o.breaks, log=o.log,
-               cmap=o.cmap, center=o.center)
-    for item in filter(None, (x.strip() for x in rest.split(","))):
-        key, eq, value = (p.strip() for p in item.partition("="))
-        try:
-            if key == "log" and not eq:
-                m.log = True
-            elif key in ("agg", "scheme", "cmap", "label") and eq:
-                setattr(m, key, value)
-            elif key == "classes" and eq:
-                m.classes = int(value)
-            elif key == "center" and eq:
-                m.center = float(value)
-            elif key == "breaks" and eq:
-                m.breaks = [float(b) for b in value.split("/")]
-            else:
-                raise ValueError
-        except ValueError:
-            raise UserError(f"--metric {spec!r}: cannot use {item!r}; write NAME:agg=mean,scheme=quantiles,"
-                            "classes=7,cmap=RdBu,center=0,breaks=10/100,log,label=TEXT") from None
-    return m
 
 
 def log(message: str) -> None:
@@ -325,82 +246,3 @@ def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Ma
     }
 
 
-HASH_FILE = ".inputs-sha256"
-
-
-def inputs_digest(o: Options) -> str | None:
-    """A hash of everything a map's output depends on; None when an input cannot be hashed (a server)."""
-    h = hashlib.sha256(json.dumps(asdict(replace(o, out="")), sort_keys=True).encode())
-    h.update(__version__.encode())
-    for folder in (site.TEMPLATES, site.STATIC):
-        for p in sorted(folder.iterdir()):
-            h.update(p.name.encode() + p.read_bytes())
-    files = [Path(v) for v in (o.csv, o.parquet) if v]
-    shapes = Path(o.shapes) if o.shapes else geometry.default_shapes()
-    files += sorted(shapes.parent.glob(shapes.stem + ".*")) if shapes.suffix == ".shp" else [shapes]
-    if o.db:
-        if not o.db.startswith("sqlite:///"):
-            return None
-        files.append(Path(o.db[len("sqlite:///"):]))
-    elif not (o.csv or o.parquet):
-        files.append(demo.ensure_demo_database())
-    for p in files:
-        if p.is_file():
-            with p.open("rb") as f:
-                while block := f.read(1 << 20):
-                    h.update(block)
-    return h.hexdigest()
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)  # unchanged maps are not copied: the new site shares their files
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
-    """A site of several maps: an index page, a folder per map, shared assets; unchanged maps reused."""
-    began = time.perf_counter()
-    out = Path(cfg.out)
-    site.check_output(out)
-    with site.staged(out) as tmp:
-        site.write_assets(tmp / "assets")
-        entries, fresh = [], []
-        for name, o in cfg.maps:
-            digest = inputs_digest(o)
-            old, folder = out / name, tmp / name
-            if not clean and digest and (old / HASH_FILE).is_file() and (old / HASH_FILE).read_text() == digest:
-                shutil.copytree(old, folder, copy_function=_link_or_copy)
-                log(f"map {name}: unchanged, kept")
-            else:
-                log(f"map {name}: building")
-                built = make_map(o)
-                folder.mkdir()
-                site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
-                               values=built.values, report=built.report, assets="../assets/")
-                summary = {k: built.report[k] for k in ("title", "frames", "from", "to")}
-                (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
-                if digest:
-                    (folder / HASH_FILE).write_text(digest)
-                fresh.append(folder)
-            entries.append({"name": name, **json.loads((folder / "map.json").read_text())})
-        _stills(fresh)
-        for e in entries:
-            e["still"] = (tmp / e["name"] / "still.png").exists()
-        (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries, assets="assets/"),
-                                         encoding="utf-8")
-    log(f"site: {len(entries)} maps ({len(fresh)} built) in {out.resolve()} in {time.perf_counter() - began:.1f} s")
-    return out.resolve()
-
-
-def _stills(folders: list[Path]) -> None:
-    """A small still image of each new map, drawn by its own page in headless Chromium when there is one."""
-    if not folders:
-        return
-    from . import capture
-
-    try:
-        capture.stills(folders)
-    except UserError as exc:
-        log(f"stills: skipped ({exc})")

@@ -10,17 +10,17 @@ was done (joined into a playable file) and `--resume` continues after the last c
 from __future__ import annotations
 
 import functools
+import http.server
 import itertools
 import json
-import http.server
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 import imageio_ffmpeg
 
@@ -127,7 +127,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         try:
             type(self).sink(self.path, body, int(self.headers.get("X-Frames", "0")))
-        except Exception as exc:  # ffmpeg gone: tell the page, which stops
+        except Exception as exc:  # noqa: BLE001 - ffmpeg gone: tell the page, which stops
             self.send_error(500, str(exc))
             return
         self.send_response(204)
@@ -142,7 +142,8 @@ def _join(parts: list[Path], out: Path) -> None:
     extra = ["-movflags", "+faststart"] if out.suffix == ".mp4" else []
     tmp = out.with_name("tmp-" + out.name)
     proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-f", "concat", "-safe", "0",
-                           "-i", str(listing), "-c", "copy", *extra, str(tmp)], capture_output=True, text=True,
+                           "-i", str(listing), "-c", "copy", *extra, str(tmp)], check=False, capture_output=True,
+                          text=True,
                           stdin=subprocess.DEVNULL)
     listing.unlink()
     if proc.returncode != 0:
@@ -190,7 +191,7 @@ def record(site: Path, out: Path, r: Recording) -> Result:
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
 
     open_segments: dict[int, _Segment] = {}
-    advance: Callable[[int], None] = lambda n: None  # the progress bar's, once it is up
+    advance: Callable[[int], None] = lambda n: None  # noqa: E731 - the progress bar's, once it is up
 
     def sink(path: str, data: bytes, frames: int) -> None:  # POST /frames/<segment>
         open_segments[int(path.rsplit("/", 1)[1])].write(data)
@@ -202,7 +203,7 @@ def record(site: Path, out: Path, r: Recording) -> Result:
     url = f"http://127.0.0.1:{server.server_address[1]}"
     began = time.perf_counter()
     targets: list[Path] = []
-    stop_progress: Callable[[], None] = lambda: None
+    stop_progress: Callable[[], None] = lambda: None  # noqa: E731 - replaced when the bar is up
     try:
         with browser.chromium(r.browser) as b:
             page = b.new_page(viewport={"width": r.width + 40, "height": r.height + 200})
@@ -235,8 +236,9 @@ def record(site: Path, out: Path, r: Recording) -> Result:
                     js, args = "([f, u, n]) => choroplethCapture.png(f, u, n)", [span, f"{url}/frames/{k}", PNG_BATCH]
                 try:
                     page.evaluate(js, args)
-                except Exception as exc:  # the page stopped: because ffmpeg did, or for its own reason
-                    raise (segment.failure() if segment.proc.poll() else UserError(f"the page stopped: {exc}")) from None
+                except Exception as exc:  # noqa: BLE001 - the page stopped: because ffmpeg did, or for its own reason
+                    stopped = UserError(f"the page stopped: {exc}")
+                    raise (segment.failure() if segment.proc.poll() else stopped) from None
                 segment.finish()
                 del open_segments[k]
             stop_progress()

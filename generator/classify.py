@@ -48,7 +48,7 @@ def labels(edges: list[float] | np.ndarray) -> list[str]:
     scale, suffix = 1000.0 ** power, ("", "k", "M", "G", "T")[power]
     gaps = np.diff(np.unique(e))
     tolerance = 0.02 * (gaps.min() if len(gaps) else abs(top) or 1.0)
-    for decimals in range(0, 10):
+    for decimals in range(10):
         rounded = np.round(e / scale, decimals) * scale
         if np.all(np.abs(rounded - e) <= tolerance):
             break

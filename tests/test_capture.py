@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import signal
-from concurrent.futures import ThreadPoolExecutor
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import COUNTRIES, expected_colour
 from playwright.sync_api import Page
 
-from conftest import COUNTRIES, expected_colour
 from generator import capture
 
 W, H = 1280, 720

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from playwright.sync_api import Page
-
 from conftest import interior
-from generator import build, geometry
+from playwright.sync_api import Page
 from test_page import open_site
+
+from generator import build, geometry
 
 
 def colour_of(page: Page, name: str) -> tuple[int, int, int]:

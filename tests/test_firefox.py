@@ -11,10 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import COUNTRIES, expected_colour
 from PIL import Image
 from playwright.sync_api import Page
-
-from conftest import COUNTRIES, expected_colour
 
 FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
 pytestmark = pytest.mark.skipif(not FIREFOX, reason="no Firefox here (scripts/test installs Debian's firefox-esr)")

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import SHARED_10M
 from shapely.geometry import MultiPolygon, Polygon
 
-from conftest import SHARED_10M
 from generator import geometry
 from generator.errors import UserError
 

@@ -7,10 +7,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from playwright.sync_api import Page
-
 from conftest import serve
+from playwright.sync_api import Page
 from test_cli import run
+
 from generator import build
 
 EVIL = "</script><img src=x onerror=\"window.pwned=1\">'\"&amp; \u202eRTL\u202c 🗺️"

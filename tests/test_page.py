@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import COUNTRIES, expected_colour, serve
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import COUNTRIES, expected_colour, serve
 from generator import build
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_10M
 from playwright.sync_api import Page
 from pyproj import Transformer
-
-from conftest import SHARED_10M
-from generator import build, geometry
 from test_page import open_site
+
+from generator import build, geometry
 
 W, H = 1280, 720
 BACKGROUND = (0xF4, 0xF6, 0xF8)  # --map-bg

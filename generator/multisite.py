@@ -1,0 +1,97 @@
+"""A site of many maps (`--config site.toml`): an index page, a folder per map built by build.make_map,
+shared assets, and maps whose inputs did not change kept as they were."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from . import __version__, demo, geometry, site
+from .build import log, make_map
+from .config import SiteConfig
+from .errors import UserError
+from .options import Options
+
+HASH_FILE = ".inputs-sha256"
+
+
+def inputs_digest(o: Options) -> str | None:
+    """A hash of everything a map's output depends on; None when an input cannot be hashed (a server)."""
+    h = hashlib.sha256(json.dumps(asdict(replace(o, out="")), sort_keys=True).encode())
+    h.update(__version__.encode())
+    for folder in (site.TEMPLATES, site.STATIC):
+        for p in sorted(folder.iterdir()):
+            h.update(p.name.encode() + p.read_bytes())
+    files = [Path(v) for v in (o.csv, o.parquet) if v]
+    shapes = Path(o.shapes) if o.shapes else geometry.default_shapes()
+    files += sorted(shapes.parent.glob(shapes.stem + ".*")) if shapes.suffix == ".shp" else [shapes]
+    if o.db:
+        if not o.db.startswith("sqlite:///"):
+            return None
+        files.append(Path(o.db[len("sqlite:///"):]))
+    elif not (o.csv or o.parquet):
+        files.append(demo.ensure_demo_database())
+    for p in files:
+        if p.is_file():
+            with p.open("rb") as f:
+                while block := f.read(1 << 20):
+                    h.update(block)
+    return h.hexdigest()
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)  # unchanged maps are not copied: the new site shares their files
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
+    """A site of several maps: an index page, a folder per map, shared assets; unchanged maps reused."""
+    began = time.perf_counter()
+    out = Path(cfg.out)
+    site.check_output(out)
+    with site.staged(out) as tmp:
+        site.write_assets(tmp / "assets")
+        entries, fresh = [], []
+        for name, o in cfg.maps:
+            digest = inputs_digest(o)
+            old, folder = out / name, tmp / name
+            if not clean and digest and (old / HASH_FILE).is_file() and (old / HASH_FILE).read_text() == digest:
+                shutil.copytree(old, folder, copy_function=_link_or_copy)
+                log(f"map {name}: unchanged, kept")
+            else:
+                log(f"map {name}: building")
+                built = make_map(o)
+                folder.mkdir()
+                site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
+                               values=built.values, report=built.report, assets="../assets/")
+                summary = {k: built.report[k] for k in ("title", "frames", "from", "to")}
+                (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
+                if digest:
+                    (folder / HASH_FILE).write_text(digest)
+                fresh.append(folder)
+            entries.append({"name": name, **json.loads((folder / "map.json").read_text())})
+        _stills(fresh)
+        for e in entries:
+            e["still"] = (tmp / e["name"] / "still.png").exists()
+        (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries, assets="assets/"),
+                                         encoding="utf-8")
+    log(f"site: {len(entries)} maps ({len(fresh)} built) in {out.resolve()} in {time.perf_counter() - began:.1f} s")
+    return out.resolve()
+
+
+def _stills(folders: list[Path]) -> None:
+    """A small still image of each new map, drawn by its own page in headless Chromium when there is one."""
+    if not folders:
+        return
+    from . import capture
+
+    try:
+        capture.stills(folders)
+    except UserError as exc:
+        log(f"stills: skipped ({exc})")

@@ -1,0 +1,83 @@
+"""The options of one map, as the command line, the config file and the Python API give them, and
+each metric's own settings (`--metric NAME:key=value,…`). Plain data: every stage reads it, none owns it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import UserError
+
+
+@dataclass
+class Options:
+    db: str | None = None
+    table: str | None = None
+    query: str | None = None
+    csv: str | None = None
+    parquet: str | None = None
+    region: str = "country"
+    time: str = "unixtime"
+    metrics: list[str] | None = None
+    interval: str | None = None  # None: the data's own step (the demo: 1h)
+    agg: str = "sum"
+    fill: str = "none"
+    tz: str | None = None
+    center: float | None = None
+    values: bool = True
+    sparse: float = 10.0
+    classes: int = 20
+    scheme: str = "equal_interval"
+    breaks: list[float] | None = None
+    cmap: str = "afmhot_r"
+    missing_color: str = "#dddddd"
+    shapes: str | None = None
+    shape_key: str | None = None
+    region_type: str = "auto"
+    projection: str = "robinson"
+    bbox: list[float] | None = None
+    only: str | None = None
+    simplify: float = 0.5
+    out: str = "site"
+    title: str | None = None
+    time_format: str | None = None
+    log: bool = False
+
+
+@dataclass
+class Metric:
+    """One metric column and how it is aggregated, classified and coloured."""
+    name: str
+    agg: str
+    classes: int
+    scheme: str
+    breaks: list[float] | None
+    log: bool
+    cmap: str
+    center: float | None
+    label: str | None = None
+
+
+def parse_metric(spec: str, o: Options) -> Metric:
+    """`NAME` or `NAME:key=value,…` (agg, classes, scheme, breaks=10/100/1000, log, cmap, center,
+    label); what a spec leaves out comes from the map's options."""
+    name, _, rest = spec.partition(":")
+    m = Metric(name=name.strip(), agg=o.agg, classes=o.classes, scheme=o.scheme, breaks=o.breaks, log=o.log,
+               cmap=o.cmap, center=o.center)
+    for item in filter(None, (x.strip() for x in rest.split(","))):
+        key, eq, value = (p.strip() for p in item.partition("="))
+        try:
+            if key == "log" and not eq:
+                m.log = True
+            elif key in ("agg", "scheme", "cmap", "label") and eq:
+                setattr(m, key, value)
+            elif key == "classes" and eq:
+                m.classes = int(value)
+            elif key == "center" and eq:
+                m.center = float(value)
+            elif key == "breaks" and eq:
+                m.breaks = [float(b) for b in value.split("/")]
+            else:
+                raise ValueError
+        except ValueError:
+            raise UserError(f"--metric {spec!r}: cannot use {item!r}; write NAME:agg=mean,scheme=quantiles,"
+                            "classes=7,cmap=RdBu,center=0,breaks=10/100,log,label=TEXT") from None
+    return m
