@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from .errors import UserError, first_line
 from .source import Source, epoch_seconds
 
 AGGREGATES = ("sum", "mean", "min", "max", "count", "median")
-_SQL_AGG = {"sum": sa.func.sum, "mean": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
+_SQL_AGG: dict[str, Any] = {"sum": sa.func.sum, "mean": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
             "count": sa.func.count}
 _PARTITION = 200_000
 _CALENDAR = {"mo": 1, "mon": 1, "month": 1, "months": 1, "q": 3, "quarter": 3, "quarters": 3,
@@ -159,7 +160,7 @@ def _origin(interval: Interval, tz: str | None, lo: int) -> int:
     return -int(pd.Timestamp(lo, unit="s", tz="UTC").tz_convert(tz).utcoffset().total_seconds())
 
 
-def _span(lo: object, hi: object, step: int, origin: int = 0) -> tuple[int, int]:
+def _span(lo: Any, hi: Any, step: int, origin: int = 0) -> tuple[int, int]:
     if lo is None:
         raise UserError("the source returned no rows with a time and a region; check the query or table")
     try:
@@ -175,6 +176,7 @@ def _time_expr(source: Source) -> tuple[sa.ColumnElement, int]:
     Years as (year - 1970) * 12 months; dates and timestamps as epoch seconds (EXTRACT(epoch …)
     where SQL has it, strftime('%s') in SQLite).
     """
+    assert source.selectable is not None
     raw = source.selectable.c[source.time]
     if source.time_kind == "datetime":
         return sa.cast(sa.extract("epoch", raw), sa.BigInteger), 1
@@ -186,10 +188,12 @@ def _time_expr(source: Source) -> tuple[sa.ColumnElement, int]:
 def _distinct_times(source: Source, regions: int = 3, limit: int = 20_000) -> list[np.ndarray]:
     """Up to `limit` distinct times of each of a few regions, in epoch seconds (years for year columns)."""
     if source.engine is None:
+        assert source.frame is not None
         df = source.frame[[source.region, source.time]].dropna()
         some = df[source.region].drop_duplicates().head(regions)
         return [np.unique(_file_times(df[source.time][df[source.region] == r], source))[:limit] for r in some]
     src = source.selectable
+    assert src is not None
     expr, unit = _time_expr(source)
     if source.time_kind == "year":
         expr = sa.cast(src.c[source.time], sa.BigInteger)
@@ -319,8 +323,10 @@ def _partitions(conn: sa.Connection, stmt: sa.Select) -> Iterator[list[tuple]]:
         return
     compiled = stmt.compile(dialect=conn.dialect)
     params = compiled.construct_params()
-    cursor = conn.connection.driver_connection.cursor()
-    cursor.execute(str(compiled), [params[k] for k in compiled.positiontup] if compiled.positional else params)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    cursor.execute(str(compiled), [params[k] for k in compiled.positiontup or ()] if compiled.positional else params)
     while part := cursor.fetchmany(_PARTITION):
         yield part
 

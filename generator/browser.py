@@ -11,8 +11,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import UserError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 # Without these, Chromium reaches for Google's servers at start and on a closed network keeps retrying.
@@ -60,7 +64,7 @@ def launch_options(explicit: str | None = None) -> dict:
 
 
 @contextmanager
-def chromium(explicit: str | None = None, **launch: object) -> Iterator[object]:
+def chromium(explicit: str | None = None, **launch: Any) -> Iterator[Browser]:
     """A launched Playwright Browser, closed (with Playwright) whatever happens."""
     from playwright.sync_api import sync_playwright
 

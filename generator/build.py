@@ -39,14 +39,14 @@ def open_source(o: Options, metrics: list[str] | None) -> source.Source:
     if len(given) > 1:
         raise UserError(f"give one source, not {' and '.join(given)}")
     if o.csv or o.parquet:
-        kind, path = ("csv", o.csv) if o.csv else ("parquet", o.parquet)
+        kind, path = ("csv", o.csv) if o.csv else ("parquet", o.parquet or "")
         return source.from_file(path, kind, region=o.region, time=o.time, metrics=metrics)
     if o.db:
         return source.from_database(o.db, table=o.table, query=o.query, region=o.region, time=o.time,
                                     metrics=metrics)
-    path = demo.ensure_demo_database()
-    log(f"source: demo database {path} (table events)")
-    return source.from_database(f"sqlite:///{path}", table="events", query=None, region=o.region,
+    demo_db = demo.ensure_demo_database()
+    log(f"source: demo database {demo_db} (table events)")
+    return source.from_database(f"sqlite:///{demo_db}", table="events", query=None, region=o.region,
                                 time=o.time, metrics=metrics)
 
 

@@ -21,12 +21,16 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import imageio_ffmpeg
 
 from . import browser
 from .errors import UserError, first_line
 from .site import MARKER, STATIC
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 FORMATS = (".mp4", ".webm", ".gif")
 PNG_BATCH = 30  # frames per POST, drawn while ffmpeg encodes the previous batch
@@ -287,7 +291,7 @@ def _bitrate(r: Recording) -> int:
     return int(r.width * r.height * r.fps * 0.2 * 2 ** ((23 - r.quality) / 6))
 
 
-def _choose(page: object, r: Recording, suffix: str) -> str:
+def _choose(page: Page, r: Recording, suffix: str) -> str:
     """WebCodecs H.264 where the browser has it (MP4, even sizes), else PNG frames to ffmpeg."""
     if r.method == "png" or suffix != ".mp4" or r.width % 2 or r.height % 2:
         if r.method == "webcodecs":

@@ -18,6 +18,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -190,10 +191,11 @@ class _View:
 
 
 def _view(crs: CRS) -> _View:
-    base = crs.source_crs if crs.is_bound else crs
+    base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
     geodetic = base.geodetic_crs if base.geodetic_crs is not None else CRS("EPSG:4326")
     axes = geodetic.axis_info
-    if geodetic.prime_meridian.longitude != 0 or not axes or not axes[0].unit_name.lower().startswith("degree") \
+    meridian = geodetic.prime_meridian
+    if meridian is None or meridian.longitude != 0 or not axes or not axes[0].unit_name.lower().startswith("degree") \
             or not geodetic.is_geographic:
         geodetic = CRS("EPSG:4326")
     op = base.coordinate_operation if base.is_projected else None
@@ -205,7 +207,7 @@ def _view(crs: CRS) -> _View:
         for p in op.params if op is not None else ():
             name = p.name.lower()
             if name.startswith(prefix) and "point" not in name and "parallel" not in name:
-                return float(np.degrees(p.value * p.unit_conversion_factor))
+                return float(np.degrees(float(p.value) * p.unit_conversion_factor))
         return float(proj.get(key, 0.0))
 
     method = op.method_name.lower() if op is not None else ""
@@ -230,7 +232,7 @@ def _centre_of(shapes: gpd.GeoDataFrame) -> tuple[float, float]:
             round(float(np.degrees(np.arctan2(v[2], np.hypot(v[0], v[1])))), 1))
 
 
-def _polygonal(g: object) -> object:
+def _polygonal(g: Any) -> Any:
     """The polygons of a geometry (an overlay can leave lines and points where edges touch); None if none."""
     if g is None or g.is_empty:
         return None
@@ -463,7 +465,7 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
     names = table[field] if field else [str(i) for i in range(len(projected))]
     # A whole globe is shown as one, its sea drawn to the horizon; a selection (--only, --bbox) fits its shapes.
     globe = None
-    if view.orthographic and not (only or box):
+    if view.orthographic and not (only or box) and crs.ellipsoid is not None:
         globe = [*view.origin, float(crs.ellipsoid.semi_major_metre)]
     return Shapes(frame=projected, keys_table=table, names=names, globe=globe)
 
@@ -495,7 +497,7 @@ def to_topology(shapes: Shapes, simplify: float = 0.5, width_px: int = 1920) -> 
         warnings.simplefilter("ignore")
         topo = topojson.Topology(gdf, prequantize=QUANTIZATION, toposimplify=tolerance,
                                  simplify_with="shapely", object_name="regions")
-        data = json.loads(topo.to_json())
+        data = json.loads(topo.to_json() or "{}")
     by_index = {g["properties"]["i"]: g for g in data["objects"]["regions"]["geometries"]}
     geometries = []
     for i in range(len(gdf)):  # topojson drops what collapsed; keep the order and an empty slot

@@ -153,13 +153,13 @@ def _match(codes: list[str], isos: list[str | None], keys: list[str], names: lis
     for i, (code, iso) in enumerate(zip(codes, isos)):
         # Equal keys first, unless both sides are country codes of different types (FIPS "AS" is
         # Australia, ISO "AS" American Samoa).
-        j = by_key.get(_key(code)) if kind in (key_kind, "key") or key_kind == "key" else None
-        if j is None and iso:
-            j = by_iso.get(iso)
-        if j is not None:
-            shape_of_region[i] = j
-            if region_of_shape[j] < 0:
-                region_of_shape[j] = i
+        shape = by_key.get(_key(code)) if kind in (key_kind, "key") or key_kind == "key" else None
+        if shape is None and iso:
+            shape = by_iso.get(iso)
+        if shape is not None:
+            shape_of_region[i] = shape
+            if region_of_shape[shape] < 0:
+                region_of_shape[shape] = i
     unmatched = [c for c, j in zip(codes, shape_of_region) if j < 0]
     without = [n for n, i in zip(names, region_of_shape) if i < 0]
     return Match(shape_of_region, region_of_shape, field, kind, unmatched, without)

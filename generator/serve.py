@@ -42,7 +42,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 
 
-def serve(folder: Path, port: int, rebuild: Callable[[], None] | None, watch: Callable[[], list[Path]]) -> None:
+def serve(folder: Path, port: int, rebuild: Callable[[], object] | None, watch: Callable[[], list[Path]]) -> None:
     """Serve `folder` until interrupted; when a watched file changes, call `rebuild`."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(folder)))
     print(f"Serving {folder} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)

@@ -86,10 +86,10 @@ def from_database(url: str, *, table: str | None, query: str | None, region: str
             # not every dialect supports).
             if table:
                 schema, _, name = table.rpartition(".")
-                base = sa.table(name, schema=schema or None)
+                base: sa.TableClause | sa.Subquery = sa.table(name, schema=schema or None)
                 where = f"table {table!r}"
             else:
-                base = sa.text(query).columns().subquery("q")
+                base = sa.text(query or "").columns().subquery("q")
                 where = "the query"
             keys = list(conn.execute(sa.select(sa.literal_column("*")).select_from(base).limit(0)).keys())
             sel = sa.select(*(sa.column(k) for k in keys)).select_from(base).subquery("src")

@@ -127,7 +127,8 @@ def page_figures(site: Path, label: str, frames: int) -> float:
         nearN = page.evaluate("([a, n]) => choropleth.measure(a, n)", [frames - n, n])
         jumps = page.evaluate("""async (N) => { const t = []; for (let k = 0; k < 50; k++) {
             const i = (k * 7919) % N; await choropleth.ensure(i, i); const s = performance.now();
-            choropleth.renderFrame(i); choropleth.colorAt(0, 0); t.push(performance.now() - s); } return t; }""", frames)
+            choropleth.renderFrame(i); choropleth.colorAt(0, 0); t.push(performance.now() - s); } return t; }""",
+        frames)
     m0, mN = statistics.median(near0), statistics.median(nearN)
     say(f"{label} first frame drawn after navigation", f"{first / 1000:.2f} s")
     say(f"{label} median draw per frame near frame 0 (1280x720)", f"{m0:.2f} ms")
@@ -234,7 +235,8 @@ def main() -> None:
     say("countries data ready", f"{db} ({time.perf_counter() - t:.0f} s)")
     world = geometry.read_shapes(None).to_crs("ESRI:54030")
     label = f"{a.frames:,} frames × {len(world)} countries (SQLite)"
-    scenario(label, ["--db", f"sqlite:///{db}", "--table", "events", "--interval", "1h"], a.work / "site-countries", world,
+    scenario(label, ["--db", f"sqlite:///{db}", "--table", "events", "--interval", "1h"], a.work / "site-countries",
+             world,
              len(world), 30 if a.smoke else 200)
     video_figures(a.work / "site-countries", label, a.frames, 100 if a.smoke else 3000, world, a.work,
                   20 if a.smoke else 200)

@@ -232,7 +232,8 @@ def test_property_equals_pandas_reference(tmp_path: Path, rows: list, agg: str) 
     start = events.unixtime.min() // 3600 * 3600
     ref = events.assign(b=(events.unixtime - start) // 3600).groupby(["b", "country"]).m
     expected = (ref.sum(min_count=1) if agg == "sum" else ref.agg(agg)).unstack()
-    expected = expected.reindex(index=range((events.unixtime.max() - start) // 3600 + 1), columns=sorted(events.country.unique()))
+    expected = expected.reindex(index=range((events.unixtime.max() - start) // 3600 + 1),
+                                columns=sorted(events.country.unique()))
     path = Path(tempfile.mkdtemp(dir=tmp_path))
     events.to_csv(path / "e.csv", index=False)
     with sqlite3.connect(path / "e.db") as conn:
@@ -288,7 +289,7 @@ def test_time_types_in_databases(tmp_path: Path, postgres_url: str, kind: str) -
 
 def test_unusable_time_column_is_a_clear_error(tmp_path: Path) -> None:
     table().assign(unixtime="soon").to_csv(tmp_path / "t.csv", index=False)
-    src_args = dict(region="country", time="unixtime", metrics=None)
+    src_args = {"region": "country", "time": "unixtime", "metrics": None}
     with pytest.raises(UserError, match="time column 'unixtime' holds values like 'soon'"):
         aggregate.aggregate(source.from_file(str(tmp_path / "t.csv"), "csv", **src_args), 3600, "sum")
 

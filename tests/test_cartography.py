@@ -112,7 +112,7 @@ def test_several_metrics_each_with_its_own_classes_and_colours(tmp_path: Path, p
     page.evaluate("choropleth.setMetric(1)")
     assert any(u.startswith("data/1/0.js") for u in requested)
     for name, value in (("France", -5.0), ("Brazil", 10.0), ("Australia", -20.0), ("Russia", 0.5)):
-        r, g, bl = colour_of(page, name)
+        r, _g, bl = colour_of(page, name)
         assert (r > bl) if value < 0 else (bl > r), (name, value)  # RdBu: red below the centre, blue above
     assert colour_of(page, "Australia") == rgb(b["colors"][0])
     # Equal distances from the centre get equally strong colours: -20 is the strongest red; +10 is

@@ -22,7 +22,8 @@ SIZE = (1320, 900)
 
 def firefox_screenshot(url: str, out: Path) -> np.ndarray:
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([FIREFOX, "--headless", "--no-remote", "--profile", profile, f"--window-size={SIZE[0]},{SIZE[1]}",
+        subprocess.run([FIREFOX, "--headless", "--no-remote", "--profile", profile,
+                        f"--window-size={SIZE[0]},{SIZE[1]}",
                         "--screenshot", str(out), url], capture_output=True, timeout=120, check=True)
     return np.asarray(Image.open(out).convert("RGB")).astype(int)
 
@@ -40,7 +41,7 @@ def test_firefox_draws_the_same_map(page: Page, demo_site: Path, tmp_path: Path,
     # The map itself, without the title and legend (their fonts differ between engines).
     top, bottom = int(box["y"] + box["height"] * 0.1), int(box["y"] + box["height"] * 0.85)
     left, right = int(box["x"]), int(box["x"] + box["width"])
-    for attempt in range(3):  # Firefox shoots after the load event; the first frame may follow it
+    for _attempt in range(3):  # Firefox shoots after the load event; the first frame may follow it
         firefox = firefox_screenshot(url, tmp_path / "firefox.png")
         same = (np.abs(firefox[top:bottom, left:right] - chromium[top:bottom, left:right]).max(axis=2) <= 8).mean()
         if same > 0.97:

@@ -38,7 +38,7 @@ def test_topology_decodes_to_the_same_regions(path: object, simplify: float) -> 
     assert len(decoded) == len(shapes.frame)
     original = shapes.frame.geometry.to_numpy()
     # Compare regions much larger than the error allowed: the simplification tolerance or the quantum.
-    minx, miny, maxx, maxy = shapes.frame.total_bounds
+    minx, _miny, maxx, _maxy = shapes.frame.total_bounds
     error = max(simplify * (maxx - minx) / 1920, (maxx - minx) / geometry.QUANTIZATION)
     big = np.sqrt(shapely.area(original)) > 100 * error
     a = shapely.make_valid(original[big], method="structure", keep_collapsed=False)
@@ -131,7 +131,8 @@ def test_orthographic_shows_the_visible_hemisphere(world) -> None:
     def near_side(xy: np.ndarray) -> np.ndarray:
         """cos of the angle between each point and the centre: > 0 on the visible hemisphere."""
         lon, lat = np.radians(to_lonlat.transform(xy[:, 0], xy[:, 1]))
-        return np.sin(lat) * np.sin(np.radians(50)) + np.cos(lat) * np.cos(np.radians(50)) * np.cos(lon - np.radians(10))
+        return (np.sin(lat) * np.sin(np.radians(50))
+                + np.cos(lat) * np.cos(np.radians(50)) * np.cos(lon - np.radians(10)))
 
     xy = shapely.get_coordinates(shapes.frame.geometry.to_numpy())
     assert np.isfinite(xy).all() and (near_side(xy) > 0).all()  # nothing beyond the horizon
@@ -178,7 +179,8 @@ def test_only_and_bbox_fit_the_view_to_what_is_shown(world) -> None:
     fitted = geometry.to_topology(europe)["bbox"]
     corners = geometry.prepare(
         gpd.GeoDataFrame({"name": ["box"]}, geometry=[shapely.box(*box)], crs="EPSG:4326"), "robinson").frame
-    assert np.allclose(fitted, corners.total_bounds, rtol=0, atol=0.05 * (corners.total_bounds[2] - corners.total_bounds[0])) \
+    width = corners.total_bounds[2] - corners.total_bounds[0]
+    assert np.allclose(fitted, corners.total_bounds, rtol=0, atol=0.05 * width) \
         or (fitted[0] >= corners.total_bounds[0] - 1 and fitted[2] <= corners.total_bounds[2] + 1)
     assert (fitted[2] - fitted[0]) < 0.25 * (whole[2] - whole[0])
     # French Guiana is out of the box: France is only its European part

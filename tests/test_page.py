@@ -33,7 +33,8 @@ def open_site(page: Page, url: str) -> list[str]:
 
 @pytest.mark.parametrize("mode", ["file", "http"])
 def test_pixels_show_the_class_of_each_country(page: Page, mode: str, demo_site: Path, demo_server: str,
-                                                 hourly: pd.DataFrame, interior_points: dict, demo_classes: tuple) -> None:
+                                                 hourly: pd.DataFrame, interior_points: dict,
+                                                 demo_classes: tuple) -> None:
     url = (demo_site / "index.html").as_uri() if mode == "file" else demo_server + "index.html"
     outside = open_site(page, url)
     frames = page.evaluate("choropleth.frameCount")
@@ -154,7 +155,8 @@ def test_each_control(page: Page, demo_server: str, hourly: pd.DataFrame, interi
     open_site(page, demo_server + "index.html")
     meta = page.evaluate("choropleth.meta")
     n = meta["frames"]
-    when = lambda i: time.strftime("%Y-%m-%d %H:%M", time.gmtime(meta["start"] + i * meta["step"]))
+    def when(i):
+        return time.strftime("%Y-%m-%d %H:%M", time.gmtime(meta["start"] + i * meta["step"]))
     edges, colours = demo_classes
     pixels = country_pixels(page, interior_points)
 
@@ -432,7 +434,7 @@ def test_zoom_and_pan(page: Page, demo_server: str, interior_points: dict) -> No
         if 0 <= px < 1280 and 60 <= py < 640:
             assert screen_rgb(page, *on_screen(page, px, py)) == class_colour(page, r), name
     # The map is cut off above the legend, which stays readable.
-    lx, ly, lw, lh = page.evaluate("choropleth.legendBox(0)")
+    lx, ly, _lw, _lh = page.evaluate("choropleth.legendBox(0)")
     assert page.evaluate("([x, y]) => choropleth.regionAt(x, y)", [lx + 1, ly + 1]) == -1
     # Drag pans; the map follows the pointer.
     zoom, cx = page.evaluate("[choropleth.view.zoom, choropleth.view.x]")
@@ -451,7 +453,8 @@ def test_zoom_and_pan(page: Page, demo_server: str, interior_points: dict) -> No
     # Double-click, the button and the 0 key go back to the whole map; + and - zoom.
     page.dblclick("#map", position={"x": 640, "y": 350})
     page.wait_for_function("() => choropleth.view.zoom === 1")
-    assert page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior_points["Brazil"]) == pytest.approx([x, y], abs=1)
+    brazil = page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior_points["Brazil"])
+    assert brazil == pytest.approx([x, y], abs=1)
     page.evaluate("document.activeElement.blur()")
     page.keyboard.press("+")
     assert page.evaluate("choropleth.view.zoom") == pytest.approx(1.5)
@@ -474,7 +477,8 @@ def test_zoomed_view_is_shared_in_the_hash(page: Page, demo_server: str, interio
     other.evaluate("choropleth.resize(1280, 720)")
     view = other.evaluate("choropleth.view")
     assert view["zoom"] == 4
-    assert other.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior_points["Brazil"]) == pytest.approx(pixel, abs=1)
+    brazil = other.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior_points["Brazil"])
+    assert brazil == pytest.approx(pixel, abs=1)
     assert other.evaluate("([x, y]) => choropleth.regionAt(x, y)", pixel) == \
         other.evaluate("choropleth.meta.regions.names.indexOf('Brazil')")
     other.click("#reset-view")
