@@ -1,3 +1,4 @@
+"""`python -m generator`: the `build-site` command."""
 from .cli import main
 
 raise SystemExit(main())
