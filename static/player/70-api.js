@@ -31,8 +31,9 @@
     classOf: P.classOf, // (region, frame?) -> class index, 255 = no data
     describe: P.describe, // region -> tooltip text
     valueOf: P.valueOf, // (region, frame?, metric?) -> exact value, null = none, undefined = still loading
-    values: (i = st.frame, m = st.metric) => // Promise: frame i's exact values loaded (the tooltip's)
-      (meta.metrics[m].values ? P.valueChunk(m, Math.floor(i / CF)) : Promise.resolve()).then(() => undefined),
+    async values(i = st.frame, m = st.metric) { // Promise: frame i's exact values loaded (the tooltip's)
+      if (meta.metrics[m].values) await P.valueChunk(m, Math.floor(i / CF)); // a Promise while loading, else the values
+    },
     title: P.titleText,
     async measure(from, count) { // ms to draw each of frames from..from+count-1, pixels flushed
       await P.ensure(from, from + count - 1);
