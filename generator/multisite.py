@@ -24,8 +24,8 @@ def inputs_digest(o: Options) -> str | None:
     h = hashlib.sha256(json.dumps(asdict(replace(o, out="")), sort_keys=True).encode())
     h.update(__version__.encode())
     for folder in (site.TEMPLATES, site.STATIC):
-        for p in sorted(folder.iterdir()):
-            h.update(p.name.encode() + p.read_bytes())
+        for p in sorted(q for q in folder.rglob("*") if q.is_file()):  # static/player/ holds the player's parts
+            h.update(p.relative_to(folder).as_posix().encode() + p.read_bytes())
     files = [Path(v) for v in (o.csv, o.parquet) if v]
     shapes = Path(o.shapes) if o.shapes else geometry.default_shapes()
     files += sorted(shapes.parent.glob(shapes.stem + ".*")) if shapes.suffix == ".shp" else [shapes]

@@ -72,10 +72,16 @@ def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[byt
         (folder / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def player_script() -> str:
+    """The player the site ships as one player.js: its parts, static/player/NN-name.js, joined in order
+    (one request; each part is a classic script that extends the object the first one makes)."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((STATIC / "player").glob("*.js")))
+
+
 def write_assets(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("player.js", "style.css"):
-        shutil.copyfile(STATIC / name, folder / name)
+    (folder / "player.js").write_text(player_script(), encoding="utf-8")
+    shutil.copyfile(STATIC / "style.css", folder / "style.css")
 
 
 def render(template: str, **values: object) -> str:

@@ -81,6 +81,19 @@ def test_play_scrub_title_and_tooltip(page: Page, demo_server: str, interior_poi
     assert outside == []
 
 
+def test_values_wait_for_a_frame_loading_or_loaded(page: Page, demo_server: str, hourly: pd.DataFrame) -> None:
+    """choropleth.values(i) is a promise of frame i's exact values both while they load and once loaded."""
+    page.goto(demo_server + "index.html")
+    page.evaluate("choropleth.ready")  # nothing has asked for exact values yet
+    frame = len(hourly) - 1
+    ask = """async ([r, i]) => { const asked = choropleth.values(i), before = choropleth.valueOf(r, i);
+                                 await asked; return [before === undefined, choropleth.valueOf(r, i)]; }"""
+    france = page.evaluate("choropleth.meta.regions.names.indexOf('France')")
+    want = pytest.approx(hourly.at[frame, "FRA"], rel=5e-4)  # the stored value: float32, or 4 significant digits
+    assert page.evaluate(ask, [france, frame]) == [True, want]  # still loading when asked
+    assert page.evaluate(ask, [france, frame]) == [False, want]  # already loaded when asked
+
+
 def test_state_in_the_url_hash_and_loop_off(page: Page, demo_server: str) -> None:
     page.goto(demo_server + "index.html#frame=300&metric=1&speed=60&playing=0")
     page.evaluate("choropleth.ready")

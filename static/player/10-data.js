@@ -1,0 +1,156 @@
+// build-site player, part 10: the data. Loads the data files (each a script calling
+// choroplethLoad(key, payload)), inflates them, keeps the decoded class chunks within a memory budget
+// and a few chunks of exact values; answers a region's class and value at a frame; decodes the TopoJSON.
+(function (P) {
+  "use strict";
+  const { meta, st, ui, N, R, CF } = P;
+
+  // ---- data files: each is a script calling choroplethLoad(key, payload) ----
+  const waiting = new Map();
+  window.choroplethLoad = (key, payload) => {
+    const resolve = waiting.get(key);
+    if (resolve) { waiting.delete(key); resolve(payload); }
+  };
+  function loadScript(src, key) {
+    return new Promise((resolve, reject) => {
+      waiting.set(key, resolve);
+      const s = document.createElement("script");
+      s.src = src;
+      s.onload = () => { s.remove(); if (waiting.delete(key)) reject(new Error(src + " holds no data")); };
+      s.onerror = () => { s.remove(); waiting.delete(key); reject(new Error("cannot load " + src)); };
+      document.head.appendChild(s);
+    });
+  }
+  async function inflateRaw(b64) {
+    if (typeof DecompressionStream === "undefined") { // Chrome 80, Firefox 113, Safari 16.4 have it
+      throw new Error("this browser cannot decompress the data; please use a current Chrome, Edge, Firefox or Safari");
+    }
+    const text = atob(b64), bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+  async function inflate(b64) {
+    const out = await inflateRaw(b64);
+    for (let i = R; i < out.length; i++) out[i] += out[i - R]; // undo the per-frame delta (mod 256)
+    return out;
+  }
+  async function inflateValues(b64) { // float32 in four byte planes, each frame XORed with the one before
+    const b = await inflateRaw(b64), n = b.length / 4, u = new Uint32Array(n);
+    for (let i = 0; i < n; i++) u[i] = (b[i] | (b[n + i] << 8) | (b[2 * n + i] << 16) | (b[3 * n + i] << 24)) >>> 0;
+    for (let i = R; i < n; i++) u[i] ^= u[i - R];
+    return new Float32Array(u.buffer);
+  }
+
+  // Chunks load on demand (and the next one ahead); decoded chunks stay within a memory budget,
+  // the least recently used going first, so 100,000 frames × 3,000 regions × 5 metrics fit a phone.
+  const chunks = meta.metrics.map((m) => new Array(m.chunks).fill(null)); // Uint8Array | Promise
+  const BUDGET = 256 * 1024 * 1024;
+  const lastUse = meta.metrics.map((m) => new Float64Array(m.chunks));
+  let decodedBytes = 0, clock = 0;
+  function chunk(m, c) {
+    const slot = chunks[m];
+    lastUse[m][c] = ++clock;
+    if (slot[c] === null) {
+      slot[c] = loadScript(`data/${m}/${c}.js`, `${m}/${c}`).then(inflate).then((buf) => {
+        slot[c] = buf;
+        decodedBytes += buf.length;
+        evict();
+        if (st.metric === m && st.want >= 0 && Math.floor(st.want / CF) === c && st.layout) P.renderFrame(st.want);
+        return buf;
+      }, (err) => { slot[c] = null; throw err; }); // a failed load can be retried
+    }
+    return slot[c];
+  }
+  function evict() {
+    while (decodedBytes > BUDGET) {
+      let victim = null, oldest = Infinity;
+      chunks.forEach((slot, m) => slot.forEach((buf, c) => {
+        if (buf instanceof Uint8Array && lastUse[m][c] < oldest && !(m === st.metric && c === Math.floor(st.frame / CF))) {
+          oldest = lastUse[m][c]; victim = [m, c];
+        }
+      }));
+      if (!victim) return;
+      decodedBytes -= chunks[victim[0]][victim[1]].length;
+      chunks[victim[0]][victim[1]] = null;
+    }
+  }
+  function ensure(from, to, m = st.metric) { // Promise resolved when frames from..to are loaded
+    const jobs = [];
+    for (let c = Math.floor(from / CF); c <= Math.floor(Math.min(to, N - 1) / CF); c++) jobs.push(chunk(m, c));
+    return Promise.all(jobs);
+  }
+  // For drawing: chunk c of metric m when decoded (marked as just used; the next one is read ahead),
+  // else null, its load asked for.
+  function usedChunk(m, c) {
+    const slot = chunks[m], buf = slot[c];
+    if (!(buf instanceof Uint8Array)) { chunk(m, c).catch(P.fail); return null; }
+    lastUse[m][c] = ++clock;
+    if (c + 1 < slot.length && slot[c + 1] === null) chunk(m, c + 1).catch(() => {}); // read ahead
+    return buf;
+  }
+  function classOf(r, i = st.frame) { // region r's class at frame i in the current metric; NO_DATA while loading
+    const c = Math.floor(i / CF), buf = chunks[st.metric][c];
+    return buf instanceof Uint8Array ? buf[(i - c * CF) * R + r] : P.NO_DATA;
+  }
+
+  // Exact values, for the tooltip and the table only: loaded when first asked for, a few chunks kept.
+  const valueChunks = meta.metrics.map(() => new Map()); // chunk -> Float32Array | Promise
+  function valueChunk(m, c) {
+    const slot = valueChunks[m];
+    if (!slot.has(c)) {
+      if (slot.size >= 4) slot.delete(slot.keys().next().value); // the oldest goes
+      const loading = loadScript(`data/${m}/v${c}.js`, `${m}/v${c}`).then(inflateValues).then((v) => {
+        slot.set(c, v);
+        if (st.hover >= 0) ui.tooltip.textContent = P.describe(st.hover);
+        P.refreshTable("now");
+        return v;
+      }, (err) => { slot.delete(c); throw err; });
+      loading.catch(() => {}); // the tooltip and table show "…" meanwhile; a failed load is retried when next asked for
+      slot.set(c, loading);
+    }
+    return slot.get(c);
+  }
+  function valueOf(r, i = st.frame, m = st.metric) { // number, null (no data), undefined (loading)
+    if (!meta.metrics[m].values) return null;
+    const c = Math.floor(i / CF), v = valueChunk(m, c);
+    if (!(v instanceof Float32Array)) return undefined;
+    const x = v[(i - c * CF) * R + r];
+    return Number.isNaN(x) ? null : x;
+  }
+  const exact = new Intl.NumberFormat("en", { maximumSignificantDigits: 7 });
+  const formatValue = (x) => exact.format(x); // 7 digits: what a float32 holds
+
+  // ---- geometry: TopoJSON -> rings in projected coordinates ----
+  function decodeTopology(topo) {
+    const [sx, sy] = topo.transform.scale, [tx, ty] = topo.transform.translate;
+    const arcs = topo.arcs.map((arc) => {
+      const out = new Float64Array(arc.length * 2);
+      let x = 0, y = 0;
+      for (let k = 0; k < arc.length; k++) {
+        x += arc[k][0]; y += arc[k][1];
+        out[2 * k] = x * sx + tx; out[2 * k + 1] = y * sy + ty;
+      }
+      return out;
+    });
+    const ring = (ids) => {
+      const pts = [];
+      for (const id of ids) {
+        const a = arcs[id < 0 ? ~id : id], n = a.length / 2;
+        for (let k = pts.length ? 1 : 0; k < n; k++) { // arcs share their end points
+          const j = id < 0 ? n - 1 - k : k;
+          pts.push(a[2 * j], a[2 * j + 1]);
+        }
+      }
+      return Float64Array.from(pts);
+    };
+    P.arcs = arcs;
+    P.rings = topo.objects.regions.geometries.map((g) => {
+      if (g.type === "Polygon") return g.arcs.map(ring);
+      if (g.type === "MultiPolygon") return g.arcs.flatMap((p) => p.map(ring));
+      return [];
+    });
+  }
+
+  Object.assign(P, { loadScript, ensure, usedChunk, classOf, valueChunk, valueOf, formatValue, decodeTopology });
+})(window.choroplethPlayer);

@@ -1,0 +1,177 @@
+// build-site player, part 30: drawing. The frame's time as text (strftime in the map's time zone),
+// the title, the legend and where each class sits in it, the palettes, and the per-frame path:
+// renderFrame repaints the regions whose class changed and updates the title, scrubber and counter.
+(function (P) {
+  "use strict";
+  const { meta, st, ui, N, R, CF, NO_DATA, ctx } = P;
+
+  // ---- text: title with the frame's time, legend ----
+  const pad2 = (n, w = 2) => String(n).padStart(w, "0");
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  // Full month and weekday names (of a UTC day), formatters made once: toLocaleString builds one per call.
+  const monthName = new Intl.DateTimeFormat("en", { month: "long", timeZone: "UTC" });
+  const weekdayName = new Intl.DateTimeFormat("en", { weekday: "long", timeZone: "UTC" });
+  // Calendar fields of an instant in the map's time zone. Intl knows the zones' rules (offline, in
+  // every current browser); one formatToParts call per frame.
+  const zoned = meta.tz && meta.unit !== "month" && new Intl.DateTimeFormat("en-US", {
+    timeZone: meta.tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+    hour: "numeric", minute: "numeric", second: "numeric", timeZoneName: "short" });
+  function fields(ms) {
+    if (!zoned) {
+      const d = new Date(ms);
+      return { Y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate(), H: d.getUTCHours(),
+               M: d.getUTCMinutes(), S: d.getUTCSeconds(), Z: "UTC" };
+    }
+    const f = {};
+    for (const p of zoned.formatToParts(ms)) f[p.type] = p.value;
+    return { Y: +f.year, m: +f.month, d: +f.day, H: +f.hour % 24, M: +f.minute, S: +f.second, Z: f.timeZoneName };
+  }
+  function strftime(fmt, ms) { // the common strftime directives, in the map's time zone
+    const t = fields(ms), day = Date.UTC(t.Y, t.m - 1, t.d);
+    return fmt.replace(/%([YymdHMSbBaAjeZ%])/g, (_, c) => {
+      switch (c) {
+        case "Y": return String(t.Y);
+        case "y": return pad2(t.Y % 100);
+        case "m": return pad2(t.m);
+        case "d": return pad2(t.d);
+        case "e": return String(t.d);
+        case "H": return pad2(t.H);
+        case "M": return pad2(t.M);
+        case "S": return pad2(t.S);
+        case "b": return MONTHS[t.m - 1];
+        case "B": return monthName.format(day);
+        case "a": return DAYS[new Date(day).getUTCDay()];
+        case "A": return weekdayName.format(day);
+        case "j": return pad2((day - Date.UTC(t.Y, 0, 1)) / 864e5 + 1, 3);
+        case "Z": return t.Z;
+        default: return "%";
+      }
+    });
+  }
+  // Frame i starts at start + i × step: seconds since 1970, or calendar months since January 1970.
+  const timeOf = meta.unit === "month" ? (i) => Date.UTC(1970, meta.start + i * meta.step, 1)
+                                       : (i) => (meta.start + i * meta.step) * 1000;
+  const timeText = (i) => strftime(meta.timeFormat, timeOf(i));
+  const titleOf = (when) => `${meta.title} — ${when}`;
+  const titleText = (i) => titleOf(timeText(i));
+  const font = (px, weight = "") => `${weight} ${Math.round(px)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+  const INK = "#1f2328", PAPER = "#ffffff";
+
+  function drawTitle(text) { // once per layout and text: a time format coarser than the frames repeats it
+    const L = st.layout;
+    if (L.title === text) return;
+    L.title = text;
+    ctx.fillStyle = PAPER;
+    ctx.fillRect(0, 0, L.W, L.top);
+    ctx.fillStyle = INK;
+    ctx.font = font(22 * L.u, "600");
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "left";
+    ctx.fillText(text, 14 * L.u, L.top / 2, L.W - 28 * L.u);
+  }
+
+  const number = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });
+  // Each metric's class edges as the legend, tooltip and table show them: formatted once.
+  const edgeLabels = meta.metrics.map((m) => m.labels || m.edges.map((e) => number.format(e)));
+  function classText(b) { // class b's value range in the current metric
+    const labels = edgeLabels[st.metric];
+    return b === NO_DATA ? "no data" : `${labels[b]} – ${labels[b + 1]}`;
+  }
+  function drawLegend() {
+    const L = st.layout, m = meta.metrics[st.metric], k = m.colors.length, u = L.u;
+    const y = L.H - L.bottom, h = 14 * u;
+    ctx.fillStyle = PAPER;
+    ctx.fillRect(0, y, L.W, L.bottom);
+    ctx.fillStyle = INK;
+    ctx.font = font(14 * u, "600");
+    ctx.textBaseline = "top";
+    ctx.textAlign = "left";
+    ctx.fillText(m.label, 14 * u, y + 8 * u, L.W * 0.32 - 22 * u); // ends before the colour bar
+    const x0 = L.W * 0.32, x1 = L.W - 110 * u, w = (x1 - x0) / k, by = y + 10 * u;
+    m.colors.forEach((c, i) => { ctx.fillStyle = c; ctx.fillRect(x0 + i * w, by, Math.ceil(w), h); });
+    L.legend = { x0, w, k, y: by, h, nx: L.W - 96 * u, nw: 18 * u }; // where the pointer finds a class
+    ctx.strokeStyle = "#8c959f";
+    ctx.lineWidth = Math.max(1, u);
+    ctx.strokeRect(x0, by, x1 - x0, h);
+    ctx.fillStyle = m.missing;
+    ctx.fillRect(...legendBox(NO_DATA));
+    ctx.fillStyle = INK;
+    ctx.font = font(12 * u);
+    ctx.fillText("no data", L.W - 74 * u, by + 1 * u);
+    const labels = edgeLabels[st.metric];
+    const widest = Math.max(...labels.map((s) => ctx.measureText(s).width)) + 8 * u;
+    const every = Math.max(1, Math.ceil(widest / w));
+    ctx.textAlign = "center";
+    for (let i = 0; i <= k; i += every) {
+      ctx.fillRect(x0 + i * w - 0.5 * u, by + h, 1 * u, 4 * u);
+      ctx.fillText(labels[i], x0 + i * w, by + h + 6 * u);
+    }
+  }
+  function legendAt(x, y) { // the legend class under a canvas pixel: its index, NO_DATA, or -1
+    const g = st.layout && st.layout.legend;
+    if (!g || y < g.y || y >= g.y + g.h) return -1;
+    if (x >= g.x0 && x < g.x0 + g.k * g.w) return Math.min(g.k - 1, Math.floor((x - g.x0) / g.w));
+    if (x >= g.nx && x < g.nx + g.nw) return NO_DATA;
+    return -1;
+  }
+  function legendBox(i) { // [x, y, width, height] of legend class i (or NO_DATA) in canvas pixels
+    const g = st.layout.legend;
+    return i === NO_DATA ? [g.nx, g.y, g.nw, g.h] : [g.x0 + i * g.w, g.y, g.w, g.h];
+  }
+
+  // ---- the per-frame path ----
+  const palettes = meta.metrics.map((m) => { // class -> colour as one RGBA pixel
+    const p = new Uint32Array(256), rgb = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+    const pack = ([r, g, b]) => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0; // ImageData is RGBA, little-endian
+    p.fill(pack(rgb(m.missing)));
+    m.colors.forEach((c, i) => { p[i] = pack(rgb(c)); });
+    return p;
+  });
+  function setText(el, text) { // true when the text changed: the DOM is touched only then
+    if (el.textContent === text) return false;
+    el.textContent = text;
+    return true;
+  }
+  function paintMap(x, y, w, h) { // the fill image and the borders over it, within a rectangle of the canvas
+    const L = st.layout;
+    ctx.putImageData(L.img, 0, 0, x, y, w, h);
+    ctx.drawImage(L.borders, x, y, w, h, x, y, w, h);
+  }
+  function renderFrame(i) { // true when drawn now; false while its chunk loads (drawn when it arrives)
+    const L = st.layout;
+    if (!L) return false;
+    i = Math.max(0, Math.min(N - 1, Math.round(i)));
+    const c = Math.floor(i / CF), buf = P.usedChunk(st.metric, c);
+    if (buf === null) { st.want = i; return false; }
+    st.want = -1;
+    st.frame = i;
+    const pal = palettes[st.metric], off = (i - c * CF) * R, shown = L.shown, box = L.box;
+    const img32 = L.img32, pix = L.pix, start = L.start;
+    let x0 = L.W, y0 = L.H, x1 = -1, y1 = -1;
+    for (let r = 0; r < R; r++) {
+      const b = buf[off + r];
+      if (b === shown[r]) continue;
+      shown[r] = b;
+      const colour = pal[b];
+      for (let p = start[r], end = start[r + 1]; p < end; p++) img32[pix[p]] = colour;
+      const q = 4 * r;
+      if (box[q] < x0) x0 = box[q]; if (box[q + 1] < y0) y0 = box[q + 1];
+      if (box[q + 2] > x1) x1 = box[q + 2]; if (box[q + 3] > y1) y1 = box[q + 3];
+    }
+    // (During a zoom or pan gesture its preview is on show; the settled layout redraws all.)
+    if (x1 >= x0 && !st.gesture) paintMap(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    const when = timeText(i); // formatted once, shown three times
+    drawTitle(titleOf(when));
+    ui.scrub.value = i;
+    ui.counter.textContent = `${i + 1} / ${N}`;
+    if (setText(ui.time, when)) ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
+    if (st.hover >= 0) setText(ui.tooltip, P.describe(st.hover));
+    if (st.hoverClass >= 0) { setText(ui.tooltip, P.legendText(st.hoverClass)); P.drawOverlay(); } // class members change
+    P.refreshTable("soon"); // at most 4 times a second while it plays
+    P.hashState.soon();
+    return true;
+  }
+
+  Object.assign(P, { INK, timeText, titleText, classText, drawLegend, legendAt, legendBox, paintMap, renderFrame });
+})(window.choroplethPlayer);
