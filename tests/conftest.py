@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -38,20 +39,53 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     prefix = "/"
+    seen: list[str] | None = None  # when a list: every request is written in it, and other hosts are refused
 
     def log_message(self, *args: object) -> None:
         pass
 
     def translate_path(self, path: str) -> str:
-        if not path.startswith(self.prefix):  # outside the sub-path: nothing there
-            return str(Path(self.directory) / "\0missing")
         return super().translate_path("/" + path[len(self.prefix):])
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.server.server_address[1]}"
+
+    # As a browser's HTTP proxy, the server sees the requests a page makes to any host, even one with no DNS.
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        if self.seen is None:
+            return ok
+        if not ok:  # not HTTP but TLS: WebKit speaks TLS to its https proxy, and nothing of ours is https
+            self.seen.append("an https request")
+        elif self.command == "CONNECT":
+            self.seen.append(f"https://{self.path}")
+        else:
+            url = self.path if "://" in self.path else f"http://{self.host}{self.path}"
+            self.seen.append(url if self.command == "GET" else f"{self.command} {url}")
+        return ok
+
+    def do_CONNECT(self) -> None:  # an https request through the proxy: refused
+        self.send_error(403)
+
+    def send_head(self) -> object:
+        url = urlsplit(self.path)
+        if url.netloc:  # a proxy request: only this server's own files are served
+            if url.netloc != self.host:
+                self.send_error(403)
+                return None
+            self.path = url.path + (f"?{url.query}" if url.query else "")
+        if not self.path.startswith(self.prefix):  # outside the sub-path: nothing there
+            self.send_error(404)
+            return None
+        return super().send_head()
 
 
 @contextmanager
-def serve(directory: Path, prefix: str = "/") -> Iterator[str]:
-    """A static HTTP server on 127.0.0.1 serving `directory` under `prefix`; yields the base URL."""
-    handler = type("Handler", (_Quiet,), {"prefix": prefix})
+def serve(directory: Path, prefix: str = "/", seen: list[str] | None = None) -> Iterator[str]:
+    """A static HTTP server on 127.0.0.1 serving `directory` under `prefix`; yields the base URL. Given a list
+    `seen`, it records every request it receives in it, and may be a browser's proxy for every other host."""
+    handler = type("Handler", (_Quiet,), {"prefix": prefix, "seen": seen})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
