@@ -12,7 +12,9 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -40,16 +42,13 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     prefix = "/"
     seen: list[str] | None = None  # when a list: every request is written in it, and other hosts are refused
+    host = ""  # this server's host:port
 
     def log_message(self, *args: object) -> None:
         pass
 
     def translate_path(self, path: str) -> str:
         return super().translate_path("/" + path[len(self.prefix):])
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.server.server_address[1]}"
 
     # As a browser's HTTP proxy, the server sees the requests a page makes to any host, even one with no DNS.
     def parse_request(self) -> bool:
@@ -68,7 +67,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     def do_CONNECT(self) -> None:  # an https request through the proxy: refused
         self.send_error(403)
 
-    def send_head(self) -> object:
+    def send_head(self) -> BytesIO | BinaryIO | None:
         url = urlsplit(self.path)
         if url.netloc:  # a proxy request: only this server's own files are served
             if url.netloc != self.host:
@@ -85,8 +84,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def serve(directory: Path, prefix: str = "/", seen: list[str] | None = None) -> Iterator[str]:
     """A static HTTP server on 127.0.0.1 serving `directory` under `prefix`; yields the base URL. Given a list
     `seen`, it records every request it receives in it, and may be a browser's proxy for every other host."""
-    handler = type("Handler", (_Quiet,), {"prefix": prefix, "seen": seen})
+    handler: type[_Quiet] = type("Handler", (_Quiet,), {"prefix": prefix, "seen": seen})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    handler.host = f"127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

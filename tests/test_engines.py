@@ -139,7 +139,7 @@ def test_keys_and_tooltip(engine: Engine, mode: str, demo_site: Path, site: tupl
 
 
 @pytest.fixture(scope="module")
-def chromium_screen(playwright: Playwright, demo_site: Path) -> tuple[np.ndarray, dict]:
+def chromium_screen(playwright: Playwright, demo_site: Path) -> tuple[np.ndarray, tuple[float, ...]]:
     """Chromium's screen at frame 200, and where the map is on it (from Playwright's own launch: the `page`
     fixture would bring a browser parameter that makes pytest start each engine twice)."""
     chromium = playwright.chromium.launch(**browser.launch_options())
@@ -147,7 +147,9 @@ def chromium_screen(playwright: Playwright, demo_site: Path) -> tuple[np.ndarray
         page = chromium.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         page.goto((demo_site / "index.html").as_uri() + "#frame=200")
         page.evaluate("choropleth.ready")
-        return rgb(page.screenshot()), page.locator("#map").bounding_box()
+        box = page.locator("#map").bounding_box()
+        assert box is not None
+        return rgb(page.screenshot()), (box["x"], box["y"], box["width"], box["height"])
     finally:
         chromium.close()
 
@@ -159,11 +161,10 @@ def test_map_as_chromium_draws_it(engine: Engine, chromium_screen: tuple, demo_s
     png = engine.png()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"{engine.name}-{WIDTH}x{HEIGHT}.png").write_bytes(png)
-    shot, (chromium, box) = rgb(png), chromium_screen
+    shot, (chromium, (x, y, width, height)) = rgb(png), chromium_screen
     assert shot.shape == chromium.shape
     # The map itself, without the title and legend (their fonts differ between engines).
-    top, bottom = int(box["y"] + box["height"] * 0.1), int(min(box["y"] + box["height"] * 0.85, HEIGHT))
-    left, right = int(box["x"]), int(box["x"] + box["width"])
+    top, bottom, left, right = int(y + height * 0.1), int(min(y + height * 0.85, HEIGHT)), int(x), int(x + width)
     same = (np.abs(shot[top:bottom, left:right] - chromium[top:bottom, left:right]).max(axis=2) <= 8).mean()
     print(f"{engine.version}: {same:.2%} of the map agrees with Chromium")
     assert same > 0.97, f"only {same:.1%} of the map's pixels agree between {engine.version} and Chromium"
