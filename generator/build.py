@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import aggregate, classify, demo, framedata, geometry, regions, site, source
+from . import aggregate, builtin, classify, demo, framedata, geometry, overlay, regions, site, source
 from .errors import UserError
 from .options import Metric, Options, parse_metric
 
@@ -130,7 +130,8 @@ def make_map(o: Options) -> Map:
     t = time.perf_counter()
     if o.region_type not in regions.CODE_TYPES:
         raise UserError(f"--region-type {o.region_type!r} is unknown; choose one of {', '.join(regions.CODE_TYPES)}")
-    shapes = geometry.prepare(geometry.read_shapes(o.shapes), o.projection, bbox=o.bbox, only=o.only)
+    projection = o.projection or ("albers-usa" if builtin.is_us(o.shapes) else "robinson")
+    shapes = geometry.prepare(geometry.read_shapes(o.shapes, o.layer), projection, bbox=o.bbox, only=o.only)
     if o.shape_key and o.shape_key not in shapes.keys_table:
         raise UserError(f"--shape-key {o.shape_key!r} is not a field of the shapes (fields: "
                         f"{', '.join(shapes.keys_table)})")
@@ -161,7 +162,10 @@ def make_map(o: Options) -> Map:
     if match.shapes_without_data:
         log(f"  shapes without data: {_names(match.shapes_without_data)}")
     topology = geometry.to_topology(shapes, simplify=o.simplify)
-    log(f"geometry: {len(shapes.names)} shapes, projected ({o.projection}) and simplified in "
+    overlay.add_lines(topology, shapes.outlines or [], "insets", o.simplify)
+    if o.borders:
+        overlay.add_borders(topology, o.borders, shapes, match.key_field, projection, o.bbox, o.simplify)
+    log(f"geometry: {len(shapes.names)} shapes, projected ({projection}) and simplified in "
         f"{time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
@@ -176,7 +180,8 @@ def make_map(o: Options) -> Map:
             aggregate.fill_forward(values)
         present = np.isfinite(values).sum(axis=0)
         cls = classify.classes_for(values, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=o.missing_color,
-                                   user_breaks=m.breaks, log=m.log, name=m.name, center=m.center)
+                                   user_breaks=m.breaks, log=m.log, name=m.name, center=m.center,
+                                   round_edges=m.round)
         exact = framedata.encode_values(values, per_chunk) if o.values else []
         del values
         encoded = framedata.encode(cls.bins, per_chunk)
@@ -241,7 +246,7 @@ def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Ma
             "sparse": sparse,
         },
         "metrics": [{"name": m.name, "agg": m.agg, "scheme": m.scheme, "classes": len(mm["colors"]),
-                     "edges": mm["edges"], "cmap": m.cmap, "center": m.center, "log": m.log}
+                     "edges": mm["edges"], "cmap": m.cmap, "center": m.center, "log": m.log, "round": m.round}
                     for m, mm in zip(metrics, meta["metrics"])],
     }
 

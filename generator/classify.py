@@ -24,7 +24,9 @@ SCHEMES = {
     "natural_breaks": "NaturalBreaks",
     "std_mean": "StdMean",
     "user_defined": "UserDefined",
+    "nice": "EqualInterval",  # equal intervals with round edges: --scheme equal_interval --round
 }
+NICE_STEPS = (10, 20, 25, 50)  # round steps: 1, 2, 2.5 and 5 × 10ⁿ, as tenths
 _SAMPLE = 200_000
 _SMALL_SAMPLE = {"fisher_jenks": 3_000, "natural_breaks": 20_000}  # schemes that are slow on many values
 
@@ -81,16 +83,46 @@ def check_colour(colour: str, flag: str) -> str:
         raise UserError(f"{flag} {colour!r} is not a colour; use a name or #rrggbb") from None
 
 
-def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | None = None) -> np.ndarray:
-    """Class boundaries [lowest value, upper bound of each class], by mapclassify on (a sample of) the values."""
+def _decimal(n: int, power: int) -> float:
+    """n × 10^power, as exactly as a float holds it (0.3, not 3 × 0.1 = 0.30000000000000004)."""
+    return float(n * 10 ** power) if power >= 0 else n / 10 ** -power
+
+
+def nice_edges(lo: float, hi: float, k: int, origin: float = 0.0) -> np.ndarray:
+    """At most k classes from lo to hi with round edges: origin + multiples of the smallest step of
+    1, 2, 2.5 or 5 × 10ⁿ that needs no more (d3's nice(), with 2.5 too)."""
+    span = hi - lo or abs(hi) or 1.0
+    power = int(np.floor(np.log10(span / k))) - 2
+    while True:
+        for m in NICE_STEPS:
+            step = _decimal(m, power)
+            a = int(np.floor((lo - origin) / step + 1e-9))
+            b = int(np.ceil((hi - origin) / step - 1e-9))
+            a -= origin + _decimal(a * m, power) > lo  # rounding in the division: keep lo and hi inside
+            b += origin + _decimal(b * m, power) < hi
+            b = max(b, a + 1)
+            if b - a <= k:
+                return np.array([origin + _decimal(j * m, power) for j in range(a, b + 1)])
+        power += 1
+
+
+def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | None = None,
+           round_edges: bool = False, origin: float = 0.0) -> np.ndarray:
+    """Class boundaries [lowest value, upper bound of each class], by mapclassify on (a sample of) the
+    values; with round_edges (or scheme `nice`), equal intervals between round numbers from `origin`."""
     if not 1 <= k <= MAX_CLASSES:
         raise UserError(f"--classes {k} is out of range; use 1 to {MAX_CLASSES}")
     if scheme not in SCHEMES:
         raise UserError(f"--scheme {scheme!r} is unknown; choose one of {', '.join(SCHEMES)}")
+    if round_edges and scheme not in ("equal_interval", "nice"):
+        raise UserError(f"--round makes equal intervals round, and --scheme {scheme} takes its edges from the "
+                        "data; use --scheme equal_interval (or nice), or give --breaks")
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         raise UserError("a metric has no values at all; check the metric column and the aggregation")
     lo, hi = float(finite.min()), float(finite.max())
+    if (round_edges or scheme == "nice") and lo < hi:
+        return nice_edges(lo, hi, k, origin)
     sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
     if finite.size > sample:  # breaks from a sample, always including both extremes
         rng = np.random.default_rng(0)
@@ -122,7 +154,7 @@ def classify(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return out
 
 
-def centered_breaks(values: np.ndarray, k: int, scheme: str, center: float) -> np.ndarray:
+def centered_breaks(values: np.ndarray, k: int, scheme: str, center: float, round_edges: bool = False) -> np.ndarray:
     """Half the classes below the centre and half above it (by the scheme on each side): the centre
     is always an edge, so no class mixes values on both sides."""
     finite = values[np.isfinite(values)]
@@ -130,9 +162,9 @@ def centered_breaks(values: np.ndarray, k: int, scheme: str, center: float) -> n
     k_below = 0 if below.size == 0 else k if above.size == 0 else max(1, k // 2)
     parts = []
     if k_below:
-        parts.append(breaks(np.append(below, center), k_below, scheme))
+        parts.append(breaks(np.append(below, center), k_below, scheme, None, round_edges, center))
     if k - k_below and above.size:
-        upper = breaks(np.append(above, center), k - k_below, scheme)
+        upper = breaks(np.append(above, center), k - k_below, scheme, None, round_edges, center)
         parts.append(upper[1:] if parts else upper)
     if not parts:  # every value is the centre
         return np.array([center, center])
@@ -141,21 +173,24 @@ def centered_breaks(values: np.ndarray, k: int, scheme: str, center: float) -> n
 
 def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: str,
                 user_breaks: list[float] | None = None, log: bool = False, name: str = "metric",
-                center: float | None = None) -> Classes:
+                center: float | None = None, round_edges: bool = False) -> Classes:
     if np.isinf(values).any():
         raise UserError(f"metric {name!r} has infinite values ({int(np.isinf(values).sum())} region-buckets); "
                         "filter them out in the query or the file")
     if log and center is not None:
         raise UserError(f"metric {name!r}: --log and --center do not go together; choose one")
+    if log and (round_edges or scheme == "nice"):
+        raise UserError(f"metric {name!r}: --round (or --scheme nice) makes equal intervals round and --log "
+                        "makes equal ratios; choose one, or give round --breaks with --log")
     if log:  # breaks on a log scale: classes of equal ratio rather than equal difference
         if (values <= 0).any():
             raise UserError(f"--log needs positive values, and metric {name!r} has {int((values <= 0).sum())} "
                             "region-buckets ≤ 0; drop --log or filter them out")
         edges = 10 ** breaks(np.log10(values), k, scheme, None if user_breaks is None else list(np.log10(user_breaks)))
     elif center is not None and scheme != "user_defined":
-        edges = centered_breaks(values, k, scheme, center)
+        edges = centered_breaks(values, k, scheme, center, round_edges)
     else:
-        edges = breaks(values, k, scheme, user_breaks)
+        edges = breaks(values, k, scheme, user_breaks, round_edges)
     colours = (diverging_palette(cmap, edges, center) if center is not None else palette(cmap, len(edges) - 1))
     return Classes(bins=classify(values, edges), edges=edges.tolist(), colors=colours,
                    missing=check_colour(missing, "--missing-color"), labels=labels(edges))

@@ -52,22 +52,30 @@ def build_parser() -> argparse.ArgumentParser:
     agg.add_argument("--agg", default="sum", help="sum, mean, min, max, count or median (default: sum)")
     agg.add_argument("--classes", type=int, default=20, help="number of colour classes, 1-254 (default: 20)")
     agg.add_argument("--scheme", default="equal_interval",
-                     help="equal_interval, quantiles, fisher_jenks, natural_breaks, std_mean, user_defined")
+                     help="equal_interval, nice (equal intervals, round edges), quantiles, fisher_jenks, "
+                          "natural_breaks, std_mean, user_defined")
     agg.add_argument("--breaks", type=_float_list, help="class upper bounds for --scheme user_defined: 10,100,1000")
     agg.add_argument("--log", action="store_true", help="classes on a log scale (positive values only)")
+    agg.add_argument("--round", action="store_true",
+                     help="equal intervals between round numbers (1, 2, 2.5, 5 × 10ⁿ); the same as --scheme nice")
     agg.add_argument("--cmap", default="afmhot_r", help="matplotlib or ColorBrewer colormap (default: afmhot_r)")
     agg.add_argument("--center", type=float,
                      help="centre value of a diverging colormap (e.g. 0 with RdBu): half the classes each side")
     agg.add_argument("--missing-color", default="#dddddd", help="colour of no-data (default: #dddddd)")
     geo = p.add_argument_group("shapes")
-    geo.add_argument("--shapes", help="shapes file geopandas reads (default: Natural Earth 110m countries)")
+    geo.add_argument("--shapes", help="shapes file geopandas reads, or built-in shapes: world (Natural Earth 110m "
+                                      "countries, the default), world-10m, us-states, us-counties")
+    geo.add_argument("--layer", help="the layer to read of a file with several (TopoJSON objects, GeoPackage layers)")
     geo.add_argument("--shape-key", help="shapes field holding the region codes (default: detected)")
     geo.add_argument("--region-type", default="auto",
                      help="type of the data's region codes: iso2, iso3, numeric, fips, name or key (default: detected)")
-    geo.add_argument("--projection", default="robinson",
+    geo.add_argument("--projection",
                      help="robinson, equal-earth, natural-earth, mercator, plate-carree (each NAME:LON for another "
-                          "central meridian), orthographic[:LON,LAT], albers-usa, albers-europe, or any CRS "
-                          "(default: robinson)")
+                          "central meridian), orthographic[:LON,LAT], albers-usa (the US with insets), albers, "
+                          "albers-europe, or any CRS (default: albers-usa for us-states and us-counties, "
+                          "else robinson)")
+    geo.add_argument("--borders", help="heavier lines where FIELD differs between neighbours (continent; state: US "
+                                       "counties' state lines), or the outlines of another file: PATH[:LAYER]")
     geo.add_argument("--bbox", type=_float_list,
                      help="show only WEST,SOUTH,EAST,NORTH (degrees; --bbox=-25,34,45,72), the view fitted to it")
     geo.add_argument("--only", help="keep only the shapes whose FIELD is one of the values: FIELD=VALUE[,VALUE...], "
@@ -182,7 +190,7 @@ def run_serve(argv: list[str]) -> int:
         current = config.load(args.config)
         files = [Path(args.config)]
         for _, o in current.maps:
-            files += [Path(v) for v in (o.csv, o.parquet, o.shapes) if v]
+            files += [Path(v) for v in (o.csv, o.parquet, o.shapes, o.borders) if v]
             if o.db and o.db.startswith("sqlite:///"):
                 files.append(Path(o.db[len("sqlite:///"):]))
         return files

@@ -17,6 +17,7 @@ import typing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .builtin import BUILTIN
 from .errors import UserError
 from .options import Options
 
@@ -81,8 +82,12 @@ def _options(table: dict, base: Options, path: Path, text: str, section: int | N
         if not _check(value, _TYPES[field]):
             raise UserError(f"{path}:{_line(text, key, section)}: {key!r} in {where} has the wrong type "
                             f"({type(value).__name__}); expected {_TYPES[field]}")
-        if field in _PATHS and not Path(value).is_absolute():
+        if field in _PATHS and not Path(value).is_absolute() and value not in BUILTIN:
             value = str(path.parent / value)
+        if field == "borders" and not Path(value).is_absolute():
+            file = value.rpartition(":")[0] if ":" in value else value
+            if (path.parent / file).exists():  # a file beside this one, not a field name
+                value = str(path.parent / value)
         if field == "db" and value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
             value = f"sqlite:///{path.parent / value[len('sqlite:///'):]}"
         values[field] = value

@@ -17,7 +17,6 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -30,6 +29,7 @@ from pyproj.exceptions import CRSError
 from shapely.affinity import translate
 from shapely.geometry import MultiPolygon
 
+from . import albers_usa, builtin
 from .errors import UserError, first_line
 from .regions import country_code, name_field
 
@@ -38,7 +38,7 @@ PROJECTIONS = {
     "equal-earth": "EPSG:8857",
     "natural-earth": "+proj=natearth +lon_0=0 +datum=WGS84 +units=m +no_defs",
     "mercator": "EPSG:3857",
-    "albers-usa": "ESRI:102003",
+    "albers-usa": "ESRI:102003",  # the lower 48's plain Albers; prepare() draws the composite (albers_usa.py)
     "albers": "ESRI:102003",
     "albers-europe": "ESRI:102013",
     "plate-carree": "EPSG:4326",
@@ -60,40 +60,50 @@ MERCATOR_LAT = 85.0
 HORIZON_MARGIN = 0.5  # degrees inside the orthographic horizon (≈ 0.2 km from the globe's rim)
 
 
-def default_shapes() -> Path:
-    """Natural Earth 110m countries, shipped inside pyogrio (a geopandas dependency)."""
-    return Path(pyogrio.__file__).parent / "tests" / "fixtures" / "naturalearth_lowres" / "naturalearth_lowres.shp"
-
-
 @dataclass
 class Shapes:
     frame: gpd.GeoDataFrame  # projected; one row per region
     keys_table: dict[str, list[str]]  # every attribute column as strings, for key matching
     names: list[str]
     globe: list[float] | None = None  # an orthographic map's horizon: centre x, y and radius, projected
+    outlines: list | None = None  # lines drawn like borders: the insets' boxes of a composite projection
 
 
-def read_shapes(path: str | os.PathLike | None) -> gpd.GeoDataFrame:
-    p = Path(path) if path else default_shapes()
+def read_shapes(path: str | os.PathLike | None, layer: str | None = None, flag: str = "--shapes") -> gpd.GeoDataFrame:
+    """A shapes file, or built-in shapes by name (`us-counties`); `layer` picks one of a file's layers."""
+    name = str(path) if path else None
+    p = builtin.shapes_path(name)
+    layer = builtin.builtin_layer(name, layer)
     if not p.exists():
-        raise UserError(f"--shapes {str(p)!r}: no such file; give a shapefile, GeoPackage or GeoJSON")
+        raise UserError(f"{flag} {str(p)!r}: no such file; give a shapefile, GeoPackage, GeoJSON or TopoJSON, "
+                        f"or built-in shapes: {', '.join(builtin.BUILTIN)}")
     try:
+        layers = [str(n) for n in pyogrio.list_layers(p)[:, 0]]
+        if layer is not None and layer not in layers:
+            which = "--layer" if flag == "--shapes" else f"{flag} …:"
+            raise UserError(f"{which} {layer!r}: {p.name} has no such layer (its layers: {', '.join(layers)})")
+        if layer is None and len(layers) > 1:
+            _say(f"shapes: layer {layers[0]!r} of {', '.join(layers)} in {p.name} (choose with --layer)")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gdf = gpd.read_file(p)
+            gdf = builtin.with_codes(gpd.read_file(p, layer=layer), name)
+    except UserError:
+        raise
     except Exception as exc:  # noqa: BLE001 - whatever GDAL says, the user hears one line
-        raise UserError(f"--shapes {str(p)!r} cannot be read ({first_line(exc)}); give a valid shapefile, "
-                        "GeoPackage or GeoJSON") from None
-    present = gdf.geometry.notna() & ~gdf.geometry.is_empty
+        raise UserError(f"{flag} {str(p)!r} cannot be read ({first_line(exc)}); give a valid shapefile, "
+                        "GeoPackage, GeoJSON or TopoJSON") from None
+    geoms = gdf.geometry.to_numpy()
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.all():
-        _say(f"shapes: {int((~present).sum())} features without geometry left out")
+        _say(f"shapes: {int((~present).sum())} features without geometry left out "
+             f"({', '.join(map(str, _names_of(gdf[~present])))[:200]})")
     gdf = gdf[present].reset_index(drop=True)
     if gdf.empty:
-        raise UserError(f"--shapes {str(p)!r} holds no geometries; check the file")
+        raise UserError(f"{flag} {str(p)!r} holds no geometries; check the file")
     if gdf.crs is None:
         minx, miny, maxx, maxy = gdf.total_bounds
         if not (-180.5 <= minx and maxx <= 180.5 and -90.5 <= miny and maxy <= 90.5):
-            raise UserError(f"--shapes {str(p)!r} has no CRS and is not in degrees; add a .prj file")
+            raise UserError(f"{flag} {str(p)!r} has no CRS and is not in degrees; add a .prj file")
         gdf = gdf.set_crs("EPSG:4326")
     if gdf.crs.is_geographic:
         gdf["geometry"] = _unwrap_rings(gdf.geometry.to_numpy())
@@ -188,6 +198,7 @@ class _View:
     origin: tuple[float, float]  # false easting and northing: where the centre lands once projected
     mercator: bool
     orthographic: bool
+    radius: float  # the ellipsoid's semi-major axis: an orthographic globe's radius
 
 
 def _view(crs: CRS) -> _View:
@@ -214,7 +225,8 @@ def _view(crs: CRS) -> _View:
     return _View(lonlat=geodetic, lon0=angle("longitude of", "lon_0"), lat0=angle("latitude of", "lat_0"),
                  origin=(float(proj.get("x_0", 0)), float(proj.get("y_0", 0))),
                  mercator="mercator" in method and "transverse" not in method and "oblique" not in method,
-                 orthographic=method == "orthographic" or proj.get("proj") == "ortho")
+                 orthographic=method == "orthographic" or proj.get("proj") == "ortho",
+                 radius=float(base.ellipsoid.semi_major_metre) if base.ellipsoid else 6_378_137.0)
 
 
 def _centre_of(shapes: gpd.GeoDataFrame) -> tuple[float, float]:
@@ -434,8 +446,42 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
             raise UserError(f"--bbox {','.join(f'{v:g}' for v in box)}: no shape lies in it; the shapes span "
                             f"{','.join(f'{v:.0f}' for v in gdf.total_bounds)} (west, south, east, north)")
         gdf = gdf.set_geometry(list(clipped), crs="EPSG:4326")
-    crs = resolve_crs(projection, gdf)
-    view = _view(crs)
+    outlines: list | None = None
+    view: _View | None = None
+    if is_composite(projection):
+        geoms, used = albers_usa.project(shapely.segmentize(gdf.geometry.to_numpy(), DENSIFY))
+        projected = gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=list(geoms))
+        outlines = albers_usa.outlines(used)
+    else:
+        crs = resolve_crs(projection, gdf)
+        view = _view(crs)
+        projected = _project(gdf, crs, view)
+    shown = projected.geometry.notna().to_numpy() & ~projected.geometry.is_empty.to_numpy()
+    if not shown.any():
+        raise UserError(f"--projection {projection!r} shows none of the shapes; choose another centre or projection")
+    if not shown.all():
+        why = "outside --bbox" if box is not None else "outside what the projection shows"
+        _say(f"shapes: {int((~shown).sum())} of {len(shown)} left out ({why}: "
+             f"{', '.join(map(str, _names_of(projected[~shown])))[:200]})")
+    projected = projected[shown].reset_index(drop=True)
+    columns = [c for c in projected.columns if c != projected.geometry.name]
+    table = {c: [_text(v) for v in projected[c]] for c in columns}
+    field = name_field(columns)
+    names = table[field] if field else [str(i) for i in range(len(projected))]
+    # A whole globe is shown as one, its sea drawn to the horizon; a selection (--only, --bbox) fits its shapes.
+    globe = None
+    if view is not None and view.orthographic and not (only or box):
+        globe = [*view.origin, float(view.radius)]
+    return Shapes(frame=projected, keys_table=table, names=names, globe=globe, outlines=outlines)
+
+
+def is_composite(projection: str) -> bool:
+    """`albers-usa`: the US composite projection (albers_usa.py), not one CRS."""
+    return projection.strip().lower() == "albers-usa"
+
+
+def _project(gdf: gpd.GeoDataFrame, crs: CRS, view: _View) -> gpd.GeoDataFrame:
+    """Cut at the projection's seam, clip to what it shows, project."""
     lonlat = _to_lonlat(gdf, view.lonlat)
     geoms = _wrap(shapely.segmentize(lonlat.geometry.to_numpy(), DENSIFY), view.lon0,
                   gap=0.0 if view.orthographic else SEAM_GAP)
@@ -451,23 +497,7 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
     if view.orthographic:
         out[on_seam] = _rejoin(out[on_seam])
     projected[projected.geometry.name] = out
-    shown = projected.geometry.notna().to_numpy() & ~projected.geometry.is_empty.to_numpy()
-    if not shown.any():
-        raise UserError(f"--projection {projection!r} shows none of the shapes; choose another centre or projection")
-    if not shown.all():
-        why = "outside --bbox" if box is not None else "outside what the projection shows"
-        _say(f"shapes: {int((~shown).sum())} of {len(shown)} left out ({why}: "
-             f"{', '.join(map(str, _names_of(projected[~shown])))[:200]})")
-    projected = projected[shown].reset_index(drop=True)
-    columns = [c for c in projected.columns if c != projected.geometry.name]
-    table = {c: [_text(v) for v in projected[c]] for c in columns}
-    field = name_field(columns)
-    names = table[field] if field else [str(i) for i in range(len(projected))]
-    # A whole globe is shown as one, its sea drawn to the horizon; a selection (--only, --bbox) fits its shapes.
-    globe = None
-    if view.orthographic and not (only or box) and crs.ellipsoid is not None:
-        globe = [*view.origin, float(crs.ellipsoid.semi_major_metre)]
-    return Shapes(frame=projected, keys_table=table, names=names, globe=globe)
+    return projected
 
 
 def _names_of(gdf: gpd.GeoDataFrame) -> list[str]:
@@ -504,6 +534,9 @@ def to_topology(shapes: Shapes, simplify: float = 0.5, width_px: int = 1920) -> 
         g = by_index.get(i, {"type": None})
         geometries.append({k: v for k, v in g.items() if k in ("type", "arcs")})
     data["objects"]["regions"]["geometries"] = geometries
+    for line in shapes.outlines or []:  # an inset's box is drawn whole
+        x0, y0, x1, y1 = line.bounds
+        minx, miny, maxx, maxy = min(minx, x0), min(miny, y0), max(maxx, x1), max(maxy, y1)
     if shapes.globe:
         gx, gy, r = shapes.globe
         minx, miny, maxx, maxy = min(minx, gx - r), min(miny, gy - r), max(maxx, gx + r), max(maxy, gy + r)

@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from . import __version__, demo, geometry, site
+from . import __version__, builtin, demo, overlay, site
 from .build import log, make_map
 from .config import SiteConfig
 from .errors import UserError
@@ -27,8 +27,9 @@ def inputs_digest(o: Options) -> str | None:
         for p in sorted(q for q in folder.rglob("*") if q.is_file()):  # static/player/ holds the player's parts
             h.update(p.relative_to(folder).as_posix().encode() + p.read_bytes())
     files = [Path(v) for v in (o.csv, o.parquet) if v]
-    shapes = Path(o.shapes) if o.shapes else geometry.default_shapes()
-    files += sorted(shapes.parent.glob(shapes.stem + ".*")) if shapes.suffix == ".shp" else [shapes]
+    other = overlay.border_file(o.borders) if o.borders else None
+    for shapes in [builtin.shapes_path(o.shapes)] + ([builtin.shapes_path(other[0])] if other else []):
+        files += sorted(shapes.parent.glob(shapes.stem + ".*")) if shapes.suffix == ".shp" else [shapes]
     if o.db:
         if not o.db.startswith("sqlite:///"):
             return None

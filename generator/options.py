@@ -29,10 +29,12 @@ class Options:
     breaks: list[float] | None = None
     cmap: str = "afmhot_r"
     missing_color: str = "#dddddd"
-    shapes: str | None = None
+    shapes: str | None = None  # a file, or built-in shapes: world, world-10m, us-states, us-counties
+    layer: str | None = None
     shape_key: str | None = None
     region_type: str = "auto"
-    projection: str = "robinson"
+    projection: str | None = None  # None: albers-usa for the built-in US shapes, else robinson
+    borders: str | None = None
     bbox: list[float] | None = None
     only: str | None = None
     simplify: float = 0.5
@@ -40,6 +42,7 @@ class Options:
     title: str | None = None
     time_format: str | None = None
     log: bool = False
+    round: bool = False
 
 
 @dataclass
@@ -54,19 +57,20 @@ class Metric:
     cmap: str
     center: float | None
     label: str | None = None
+    round: bool = False
 
 
 def parse_metric(spec: str, o: Options) -> Metric:
-    """`NAME` or `NAME:key=value,…` (agg, classes, scheme, breaks=10/100/1000, log, cmap, center,
+    """`NAME` or `NAME:key=value,…` (agg, classes, scheme, breaks=10/100/1000, log, round, cmap, center,
     label); what a spec leaves out comes from the map's options."""
     name, _, rest = spec.partition(":")
     m = Metric(name=name.strip(), agg=o.agg, classes=o.classes, scheme=o.scheme, breaks=o.breaks, log=o.log,
-               cmap=o.cmap, center=o.center)
+               cmap=o.cmap, center=o.center, round=o.round)
     for item in filter(None, (x.strip() for x in rest.split(","))):
         key, eq, value = (p.strip() for p in item.partition("="))
         try:
-            if key == "log" and not eq:
-                m.log = True
+            if key in ("log", "round") and not eq:
+                setattr(m, key, True)
             elif key in ("agg", "scheme", "cmap", "label") and eq:
                 setattr(m, key, value)
             elif key == "classes" and eq:
@@ -79,5 +83,5 @@ def parse_metric(spec: str, o: Options) -> Metric:
                 raise ValueError
         except ValueError:
             raise UserError(f"--metric {spec!r}: cannot use {item!r}; write NAME:agg=mean,scheme=quantiles,"
-                            "classes=7,cmap=RdBu,center=0,breaks=10/100,log,label=TEXT") from None
+                            "classes=7,cmap=RdBu,center=0,breaks=10/100,log,round,label=TEXT") from None
     return m

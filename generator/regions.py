@@ -21,6 +21,8 @@ CODE_TYPES = ("auto", "iso2", "iso3", "numeric", "fips", "name", "key")
 _NAME_FIELDS = ("name", "NAME", "name_en", "NAME_EN", "admin", "ADMIN", "name_long", "NAME_LONG")
 _KEY_FIELDS = ("iso_a3", "ISO_A3", "adm0_a3", "ADM0_A3", "iso_a2", "ISO_A2", "id", "ID", "fips", "FIPS",
                "GEOID", "code", "CODE")
+# Fields of codes that are no countries' though they look it: US state codes (CA, GA, IN…) and FIPS.
+_PLAIN_FIELDS = ("postal", "STUSPS", "stusps", "GEOID", "geoid", "STATEFP", "statefp")
 # Words that country names abbreviate ("Dem. Rep. Congo", "Solomon Is.", "St. Lucia" in Natural Earth
 # and the World Bank) and words that carry no meaning for matching.
 _WORDS = {"dem": "democratic", "rep": "republic", "is": "islands", "isl": "islands", "eq": "equatorial",
@@ -140,7 +142,7 @@ def match(codes: list[str], table: dict[str, list[str]], names: list[str], key_f
 
 def _match(codes: list[str], isos: list[str | None], keys: list[str], names: list[str], field: str,
            kind: str) -> Match:
-    key_kind = code_type(keys)
+    key_kind = "key" if field in _PLAIN_FIELDS else code_type(keys)
     by_key: dict[str, int] = {}
     by_iso: dict[str, int] = {}
     for j, (key, name) in enumerate(zip(keys, names)):
