@@ -145,6 +145,9 @@
       return Float64Array.from(pts);
     };
     P.arcs = arcs;
+    // --borders: arcs drawn heavier, once per layout (a mesh of the regions' own arcs, or another file's lines).
+    const borders = topo.objects.borders;
+    P.borderArcs = borders ? borders.arcs.map((line) => arcs[line[0]]) : [];
     P.rings = topo.objects.regions.geometries.map((g) => {
       if (g.type === "Polygon") return g.arcs.map(ring);
       if (g.type === "MultiPolygon") return g.arcs.flatMap((p) => p.map(ring));

@@ -1,6 +1,7 @@
 // build-site player, part 20: the layout. Where the map goes on the canvas (fitted between title and
 // legend, zoomed by the view), the region-id raster, each region's pixels and box, the background and
-// the borders' canvas, all once per layout; the canvas fitted to the window and redone on resize.
+// the borders' canvas (--borders' lines heavier), all once per layout; the canvas fitted to the window
+// and redone on resize.
 (function (P) {
   "use strict";
   const { meta, st, R, canvas } = P;
@@ -17,6 +18,7 @@
     return { W, H, u, top, bottom, aw, ah, k0, k, ox, oy, bx0, by1 };
   }
   const MAX_ZOOM = 32;
+  const BORDER_COLOUR = "#303030"; // --borders lines (tests/test_usmaps.py checks it)
   const home = () => { const [bx0, by0, bx1, by1] = meta.bbox; return { zoom: 1, x: (bx0 + bx1) / 2, y: (by0 + by1) / 2 }; };
   function clampView(v, W, H) { // zoom 1…32; the map never slides off: the view's centre stays where it can fill the area
     const [bx0, by0, bx1, by1] = meta.bbox, zoom = Math.min(MAX_ZOOM, Math.max(1, Number(v.zoom) || 1));
@@ -112,6 +114,12 @@
     clipToMap(bctx, L);
     if (globe) { const [gx, gy, gr] = globe; path.moveTo(gx + gr, gy); path.arc(gx, gy, gr, 0, 2 * Math.PI); }
     bctx.stroke(path);
+    if (P.borderArcs.length) { // --borders: heavier and opaque, over the thin lines
+      const heavy = new Path2D();
+      for (const a of P.borderArcs) tracePath(heavy, L.project(a));
+      Object.assign(bctx, { strokeStyle: BORDER_COLOUR, lineWidth: Math.max(1.5, 2 * u), lineCap: "round" });
+      bctx.stroke(heavy);
+    }
     L.shown = new Int16Array(R).fill(-1);
     L.paths = new Array(R); // region outlines for the overlay, built when first hovered
     canvas.width = W; canvas.height = H;
