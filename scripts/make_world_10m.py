@@ -2,8 +2,8 @@
 
 Source: world-atlas 2.0.2's countries-10m.json (Natural Earth 1:10m Admin 0 countries, public
 domain; the package under the ISC licence): `npm pack world-atlas@2`, or the same data as a
-shapefile. The full file is 3.7 MB of TopoJSON. This one keeps 251 of its 255 countries and
-territories (four uninhabited reefs smaller than the grid collapse) and their shared borders,
+shapefile. The full file is 3.7 MB of TopoJSON. This one keeps 250 of its 255 countries and
+territories (the Vatican and four uninhabited reefs are smaller than the grid) and their shared borders,
 simplified with topology preserved to 0.02° (about 2 km, what 1:10,000,000 can show) and
 quantized to 36,000 steps, so it ships as text under 1 MB.
 
@@ -36,12 +36,18 @@ def main(source: str) -> None:
         topo = topojson.Topology(gdf, prequantize=QUANTIZATION, toposimplify=TOLERANCE, simplify_with="shapely",
                                  object_name="countries")
         data = json.loads(topo.to_json())
-    # Uninhabited reefs smaller than the grid collapse (Coral Sea Is., Bajo Nuevo Bank, Serranilla Bank,
-    # Scarborough Reef): left out, as is the topojson package's own index ("id" beside the properties).
+    # Shapes smaller than the grid collapse (Coral Sea Is., Bajo Nuevo Bank, Serranilla Bank, Scarborough
+    # Reef): left out, as is the topojson package's own index ("id" beside the properties).
     kept = [{k: v for k, v in g.items() if k != "id"} for g in data["objects"]["countries"]["geometries"]
             if g.get("type")]
     for g in kept:  # properties as world-atlas has them: id (ISO 3166 numeric, absent for a few) and name
         g["properties"] = {k: v for k, v in g["properties"].items() if isinstance(v, str)}
+    data["objects"]["countries"]["geometries"] = kept
+    OUT.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    with warnings.catch_warnings():  # and those the grid left without area (the Vatican): as GDAL reads them
+        warnings.simplefilter("ignore")
+        empty = set(gpd.read_file(OUT).loc[lambda g: g.geometry.is_empty | g.geometry.isna(), "name"])
+    kept = [g for g in kept if g["properties"].get("name") not in empty]
     data["objects"]["countries"]["geometries"] = kept
     OUT.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False), encoding="utf-8")
     print(f"{OUT}: {OUT.stat().st_size / 1e6:.2f} MB, {len(kept)} countries, "

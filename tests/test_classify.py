@@ -108,3 +108,31 @@ def test_a_range_too_narrow_for_mapclassify_still_classifies() -> None:
     values = np.array([[1e-45, 0.0]], dtype=np.float32)  # found by hypothesis: a subnormal range
     cls = classify.classes_for(values, k=2, scheme="equal_interval", cmap="viridis", missing="#ccc")
     assert_in_range(values, cls.bins, cls.edges)
+
+
+@pytest.mark.parametrize("lo,hi,k,edges", [
+    (0, 3998, 20, list(range(0, 4001, 200))),  # not 0 · 400 · 800 · 1,199 …
+    (0, 3998, 10, list(range(0, 4001, 500))),  # 400 is no round step: 500, 8 classes
+    (0.13, 0.87, 5, [0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+    (-7, 13, 8, [-10, -5, 0, 5, 10, 15]),
+    (1234, 98765, 4, [0, 25_000, 50_000, 75_000, 100_000]),  # a step of 2.5 × 10ⁿ
+    (0.3, 0.9, 6, [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]),  # exactly 0.3, not 3 × 0.1
+])
+def test_round_edges(lo: float, hi: float, k: int, edges: list[float]) -> None:
+    assert classify.nice_edges(lo, hi, k).tolist() == edges
+    values = np.linspace(lo, hi, 1001)
+    cls = classify.classes_for(values, k=k, scheme="nice", cmap="viridis", missing="#ddd")
+    assert cls.edges == edges and cls.labels == classify.labels(np.array(edges))
+    assert_in_range(values, cls.bins, cls.edges)
+
+
+def test_round_edges_around_a_centre_and_refusals() -> None:
+    values = np.array([-20.0, -5.0, 0.5, 10.0])
+    edges = classify.classes_for(values, k=6, scheme="equal_interval", cmap="RdBu", missing="#ddd", center=0.0,
+                                 round_edges=True).edges
+    assert 0.0 in edges and edges == [-20, -10, 0, 5, 10]
+    for kwargs, words in (({"scheme": "quantiles", "round_edges": True}, "--round"),
+                          ({"scheme": "nice", "log": True}, "--log")):
+        with pytest.raises(UserError, match=words):
+            classify.classes_for(np.array([1.0, 2.0, 30.0]), **{"k": 3, "cmap": "viridis", "missing": "#ddd",
+                                                                 "scheme": "equal_interval", **kwargs})

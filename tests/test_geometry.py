@@ -82,6 +82,8 @@ def test_no_coordinate_is_infinite_and_no_polygon_crosses_the_map(world, project
     assert len(coords) and np.isfinite(coords).all()
     topo = geometry.to_topology(shapes)
     assert np.isfinite(topo["bbox"]).all() and all(np.isfinite(np.array(a, dtype=float)).all() for a in topo["arcs"])
+    if projection == "albers-usa":  # a composite: no seam; its lower 48 are the width of the map
+        return
     # A polygon with vertices either side of the seam would span the map from edge to edge. Only
     # Antarctica, which rings the pole, may be that wide.
     minx, _, maxx, _ = shapes.frame.total_bounds
@@ -233,3 +235,24 @@ def test_bad_projection_bbox_only(world, bad: dict, words: list[str]) -> None:
     for word in words:
         assert word in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_albers_usa_puts_each_part_in_its_box(world) -> None:
+    """The United States of a world file: the lower 48, Alaska and Hawaii, each inside its own box,
+    where d3's geoAlbersUsa puts them (d3 units: the lower 48's scale is 1)."""
+    from generator import albers_usa
+
+    shapes = geometry.prepare(world, "albers-usa")
+    usa = shapes.frame.geometry[shapes.names.index("United States of America")]
+    boxes = {p.name: shapely.box(*albers_usa.box(p)) for p in albers_usa.PARTS}
+    parts = shapely.get_parts(usa)
+    for name in ("lower 48", "Alaska", "Hawaii"):
+        inside = [p for p in parts if boxes[name].buffer(1.0).contains(p)]
+        assert inside, name
+    assert all(any(b.buffer(1.0).contains(p) for b in boxes.values()) for p in parts)
+    assert len(shapes.outlines) == 3  # Alaska, Hawaii, Puerto Rico (a country of its own in the file)
+    # Points where d3-geo's geoAlbersUsa().scale(1).translate([0, 0]) puts them (y down there).
+    for lonlat, d3 in (((-118.24, 34.05), (-0.3082, 0.0448)), ((-149.9, 61.22), (-0.2886, 0.1840)),
+                       ((-157.86, 21.31), (-0.1697, 0.1878)), ((-104.99, 39.74), (-0.1113, -0.0239))):
+        x, y = albers_usa.project_points(*lonlat)[0] / albers_usa.RADIUS
+        assert abs(x - d3[0]) < 2e-4 and abs(-y - d3[1]) < 2e-4, lonlat
