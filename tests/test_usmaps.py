@@ -181,3 +181,14 @@ def test_round_legend_values(tmp_path: Path, page: Page) -> None:
         if found:
             v, lo, hi = (float(g.replace(",", "")) for g in found.groups())
             assert (lo <= v if lo == edges[0] else lo < v) and v <= hi, text
+
+
+def test_built_in_names_and_border_files_in_a_config(tmp_path: Path) -> None:
+    from generator import config
+
+    (tmp_path / "states.json").write_bytes((builtin.SHAPES / "states-10m.json").read_bytes())
+    (tmp_path / "site.toml").write_text('[[map]]\nname = "a"\nshapes = "us-counties"\nborders = "state"\n'
+                                        '[[map]]\nname = "b"\nshapes = "us-counties"\nborders = "states.json:states"\n')
+    (_, a), (_, b) = config.load(str(tmp_path / "site.toml")).maps
+    assert (a.shapes, a.borders) == ("us-counties", "state")  # names, not paths beside the file
+    assert b.borders == str(tmp_path / "states.json:states")
