@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon
@@ -120,9 +121,10 @@ def outlines(used: list[int]) -> list[shapely.LineString]:
     return [shapely.box(*box(PARTS[i])).exterior for i in used if i > 0]
 
 
-def project_points(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def project_points(lon: npt.ArrayLike, lat: npt.ArrayLike) -> np.ndarray:
     """Points to the composite map (NaN where no part takes them): for tests and placing labels."""
-    lon, lat = np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float))
+    lon = np.atleast_1d(np.asarray(lon, dtype=float))
+    lat = np.atleast_1d(np.asarray(lat, dtype=float))
     out = np.full((len(lon), 2), np.nan)
     for part in PARTS:
         for w0, s0, e0, n0 in part.windows:
