@@ -10,8 +10,12 @@ import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
+import geopandas as gpd
 import numpy as np
+import pyarrow as pa
+import sqlalchemy as sa
 
 from . import aggregate, builtin, classify, demo, framedata, geometry, overlay, regions, site, source
 from .errors import UserError
@@ -34,10 +38,20 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def open_source(o: Options, metrics: list[str] | None) -> source.Source:
-    given = [flag for flag, v in (("--db", o.db), ("--csv", o.csv), ("--parquet", o.parquet)) if v]
+# Rows handed over from Python (api.py): Arrow record batches, or a database's Engine with o.table or o.query.
+Rows: TypeAlias = "pa.RecordBatchReader | sa.Engine"
+
+
+def open_source(o: Options, metrics: list[str] | None, rows: Rows | None = None) -> source.Source:
+    given = [flag for flag, v in (("--db", o.db), ("--csv", o.csv), ("--parquet", o.parquet),
+                                  ("the rows given", rows is not None)) if v]
     if len(given) > 1:
         raise UserError(f"give one source, not {' and '.join(given)}")
+    if isinstance(rows, sa.Engine):
+        return source.from_database(rows, table=o.table, query=o.query, region=o.region, time=o.time,
+                                    metrics=metrics)
+    if rows is not None:
+        return source.from_arrow(rows, region=o.region, time=o.time, metrics=metrics)
     if o.csv or o.parquet:
         kind, path = ("csv", o.csv) if o.csv else ("parquet", o.parquet or "")
         return source.from_file(path, kind, region=o.region, time=o.time, metrics=metrics)
@@ -50,9 +64,9 @@ def open_source(o: Options, metrics: list[str] | None) -> source.Source:
                                 time=o.time, metrics=metrics)
 
 
-def is_demo(o: Options) -> bool:
+def is_demo(o: Options, rows: Rows | None = None) -> bool:
     """No source given: the embedded demo database."""
-    return not (o.db or o.csv or o.parquet)
+    return not (o.db or o.csv or o.parquet) and rows is None
 
 
 def default_time_format(unit: str, step: int) -> str:
@@ -101,13 +115,17 @@ class Map:
 
 
 def build(o: Options) -> Result:
-    """Build a one-map site into o.out."""
+    """Build a one-map site into the folder o.out, or into one self-contained file when it ends in .html."""
     began = time.perf_counter()
     out = Path(o.out)
     site.check_output(out)  # fail before the slow stages, not after them
     built = make_map(o)
-    size = site.write_site(out, meta=built.meta, topology=built.topology, chunks=built.chunks,
-                           values=built.values, report=built.report)
+    if site.is_single_file(out):
+        size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology,
+                                                       chunks=built.chunks, values=built.values))
+    else:
+        size = site.write_site(out, meta=built.meta, topology=built.topology, chunks=built.chunks,
+                               values=built.values, report=built.report)
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
                     metrics=[m["name"] for m in built.meta["metrics"]], size=size,
                     seconds=time.perf_counter() - began)
@@ -115,23 +133,25 @@ def build(o: Options) -> Result:
     return result
 
 
-def make_map(o: Options) -> Map:
-    """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks."""
-    interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o) else "auto"))
+def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None) -> Map:
+    """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks.
+    `rows` and `geodata`, given from Python, stand for o's source and o.shapes."""
+    interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
     if o.fill not in ("none", "forward"):
         raise UserError(f"--fill {o.fill!r} is unknown; use none or forward")
     metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None
     for m in metrics or [parse_metric("", o)]:
         classify.colormap(m.cmap)
-    src = open_source(o, [m.name for m in metrics] if metrics else None)
+    src = open_source(o, [m.name for m in metrics] if metrics else None, rows)
     metrics = metrics or [parse_metric(name, o) for name in src.metrics]
     # The shapes before the aggregation: a mistake in them is told in seconds, not after a long GROUP BY.
     t = time.perf_counter()
     if o.region_type not in regions.CODE_TYPES:
         raise UserError(f"--region-type {o.region_type!r} is unknown; choose one of {', '.join(regions.CODE_TYPES)}")
     projection = o.projection or ("albers-usa" if builtin.is_us(o.shapes) else "robinson")
-    shapes = geometry.prepare(geometry.read_shapes(o.shapes, o.layer), projection, bbox=o.bbox, only=o.only)
+    shapes = geometry.prepare(geometry.read_shapes(o.shapes if geodata is None else geodata, o.layer), projection,
+                              bbox=o.bbox, only=o.only)
     if o.shape_key and o.shape_key not in shapes.keys_table:
         raise UserError(f"--shape-key {o.shape_key!r} is not a field of the shapes (fields: "
                         f"{', '.join(shapes.keys_table)})")

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ import imageio_ffmpeg
 
 from . import browser
 from .errors import UserError, first_line
-from .site import MARKER, STATIC
+from .site import STATIC, built_here, is_single_file
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -174,7 +175,9 @@ def _progress(total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
 
 
 def record(site: Path, out: Path, r: Recording) -> Result:
-    if not (site / "index.html").is_file() or not (site / MARKER).exists():
+    """Record the map of a site folder, or of a one-file map (site ends in .html)."""
+    page_file = site if is_single_file(site) else site / "index.html"
+    if not page_file.is_file() or not built_here(site):
         raise UserError(f"{str(site)!r} is not a site built by build-site; build one first")
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
@@ -202,7 +205,8 @@ def record(site: Path, out: Path, r: Recording) -> Result:
         advance(frames)
 
     handler = type("Handler", (_Handler,), {"sink": staticmethod(sink)})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    serve = functools.partial(handler, directory=str(page_file.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), serve)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     began = time.perf_counter()
@@ -210,8 +214,11 @@ def record(site: Path, out: Path, r: Recording) -> Result:
     stop_progress: Callable[[], None] = lambda: None  # noqa: E731 - replaced when the bar is up
     try:
         with browser.chromium(r.browser) as b:
-            page = b.new_page(viewport={"width": r.width + 40, "height": r.height + 200})
-            page.goto(f"{url}/index.html")
+            # A one-file page allows only its own inline scripts and no connection: our capture script
+            # and its POSTs need the policy lifted (a folder's page allows both from 'self').
+            page = b.new_page(viewport={"width": r.width + 40, "height": r.height + 200},
+                              bypass_csp=page_file == site)
+            page.goto(f"{url}/{urllib.parse.quote(page_file.name)}")
             page.evaluate("choropleth.ready")
             page.add_script_tag(url=f"{url}/__capture.js")
             meta = page.evaluate("choropleth.meta")

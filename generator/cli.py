@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     geo.add_argument("--simplify", type=float, default=0.5,
                      help="simplification tolerance in pixels of a 1920-wide map (default: 0.5)")
     out = p.add_argument_group("output")
-    out.add_argument("--out", default="site", help="output folder (default: site/)")
+    out.add_argument("--out", default="site", help="output folder (default: site/), or one self-contained "
+                                                   "file when it ends in .html")
     out.add_argument("--title", help="title shown above the map")
     out.add_argument("--time-format", help="strftime format of the frame time (default: by interval)")
     out.add_argument("--tz", help="time zone of the times shown, e.g. Europe/Paris; days start at its midnight "
@@ -161,7 +162,8 @@ def run_build(argv: list[str]) -> int:
             raise UserError(f"--video {args.video!r}: unknown extension; use .mp4, .webm or .gif")
     o = build.Options(**options)
     result = build.build(o)
-    print(f"{'Demo site' if build.is_demo(o) else 'Site'}: {result.out / 'index.html'}")
+    page = result.out if result.out.is_file() else result.out / "index.html"
+    print(f"{'Demo site' if build.is_demo(o) else 'Site'}: {page}")
     if args.video:
         run_record(args, result.out, args.video)
     return 0

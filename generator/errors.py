@@ -1,8 +1,9 @@
-"""One exception type for everything a user can fix: the CLI prints its message as one line."""
+"""One exception type for everything a user can fix: the CLI prints its message as one line, and the
+Python API raises it as it is (a ValueError, so `except ValueError` catches bad input)."""
 from __future__ import annotations
 
 
-class UserError(Exception):
+class UserError(ValueError):
     """Bad input or environment; the message says what is wrong and what to do."""
 
 

@@ -69,29 +69,35 @@ class Shapes:
     outlines: list | None = None  # lines drawn like borders: the insets' boxes of a composite projection
 
 
-def read_shapes(path: str | os.PathLike | None, layer: str | None = None, flag: str = "--shapes") -> gpd.GeoDataFrame:
-    """A shapes file, or built-in shapes by name (`us-counties`); `layer` picks one of a file's layers."""
-    name = str(path) if path else None
-    p = builtin.shapes_path(name)
-    layer = builtin.builtin_layer(name, layer)
-    if not p.exists():
-        raise UserError(f"{flag} {str(p)!r}: no such file; give a shapefile, GeoPackage, GeoJSON or TopoJSON, "
-                        f"or built-in shapes: {', '.join(builtin.BUILTIN)}")
-    try:
-        layers = [str(n) for n in pyogrio.list_layers(p)[:, 0]]
-        if layer is not None and layer not in layers:
-            which = "--layer" if flag == "--shapes" else f"{flag} …:"
-            raise UserError(f"{which} {layer!r}: {p.name} has no such layer (its layers: {', '.join(layers)})")
-        if layer is None and len(layers) > 1:
-            _say(f"shapes: layer {layers[0]!r} of {', '.join(layers)} in {p.name} (choose with --layer)")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            gdf = builtin.with_codes(gpd.read_file(p, layer=layer), name)
-    except UserError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - whatever GDAL says, the user hears one line
-        raise UserError(f"{flag} {str(p)!r} cannot be read ({first_line(exc)}); give a valid shapefile, "
-                        "GeoPackage, GeoJSON or TopoJSON") from None
+def read_shapes(path: str | os.PathLike | gpd.GeoDataFrame | None, layer: str | None = None,
+                flag: str = "--shapes") -> gpd.GeoDataFrame:
+    """A shapes file, built-in shapes by name (`us-counties`), or a GeoDataFrame given in Python (copied,
+    not changed); `layer` picks one of a file's layers."""
+    if isinstance(path, gpd.GeoDataFrame):
+        where, gdf = "the shapes GeoDataFrame", path.copy()
+    else:
+        name = str(path) if path else None
+        p = builtin.shapes_path(name)
+        layer = builtin.builtin_layer(name, layer)
+        if not p.exists():
+            raise UserError(f"{flag} {str(p)!r}: no such file; give a shapefile, GeoPackage, GeoJSON or TopoJSON, "
+                            f"or built-in shapes: {', '.join(builtin.BUILTIN)}")
+        try:
+            layers = [str(n) for n in pyogrio.list_layers(p)[:, 0]]
+            if layer is not None and layer not in layers:
+                which = "--layer" if flag == "--shapes" else f"{flag} …:"
+                raise UserError(f"{which} {layer!r}: {p.name} has no such layer (its layers: {', '.join(layers)})")
+            if layer is None and len(layers) > 1:
+                _say(f"shapes: layer {layers[0]!r} of {', '.join(layers)} in {p.name} (choose with --layer)")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                gdf = builtin.with_codes(gpd.read_file(p, layer=layer), name)
+        except UserError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever GDAL says, the user hears one line
+            raise UserError(f"{flag} {str(p)!r} cannot be read ({first_line(exc)}); give a valid shapefile, "
+                            "GeoPackage, GeoJSON or TopoJSON") from None
+        where = f"{flag} {str(p)!r}"
     geoms = gdf.geometry.to_numpy()
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.all():
@@ -99,11 +105,11 @@ def read_shapes(path: str | os.PathLike | None, layer: str | None = None, flag: 
              f"({', '.join(map(str, _names_of(gdf[~present])))[:200]})")
     gdf = gdf[present].reset_index(drop=True)
     if gdf.empty:
-        raise UserError(f"{flag} {str(p)!r} holds no geometries; check the file")
+        raise UserError(f"{where} holds no geometries; check the file")
     if gdf.crs is None:
         minx, miny, maxx, maxy = gdf.total_bounds
         if not (-180.5 <= minx and maxx <= 180.5 and -90.5 <= miny and maxy <= 90.5):
-            raise UserError(f"{flag} {str(p)!r} has no CRS and is not in degrees; add a .prj file")
+            raise UserError(f"{where} has no CRS and is not in degrees; add a .prj file or set_crs()")
         gdf = gdf.set_crs("EPSG:4326")
     if gdf.crs.is_geographic:
         gdf["geometry"] = _unwrap_rings(gdf.geometry.to_numpy())

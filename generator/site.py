@@ -1,14 +1,18 @@
 """Stage 5b: write the static site: index.html (Jinja2), our player and stylesheet, the TopoJSON
-and the frame chunks, all addressed by relative URLs.
+and the frame chunks, all addressed by relative URLs; or all of it in one HTML file.
 
 Every data file is a small script that hands its payload to the player (`choroplethLoad(key, data)`):
 a <script> tag loads from file:// where fetch() is refused, and from any sub-path of any server.
-The site is written into a temporary folder beside the target and swapped in only when complete.
+In one file, each payload is an inert `<script type="application/json" data-key=…>` element the
+player reads when it needs it, and the player and stylesheet are inline, allowed by their hashes.
+The site is written into a temporary folder (or file) beside the target and swapped in only when complete.
 """
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -24,6 +28,14 @@ MARKER = ".build-site"
 _PKG = Path(__file__).parent
 TEMPLATES, STATIC = ((_PKG / n if (_PKG / n).is_dir() else _PKG.parent / n) for n in ("templates", "static"))
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True)
+SIGNATURE = '<meta name="generator" content="build-site">'  # in every page: a one-file map is known by it
+
+
+def csp(script: str = "", connect: str = "", style: str = "'self'", img: str = "'self' data: blob:") -> str:
+    """The pages' Content-Security-Policy: nothing but what is named here, and no network beyond 'self'."""
+    allowed = {"script-src": script, "connect-src": connect, "style-src": style, "img-src": img}
+    return "; ".join(["default-src 'none'", *(f"{k} {v}" for k, v in allowed.items() if v), "base-uri 'none'",
+                      "form-action 'none'"])
 
 
 def script_json(obj: object) -> str:
@@ -38,9 +50,27 @@ def loader_script(key: str, payload: object) -> str:
     return f"choroplethLoad({script_json(key)},{script_json(payload)});\n"
 
 
+def is_single_file(out: Path) -> bool:
+    """An output path ending in .html is one self-contained file; anything else is a folder."""
+    return out.suffix.lower() in (".html", ".htm")
+
+
+def built_here(out: Path) -> bool:
+    """A site folder or one-file map this tool wrote (so it may be replaced or recorded)."""
+    if out.is_dir():
+        return (out / MARKER).exists()
+    with open(out, "rb") as f:
+        return SIGNATURE.encode() in f.read(4096)
+
+
 def check_output(out: Path) -> None:
-    """Refuse an output path that is a file, or a folder of something other than a built site."""
-    if out.exists() and not out.is_dir():
+    """Refuse an output path that is a file, or a folder of something other than a built site; for one
+    .html file, a folder or a file this tool did not write."""
+    if is_single_file(out) and out.exists():
+        if out.is_dir() or not built_here(out):
+            raise UserError(f"--out {str(out)!r} is a {'folder' if out.is_dir() else 'file'} this tool did not "
+                            "write; choose another name or remove it first")
+    elif out.exists() and not out.is_dir():
         raise UserError(f"--out {str(out)!r} is a file; give a folder path")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         raise UserError(f"--out {str(out)!r} is a folder this tool did not build; choose another "
@@ -58,7 +88,8 @@ def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[byt
     """One map's page, TopoJSON, frame chunks (classes, and exact values as v<chunk>.js) and build
     report into `folder`; `assets` is the relative URL of the folder holding player.js and style.css."""
     (folder / "index.html").write_text(render("index.html", title=meta["title"], meta_json=script_json(meta),
-                                              assets=assets), encoding="utf-8")
+                                              assets=assets, csp=csp("'self'", "'self'")),
+                                       encoding="utf-8")
     (folder / "topology.js").write_text(loader_script("topology", topology), encoding="utf-8")
     for m, metric_chunks in enumerate(chunks):
         data = folder / "data" / str(m)
@@ -85,7 +116,55 @@ def write_assets(folder: Path) -> None:
 
 
 def render(template: str, **values: object) -> str:
-    return _ENV.get_template(template).render(**values)
+    return _ENV.get_template(template).render(signature=SIGNATURE, **{"csp": csp(), **values})
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def _raw(text: str, tag: str) -> str:
+    """Our own script or stylesheet, checked to be safe inside its <script> or <style> element."""
+    if f"</{tag}" in text.lower() or "<!--" in text:
+        raise AssertionError(f"static text holds </{tag} or <!--, which would end or confuse the element")
+    return text
+
+
+def single_page(*, meta: dict, topology: dict, chunks: list[list[bytes]],
+                values: list[list[bytes]] | None = None) -> str:
+    """The whole map as one HTML document: nothing else is loaded, nothing is fetched. The data are
+    inert elements decoded only when the player asks for them, so the first frame needs chunk 0 only."""
+    first = [("topology", script_json(topology))]  # before the player: what the first frame needs
+    rest: list[tuple[str, str]] = []  # after it: parsed while the first frame is drawn
+    for m, metric_chunks in enumerate(chunks):
+        exact = values[m] if values else []
+        for stem, blob in [*((str(c), b) for c, b in enumerate(metric_chunks)),
+                           *((f"v{c}", b) for c, b in enumerate(exact))]:
+            (first if stem == "0" else rest).append((f"{m}/{stem}", f'"{base64.b64encode(blob).decode("ascii")}"'))
+    player = _raw(player_script(), "script")
+    style = _raw((STATIC / "style.css").read_text(encoding="utf-8"), "style")
+    policy = csp(_hash(player), style=_hash(style), img="data:")  # the icon; no connection
+    def elements(payloads: list[tuple[str, str]]) -> str:
+        return "".join(f'<script type="application/json" data-key="{key}">{text}</script>\n' for key, text in payloads)
+
+    return render("index.html", title=meta["title"], meta_json=script_json(meta), csp=policy,
+                  inline={"first": elements(first), "player": player, "rest": elements(rest), "style": style})
+
+
+def write_single(out: Path, page: str) -> int:
+    """One HTML file, written beside `out` and renamed over it when complete; returns its size in bytes."""
+    check_output(out)
+    fd, name = tempfile.mkstemp(prefix=f".{out.name}.new-", dir=out.resolve().parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(page)
+        tmp.chmod(0o644)  # mkstemp makes it private; a published page must be readable by the web server
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out.stat().st_size
 
 
 def size_of(folder: Path) -> int:

@@ -1,7 +1,10 @@
-"""Stage 1 of the pipeline: open the rows (SQLAlchemy database, CSV or Parquet) and name the columns.
+"""Stage 1 of the pipeline: open the rows (SQLAlchemy database, CSV, Parquet, or Arrow record batches
+from Python) and name the columns.
 
 Nothing is read in bulk here: a database source stays a SQL selectable so that aggregation can run
-in the database's GROUP BY; a file source is read column-wise by pandas/pyarrow.
+in the database's GROUP BY; a file source is read column-wise by pandas/pyarrow; rows handed over in
+Python (api.py turns DataFrames, Arrow tables and DuckDB relations into record batches) keep only
+the columns needed.
 """
 from __future__ import annotations
 
@@ -75,11 +78,14 @@ def _pick_columns(columns: list[str], numeric: list[str], region: str, time: str
     return chosen
 
 
-def from_database(url: str, *, table: str | None, query: str | None, region: str, time: str,
+def from_database(url: str | sa.Engine, *, table: str | None, query: str | None, region: str, time: str,
                   metrics: list[str] | None) -> Source:
+    """A table or query of a database: a URL (opened as --db opens it) or an Engine made by the caller."""
     if bool(table) == bool(query):
         raise UserError("with --db give exactly one of --table NAME or --query SQL")
-    engine = open_engine(url)
+    engine = url if isinstance(url, sa.Engine) else open_engine(url)
+    if isinstance(url, sa.Engine):
+        url = url.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as conn:
             # LIMIT 0 learns the column names without reading rows (and without reflection, which
@@ -149,8 +155,7 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
         if kind == "parquet":  # the schema first, then only the columns needed (a 30 M-row file has many)
             schema = pq.read_schema(p)
             columns = list(schema.names)
-            numeric = [f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
-                       or pa.types.is_decimal(f.type)]
+            numeric = _numeric_fields(schema)
             chosen = _pick_columns(columns, numeric, region, time, metrics, f"{p.name}")
             # Arrow's buffers in the system allocator, whole row groups read one by one, and each
             # column freed once converted: 30 M rows peak at about twice the frame, not three times.
@@ -169,5 +174,30 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
         raise
     except Exception as exc:  # noqa: BLE001 - pandas and Arrow raise many kinds for a bad file
         raise UserError(f"--{kind} {path!r} cannot be read ({first_line(exc)}); check the file") from None
+    return Source(region=region, time=time, metrics=chosen, frame=frame,
+                  time_kind=time_kind(frame[time].head(1000), time))
+
+
+def _numeric_fields(schema: pa.Schema) -> list[str]:
+    return [f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
+            or pa.types.is_decimal(f.type)]
+
+
+def from_arrow(rows: pa.RecordBatchReader, *, region: str, time: str, metrics: list[str] | None,
+               where: str = "the data") -> Source:
+    """Rows handed over in Python as Arrow record batches: the columns are picked from the schema, and
+    only those are kept from each batch as it is read."""
+    columns = list(rows.schema.names)
+    chosen = _pick_columns(columns, _numeric_fields(rows.schema), region, time, metrics, where)
+    keep = list(dict.fromkeys([region, time, *chosen]))
+    try:
+        schema = pa.schema([rows.schema.field(c) for c in keep])
+        table = pa.Table.from_batches((batch.select(keep) for batch in rows), schema=schema)
+        # The aggregation reads a pandas frame today, as a Parquet file gives it (issue 12 makes it read
+        # these batches directly).
+        frame = table.to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
+        del table
+    except Exception as exc:  # noqa: BLE001 - whatever the producer of the batches raises
+        raise UserError(f"{where} cannot be read ({first_line(exc)}); check it") from None
     return Source(region=region, time=time, metrics=chosen, frame=frame,
                   time_kind=time_kind(frame[time].head(1000), time))

@@ -1,6 +1,7 @@
 """Benchmark: build time, peak memory and size at scale; frame cost in Chromium; matplotlib baseline.
 
-    python scripts/benchmark.py              # 100,000 frames × 177 countries, 10,000 frames × 3,000 cells
+    python scripts/benchmark.py              # 100,000 frames × 177 countries, 10,000 frames × 3,000 cells,
+                                             # and the demo and 10,000 frames × 177 countries as one file
     python scripts/benchmark.py --smoke      # the same steps on small data (a test runs this)
 
 Synthetic data is written once into --work (default bench-out/) and reused by later runs. Every figure
@@ -137,6 +138,30 @@ def page_figures(site: Path, label: str, frames: int) -> float:
     return max(m0, mN)
 
 
+def first_frame(page_file: Path, runs: int = 3) -> float:
+    """Median seconds from navigation to the first drawn frame in headless Chromium, a new page each run.
+    Timed from inside the page, so a one-file page is not also waited for until its load event."""
+    times = []
+    with browser.chromium() as b:
+        for _ in range(runs):
+            page = b.new_page(viewport={"width": 1300, "height": 900})
+            page.goto(page_file.as_uri(), wait_until="commit")
+            while page.evaluate("typeof choropleth") == "undefined":
+                time.sleep(0.005)
+            times.append(page.evaluate("choropleth.ready.then(() => performance.now())") / 1000)
+            page.close()
+    return statistics.median(times)
+
+
+def one_file(label: str, args: list[str], work: Path) -> None:
+    """The same map as one self-contained file and as a folder: size and time to the first frame."""
+    page, folder = work / "one-file.html", work / "one-file-site"
+    build([*args, "--out", str(page)])
+    build([*args, "--out", str(folder)])
+    say(f"{label} one file", f"{page.stat().st_size / 1e6:.1f} MB, first frame {first_frame(page):.2f} s after "
+        f"navigation (as a folder: {site_size(folder) / 1e6:.1f} MB, {first_frame(folder / 'index.html'):.2f} s)")
+
+
 def site_colours(site: Path, metric: int = 0) -> list[str]:
     return re.findall(r"#[0-9a-f]{6}", re.findall(r'"colors":(\[.*?\])', (site / "index.html").read_text())[metric])
 
@@ -240,6 +265,11 @@ def main() -> None:
              len(world), 30 if a.smoke else 200)
     video_figures(a.work / "site-countries", label, a.frames, 100 if a.smoke else 3000, world, a.work,
                   20 if a.smoke else 200)
+
+    one_file("demo (504 frames × 177 countries × 5 metrics)", [], a.work)
+    ten = min(10_000, a.frames)
+    one_file(f"{ten:,} frames × {len(world)} countries × 5 metrics", ["--db", f"sqlite:///{db}", "--query",
+             f"SELECT * FROM events WHERE unixtime < {START + ten * 3600}", "--interval", "1h"], a.work)
 
     grid_shapes, table = grid_data(a.work, a.grid_frames, a.grid_cells)
     grid = geometry.read_shapes(grid_shapes).to_crs("ESRI:54030")

@@ -25,3 +25,6 @@ def test_benchmark_smoke_prints_all_figures(tmp_path: Path) -> None:
             assert re.search(r"\d", figures[key])
     assert any("video" in k and "frames/s" in v for k, v in figures.items())
     assert any("FFMpegWriter" in k for k in figures)
+    for scenario in ("demo", "countries × 5 metrics"):
+        key = next((k for k in figures if scenario in k and k.endswith("one file")), None)
+        assert key and re.search(r"MB, first frame \d", figures[key]), scenario

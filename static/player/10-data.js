@@ -1,6 +1,6 @@
 // build-site player, part 10: the data. Loads the data files (each a script calling
-// choroplethLoad(key, payload)), inflates them, keeps the decoded class chunks within a memory budget
-// and a few chunks of exact values; answers a region's class and value at a frame; decodes the TopoJSON.
+// choroplethLoad(key, payload), or inline in a one-file page), inflates them, keeps the decoded class
+// chunks within a memory budget and a few chunks of exact values; answers a region's class and value at a frame; decodes the TopoJSON.
 (function (P) {
   "use strict";
   const { meta, st, ui, N, R, CF } = P;
@@ -11,7 +11,21 @@
     const resolve = waiting.get(key);
     if (resolve) { waiting.delete(key); resolve(payload); }
   };
+  // A one-file page holds each payload in an inert <script type="application/json" data-key=…> instead:
+  // the first frame's before the player (complete when it runs), the rest after it (once parsed).
+  const holders = () => new Map(Array.from(document.querySelectorAll("script[data-key]"), (el) => [el.dataset.key, el]));
+  let inlined = holders();
+  const parsed = new Promise((resolve) => {
+    if (document.readyState !== "loading") resolve();
+    else document.addEventListener("DOMContentLoaded", () => resolve(), { once: true });
+  }).then(() => { if (inlined.size) inlined = holders(); });
   function loadScript(src, key) {
+    if (inlined.size) {
+      return (inlined.has(key) ? Promise.resolve() : parsed).then(() => {
+        if (!inlined.has(key)) throw new Error("this page holds no " + key);
+        return JSON.parse(inlined.get(key).textContent);
+      });
+    }
     return new Promise((resolve, reject) => {
       waiting.set(key, resolve);
       const s = document.createElement("script");
