@@ -92,10 +92,11 @@ def _source(data: Any, o: Options) -> build.Rows | None:
 def choropleth(data: Any = None, *, table: str | None = None, query: str | None = None, region: str = "country",
                time: str = "unixtime", metric: str | Sequence[str] | None = None, interval: str | None = None,
                fill: str = "none", agg: str = "sum", classes: int = 20, scheme: str = "equal_interval",
-               breaks: Sequence[float] | None = None, log: bool = False, cmap: str = "afmhot_r",
-               center: float | None = None, missing_color: str = "#dddddd",
-               shapes: str | os.PathLike | gpd.GeoDataFrame | None = None, shape_key: str | None = None,
-               region_type: str = "auto", projection: str = "robinson", bbox: Sequence[float] | None = None,
+               round: bool = False, breaks: Sequence[float] | None = None, log: bool = False,
+               cmap: str = "afmhot_r", center: float | None = None, missing_color: str = "#dddddd",
+               shapes: str | os.PathLike | gpd.GeoDataFrame | None = None, layer: str | None = None,
+               shape_key: str | None = None, region_type: str = "auto", projection: str | None = None,
+               borders: str | None = None, bbox: Sequence[float] | None = None,
                only: str | None = None, simplify: float = 0.5, title: str | None = None,
                time_format: str | None = None, tz: str | None = None, values: bool = True,
                sparse: float = 10.0) -> Map:
@@ -119,17 +120,21 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
         "7d", seconds, or calendar "1mo", "1q", "1y", "5y".
     fill : a bucket without rows shows no data ("none") or the region's last value ("forward").
     agg : "sum", "mean", "min", "max", "count" or "median" per bucket and region.
-    classes, scheme, breaks, log : the classification over all frames: the number of classes; "equal_interval",
-        "quantiles", "fisher_jenks", "natural_breaks", "std_mean" or "user_defined" (with `breaks`, the
-        classes' upper bounds); `log` classes on a log scale.
+    classes, scheme, round, breaks, log : the classification over all frames: the number of classes;
+        "equal_interval", "nice", "quantiles", "fisher_jenks", "natural_breaks", "std_mean" or
+        "user_defined" (with `breaks`, the classes' upper bounds); `round` equal intervals between round
+        numbers (as "nice"); `log` classes on a log scale.
     cmap, center, missing_color : a matplotlib or ColorBrewer colormap; the value at the middle of a
         diverging one; the colour of no data.
-    shapes, shape_key, region_type : a GeoDataFrame or a file geopandas reads (default: Natural Earth's
-        110m countries); its field holding the region codes; the codes' type ("iso2", "iso3",
-        "numeric", "fips", "name", "key"; default detected).
-    projection, bbox, only, simplify : "robinson", "equal-earth", "orthographic", "albers-usa"… or any
-        CRS; a [west, south, east, north] box in degrees; "FIELD=VALUE,…" to keep some shapes; the
-        simplification tolerance in pixels of a 1920-wide map.
+    shapes, layer, shape_key, region_type : a GeoDataFrame, a file geopandas reads, or built-in shapes
+        ("world", the default, "world-10m", "us-states", "us-counties"); the layer of a file with
+        several; the field holding the region codes; the codes' type ("iso2", "iso3", "numeric",
+        "fips", "name", "key"; default detected).
+    projection, borders, bbox, only, simplify : "robinson" (default; "albers-usa" for the US shapes),
+        "equal-earth", "orthographic", "albers-usa"… or any CRS; heavier lines where a FIELD differs
+        between neighbours, or another file's outlines ("PATH[:LAYER]"); a [west, south, east, north]
+        box in degrees; "FIELD=VALUE,…" to keep some shapes; the simplification tolerance in pixels of a
+        1920-wide map.
     title, time_format, tz : the title; the strftime format of the frame time; the time zone shown.
     values : keep the exact values the tooltip shows (False: a smaller page).
     sparse : report regions with data in fewer than this percentage of frames.
@@ -149,10 +154,11 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     """
     o = Options(table=table, query=query, region=region, time=time,
                 metrics=[metric] if isinstance(metric, str) else list(metric) if metric else None,
-                interval=interval, fill=fill, agg=agg, classes=classes, scheme=scheme,
+                interval=interval, fill=fill, agg=agg, classes=classes, scheme=scheme, round=round,
                 breaks=[float(b) for b in breaks] if breaks is not None else None, log=log, cmap=cmap,
-                center=center, missing_color=missing_color, shape_key=shape_key, region_type=region_type,
-                projection=projection, bbox=[float(b) for b in bbox] if bbox is not None else None, only=only,
+                center=center, missing_color=missing_color, layer=layer, shape_key=shape_key,
+                region_type=region_type, projection=projection, borders=borders,
+                bbox=[float(b) for b in bbox] if bbox is not None else None, only=only,
                 simplify=simplify, title=title, time_format=time_format, tz=tz, values=values, sparse=sparse)
     geodata = shapes if isinstance(shapes, gpd.GeoDataFrame) else None
     if geodata is None and shapes is not None:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from test_cli import run
 
 import build_site
-from generator import cli, geometry
+from generator import builtin, cli
 
 T0 = 1_700_000_000 // 3600 * 3600
 # Four hours of three countries: several rows per bucket, a NULL, a bucket with no rows at all (02:00),
@@ -119,7 +119,7 @@ def test_timestamps_and_dates_as_types(files: dict[str, Path]) -> None:
 
 
 def test_shapes_as_a_geodataframe(from_csv: build_site.Map) -> None:
-    world = gpd.read_file(geometry.default_shapes())
+    world = gpd.read_file(builtin.default_shapes())
     before = world.copy()
     same_map(build_site.choropleth(ROWS, shapes=world, **OPTIONS), from_csv)
     assert world.equals(before)  # the caller's frame is not changed
