@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from . import aggregate, builtin, classify, demo, framedata, geometry, overlay, regions, site, source
 from .errors import UserError
 from .options import Metric, Options, parse_metric
+from .topology import to_topology
 
 __all__ = ["Map", "Options", "Result", "build", "make_map"]
 
@@ -181,7 +182,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         log(f"  unmatched data codes: {_names(match.unmatched_codes)}")
     if match.shapes_without_data:
         log(f"  shapes without data: {_names(match.shapes_without_data)}")
-    topology = geometry.to_topology(shapes, simplify=o.simplify)
+    topology = to_topology(shapes, simplify=o.simplify)
     overlay.add_lines(topology, shapes.outlines or [], "insets", o.simplify)
     if o.borders:
         overlay.add_borders(topology, o.borders, shapes, match.key_field, projection, o.bbox, o.simplify)

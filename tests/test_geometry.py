@@ -9,7 +9,7 @@ import shapely
 from conftest import SHARED_10M
 from shapely.geometry import MultiPolygon, Polygon
 
-from generator import geometry
+from generator import geometry, projections, topology
 from generator.errors import UserError
 
 
@@ -33,13 +33,13 @@ def decode(topo: dict) -> list:
 @pytest.mark.parametrize("simplify", [0.0, 0.5])
 def test_topology_decodes_to_the_same_regions(path: object, simplify: float) -> None:
     shapes = geometry.prepare(geometry.read_shapes(path), "robinson")
-    topo = geometry.to_topology(shapes, simplify=simplify)
+    topo = topology.to_topology(shapes, simplify=simplify)
     decoded = decode(topo)
     assert len(decoded) == len(shapes.frame)
     original = shapes.frame.geometry.to_numpy()
     # Compare regions much larger than the error allowed: the simplification tolerance or the quantum.
     minx, _miny, maxx, _maxy = shapes.frame.total_bounds
-    error = max(simplify * (maxx - minx) / 1920, (maxx - minx) / geometry.QUANTIZATION)
+    error = max(simplify * (maxx - minx) / 1920, (maxx - minx) / topology.QUANTIZATION)
     big = np.sqrt(shapely.area(original)) > 100 * error
     a = shapely.make_valid(original[big], method="structure", keep_collapsed=False)
     b = shapely.make_valid(np.array(decoded, dtype=object)[big], method="structure", keep_collapsed=False)
@@ -80,7 +80,7 @@ def test_no_coordinate_is_infinite_and_no_polygon_crosses_the_map(world, project
     shapes = geometry.prepare(world, projection)
     coords = shapely.get_coordinates(shapes.frame.geometry.to_numpy())
     assert len(coords) and np.isfinite(coords).all()
-    topo = geometry.to_topology(shapes)
+    topo = topology.to_topology(shapes)
     assert np.isfinite(topo["bbox"]).all() and all(np.isfinite(np.array(a, dtype=float)).all() for a in topo["arcs"])
     if projection == "albers-usa":  # a composite: no seam; its lower 48 are the width of the map
         return
@@ -127,7 +127,7 @@ def test_orthographic_shows_the_visible_hemisphere(world) -> None:
     from pyproj import Transformer
 
     shapes = geometry.prepare(world, "orthographic:10,50")
-    crs = geometry.resolve_crs("orthographic:10,50")
+    crs = projections.resolve_crs("orthographic:10,50")
     to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
     def near_side(xy: np.ndarray) -> np.ndarray:
@@ -156,29 +156,29 @@ def test_orthographic_shows_the_visible_hemisphere(world) -> None:
     assert {"France", "Germany", "Brazil", "India", "China"} <= set(shown)
     assert not {"Australia", "New Zealand"} & set(shown)
     assert {"United States of America", "Antarctica"} & set(partly)
-    decoded = decode(geometry.to_topology(shapes))  # the page gets the same: nothing past the rim
+    decoded = decode(topology.to_topology(shapes))  # the page gets the same: nothing past the rim
     xy = np.vstack([shapely.get_coordinates(g) for g in decoded if not g.is_empty])
     assert (near_side(xy) > -1e-3).all()
 
 
 def test_bare_orthographic_is_centred_on_the_shapes(world) -> None:
     europe = world[world.continent == "Europe"]
-    crs = geometry.resolve_crs("orthographic", europe)
+    crs = projections.resolve_crs("orthographic", europe)
     params = {p.name: p.value for p in crs.coordinate_operation.params}
     lat, lon = params["Latitude of natural origin"], params["Longitude of natural origin"]
     assert 40 < lat < 70 and 10 < lon < 80  # Europe with Russia
 
 
 def test_only_and_bbox_fit_the_view_to_what_is_shown(world) -> None:
-    whole = geometry.to_topology(geometry.prepare(world, "robinson"))["bbox"]
+    whole = topology.to_topology(geometry.prepare(world, "robinson"))["bbox"]
     two = geometry.prepare(world, "robinson", only="iso_a3=DEU,fra")
     assert two.names == ["France", "Germany"]  # in the shapes' order, values case-insensitive
-    two_box = geometry.to_topology(two)["bbox"]
+    two_box = topology.to_topology(two)["bbox"]
     assert np.allclose(two_box, two.frame.total_bounds)
     box = [-25, 34, 45, 72]
     europe = geometry.prepare(world, "robinson", bbox=box, only="continent=Europe")
     assert set(europe.keys_table["continent"]) == {"Europe"} and "France" in europe.names and "Spain" in europe.names
-    fitted = geometry.to_topology(europe)["bbox"]
+    fitted = topology.to_topology(europe)["bbox"]
     corners = geometry.prepare(
         gpd.GeoDataFrame({"name": ["box"]}, geometry=[shapely.box(*box)], crs="EPSG:4326"), "robinson").frame
     width = corners.total_bounds[2] - corners.total_bounds[0]

@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 from pyproj import Transformer
 from test_page import open_site
 
-from generator import build, geometry
+from generator import build, projections
 
 W, H = 1280, 720
 BACKGROUND = (0xF4, 0xF6, 0xF8)  # --map-bg
@@ -32,7 +32,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def to_px(page: Page, projection: str, lon: float, lat: float) -> tuple[float, float]:
-    crs = geometry.resolve_crs(projection)
+    crs = projections.resolve_crs(projection)
     x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     return tuple(page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", [x, y]))
 
