@@ -6,6 +6,8 @@ one of two ways: encoded in the page by WebCodecs (H.264, only the small chunks 
 them without re-encoding) or as PNG frames POSTed in batches and encoded by ffmpeg, while the page
 draws the next batch. The video is recorded in segments, so an interrupted recording keeps what
 was done (joined into a playable file) and `--resume` continues after the last complete segment.
+This module drives the browser and serves the page; ffmpeg's side (its command, a segment's process,
+joining the segments) is encode.py's.
 """
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import http.server
 import itertools
 import json
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import imageio_ffmpeg
 
-from . import browser
+from . import browser, encode
 from .errors import UserError, first_line
 from .site import STATIC, built_here, is_single_file
 
@@ -61,60 +62,6 @@ class Result:
     method: str
 
 
-def _encoder_args(suffix: str, r: Recording) -> list[str]:
-    if suffix == ".mp4":
-        return ["-c:v", "libx264", "-preset", "veryfast", "-crf", str(r.quality),
-                "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2,scale=out_color_matrix=bt709:out_range=tv",
-                "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
-                "-color_range", "tv", "-g", str(r.fps * 10)]
-    if suffix == ".webm":
-        return ["-c:v", "libvpx-vp9", "-crf", str(r.quality + 8), "-b:v", "0", "-deadline", "realtime",
-                "-cpu-used", "8", "-row-mt", "1", "-pix_fmt", "yuv420p", "-colorspace", "bt709"]
-    return ["-vf", "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=3",
-            "-loop", "0"]
-
-
-class _Segment:
-    """One ffmpeg process fed through its stdin; a finished segment is renamed into place."""
-
-    def __init__(self, command: list[str], target: Path) -> None:
-        self.target, self.tmp = target, target.with_name("tmp-" + target.name)
-        self.log = target.with_name(f"tmp-{target.stem}.log")  # a file, not a pipe nobody drains
-        with self.log.open("wb") as log:
-            self.proc = subprocess.Popen([*command, str(self.tmp)], stdin=subprocess.PIPE,
-                                         stdout=subprocess.DEVNULL, stderr=log)
-
-    def failure(self) -> UserError:
-        lines = self.log.read_text(errors="replace").strip().splitlines()
-        return UserError(f"ffmpeg stopped ({lines[-1] if lines else f'exit code {self.proc.poll()}'}); "
-                         "the segments done so far are kept")
-
-    def write(self, data: bytes) -> None:
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write(data)
-        except (BrokenPipeError, ValueError):
-            self.proc.wait()
-            raise self.failure() from None
-
-    def finish(self) -> None:
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        if self.proc.wait() != 0:
-            raise self.failure()
-        self.tmp.replace(self.target)
-        self.log.unlink(missing_ok=True)
-
-    def abandon(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-        self.tmp.unlink(missing_ok=True)
-        self.log.unlink(missing_ok=True)
-
-
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the site (and our capture script); POST /frames hands the body to the sink."""
 
@@ -137,23 +84,6 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
         self.send_response(204)
         self.end_headers()
-
-
-def _join(parts: list[Path], out: Path) -> None:
-    """Concatenate complete segments into `out` without re-encoding."""
-    listing = out.with_name(out.name + ".concat.txt")
-    quoted = (str(p.resolve()).replace("'", "'\\''") for p in parts)  # the concat list's own quoting
-    listing.write_text("".join(f"file '{q}'\n" for q in quoted))
-    extra = ["-movflags", "+faststart"] if out.suffix == ".mp4" else []
-    tmp = out.with_name("tmp-" + out.name)
-    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-f", "concat", "-safe", "0",
-                           "-i", str(listing), "-c", "copy", *extra, str(tmp)], check=False, capture_output=True,
-                          text=True,
-                          stdin=subprocess.DEVNULL)
-    listing.unlink()
-    if proc.returncode != 0:
-        raise UserError(f"ffmpeg could not join the segments: {proc.stderr.strip().splitlines()[-1:]}")
-    tmp.replace(out)
 
 
 def _progress(total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
@@ -197,7 +127,7 @@ def record(site: Path, out: Path, r: Recording) -> Result:
     manifest.write_text(settings)
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
 
-    open_segments: dict[int, _Segment] = {}
+    open_segments: dict[int, encode.Segment] = {}
     advance: Callable[[int], None] = lambda n: None  # noqa: E731 - the progress bar's, once it is up
 
     def sink(path: str, data: bytes, frames: int) -> None:  # POST /frames/<segment>
@@ -238,7 +168,8 @@ def record(site: Path, out: Path, r: Recording) -> Result:
                 if targets[k].exists():  # --resume: done before
                     advance(len(seg))
                     continue
-                segment = open_segments[k] = _Segment(_command(ffmpeg, method, suffix, r), targets[k])
+                command = encode.command(ffmpeg, method, suffix, r.fps, r.quality)
+                segment = open_segments[k] = encode.Segment(command, targets[k])
                 span = [seg[0], seg[-1] + 1, r.step]
                 if method == "webcodecs":
                     js, args = "([f, u, fps, br]) => choroplethCapture.h264(f, u, fps, br, 60)", \
@@ -260,27 +191,16 @@ def record(site: Path, out: Path, r: Recording) -> Result:
         server.shutdown()
         done = list(itertools.takewhile(Path.exists, targets))
         if done:
-            _join(done, out)
+            encode.join(done, out)
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped ({first_line(exc)})"
         if isinstance(exc, UserError) and not done:
             raise
         raise UserError(f"recording {what}: {len(done)} complete segment(s) joined into {out}; rerun with "
                         "--resume to continue" if done else f"recording {what}; nothing was recorded") from None
     server.shutdown()
-    _join(targets, out)
+    encode.join(targets, out)
     shutil.rmtree(parts_dir, ignore_errors=True)
     return Result(path=out, frames=len(frames), seconds=time.perf_counter() - began, method=method)
-
-
-def _command(ffmpeg: str, method: str, suffix: str, r: Recording) -> list[str]:
-    """ffmpeg reading one segment from stdin (its output path is appended)."""
-    if method == "webcodecs":  # mux the page's H.264 as it is
-        # -r, not -framerate: the raw h264 demuxer would otherwise trust the stream's own timing.
-        return [ffmpeg, "-y", "-v", "error", "-f", "h264", "-r", str(r.fps), "-i", "-", "-c", "copy", "-bsf:v",
-                "h264_metadata=video_full_range_flag=1:colour_primaries=1:transfer_characteristics=1:"
-                "matrix_coefficients=1"]
-    return [ffmpeg, "-y", "-v", "error", "-f", "image2pipe", "-c:v", "png", "-framerate", str(r.fps), "-i", "-",
-            *_encoder_args(suffix, r)]
 
 
 def _metric_index(metric: str | None, names: list[str]) -> int:
