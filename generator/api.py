@@ -200,7 +200,8 @@ class Map:
         """The map as one self-contained HTML document (what ``save("map.html")`` writes)."""
         if self._page is None:
             b = self._built
-            self._page = site.single_page(meta=b.meta, topology=b.topology, chunks=b.chunks, values=b.values)
+            self._page = site.single_page(meta=b.meta, topology=b.topology, chunks=b.chunks, values=b.values,
+                                          series=b.series)
         return self._page
 
     def _repr_html_(self) -> str:
@@ -223,7 +224,8 @@ class Map:
         if site.is_single_file(out):
             site.write_single(out, self.to_html())
         else:
-            site.write_site(out, meta=b.meta, topology=b.topology, chunks=b.chunks, values=b.values, report=b.report)
+            site.write_site(out, meta=b.meta, topology=b.topology, chunks=b.chunks, values=b.values, series=b.series,
+                            report=b.report)
         return out.resolve()
 
     @_one_line

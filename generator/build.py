@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import aggregate, builtin, classify, demo, framedata, geometry, overlay, regions, site, source
+from . import aggregate, builtin, classify, demo, framedata, geometry, overlay, regions, series, site, source
 from .errors import UserError
 from .options import Metric, Options, parse_metric
 from .topology import to_topology
@@ -112,6 +112,7 @@ class Map:
     topology: dict
     chunks: list[list[bytes]]
     values: list[list[bytes]]  # per metric: the exact values' chunks (empty with --no-values)
+    series: list[list[bytes]]  # per metric: the regions' series over all frames, a blob per group of regions
     report: dict  # what the build found (report.json): codes matched or not, shapes without data…
 
 
@@ -123,10 +124,10 @@ def build(o: Options) -> Result:
     built = make_map(o)
     if site.is_single_file(out):
         size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology,
-                                                       chunks=built.chunks, values=built.values))
+                                                       chunks=built.chunks, values=built.values, series=built.series))
     else:
         size = site.write_site(out, meta=built.meta, topology=built.topology, chunks=built.chunks,
-                               values=built.values, report=built.report)
+                               values=built.values, series=built.series, report=built.report)
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
                     metrics=[m["name"] for m in built.meta["metrics"]], size=size,
                     seconds=time.perf_counter() - began)
@@ -194,7 +195,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     nodata = match.region_of_shape < 0
     per_chunk = framedata.chunk_frames(len(shapes.names), agg.frames)
 
-    def layer(m: Metric) -> tuple[dict, list[bytes], list[bytes], np.ndarray]:
+    def layer(m: Metric) -> tuple[dict, list[bytes], list[bytes], np.ndarray, list[bytes]]:
         values = agg.values.pop(m.name)[:, take]  # columns in shape order
         values[:, nodata] = np.nan
         if o.fill == "forward":
@@ -204,21 +205,26 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
                                    user_breaks=m.breaks, log=m.log, name=m.name, center=m.center,
                                    round_edges=m.round)
         exact = framedata.encode_values(values, per_chunk) if o.values else []
+        overview = series.encode(series.overview(values))
         del values
         encoded = framedata.encode(cls.bins, per_chunk)
         label = m.label or f"{m.name} ({m.agg} per {step})"
         return ({"name": m.name, "label": label, "edges": cls.edges, "labels": cls.labels, "colors": cls.colors,
-                 "missing": cls.missing, "chunks": len(encoded), "values": bool(exact)}, encoded, exact, present)
+                 "missing": cls.missing, "chunks": len(encoded), "values": bool(exact), "series": len(overview),
+                 "strip": series.strip(cls.bins, series.span(agg.frames))}, encoded, exact, present, overview)
 
     # Metrics in parallel threads: numpy's searchsorted and zlib release the GIL.
     with ThreadPoolExecutor(max_workers=min(len(metrics), os.cpu_count() or 1)) as pool:
-        metas, chunks, exact, present = map(list, zip(*pool.map(layer, metrics)))
+        metas, chunks, exact, present, overviews = map(list, zip(*pool.map(layer, metrics)))
     log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
         f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")
     if o.values:  # base64 in the page's data files adds a third
         exact_mb = sum(len(b) for blobs in exact for b in blobs) * 4 / 3 / 1e6
         log(f"  exact values for the tooltip: {exact_mb:.1f} MB, loaded only when asked for "
             f"(--no-values leaves them out)")
+    series_mb = max(sum(len(b) for b in blobs) for blobs in overviews) * 4 / 3 / 1e6
+    log(f"  series for the charts: {series_mb:.1f} MB per metric at most ({series.span(agg.frames)} frames per point), "
+        f"loaded only when a chart asks")
 
     meta = {
         "title": o.title or "Animated map",
@@ -229,13 +235,14 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         "frames": agg.frames,
         "timeFormat": o.time_format or default_time_format(agg.unit, agg.step),
         "chunkFrames": per_chunk,
+        "series": {"step": series.span(agg.frames), "group": series.GROUP},
         "bbox": topology["bbox"],
         "globe": shapes.globe,
         "regions": {"names": shapes.names, "keys": shapes.keys_table[match.key_field]},
         "metrics": metas,
     }
     report = _report(o, meta, agg, match, metrics, np.max(present, axis=0), shapes.names)
-    return Map(meta=meta, topology=topology, chunks=chunks, values=exact, report=report)
+    return Map(meta=meta, topology=topology, chunks=chunks, values=exact, series=overviews, report=report)
 
 
 def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Match, metrics: list[Metric],

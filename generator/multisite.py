@@ -70,7 +70,7 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                 built = make_map(o)
                 folder.mkdir()
                 site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
-                               values=built.values, report=built.report, assets="../assets/")
+                               values=built.values, series=built.series, report=built.report, assets="../assets/")
                 summary = {k: built.report[k] for k in ("title", "frames", "from", "to")}
                 (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
                 if digest:

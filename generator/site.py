@@ -84,9 +84,11 @@ def check_output(out: Path) -> None:
 
 
 def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]],
-              values: list[list[bytes]] | None = None, report: dict | None = None, assets: str = "") -> None:
-    """One map's page, TopoJSON, frame chunks (classes, and exact values as v<chunk>.js) and build
-    report into `folder`; `assets` is the relative URL of the folder holding player.js and style.css."""
+              values: list[list[bytes]] | None = None, series: list[list[bytes]] | None = None,
+              report: dict | None = None, assets: str = "") -> None:
+    """One map's page, TopoJSON, frame chunks (classes, and exact values as v<chunk>.js), series
+    (s<group>.js) and build report into `folder`; `assets` is the relative URL of the folder holding
+    player.js and style.css."""
     (folder / "index.html").write_text(render("index.html", title=meta["title"], meta_json=script_json(meta),
                                               assets=assets, csp=csp("'self'", "'self'")),
                                        encoding="utf-8")
@@ -94,9 +96,10 @@ def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[byt
     for m, metric_chunks in enumerate(chunks):
         data = folder / "data" / str(m)
         data.mkdir(parents=True)
-        exact = values[m] if values else []
+        exact, overview = values[m] if values else [], series[m] if series else []
         for stem, blob in [*((str(c), b) for c, b in enumerate(metric_chunks)),
-                           *((f"v{c}", b) for c, b in enumerate(exact))]:
+                           *((f"v{c}", b) for c, b in enumerate(exact)),
+                           *((f"s{g}", b) for g, b in enumerate(overview))]:
             (data / f"{stem}.js").write_text(loader_script(f"{m}/{stem}", base64.b64encode(blob).decode("ascii")),
                                              encoding="ascii")
     if report is not None:
@@ -131,15 +134,16 @@ def _raw(text: str, tag: str) -> str:
 
 
 def single_page(*, meta: dict, topology: dict, chunks: list[list[bytes]],
-                values: list[list[bytes]] | None = None) -> str:
+                values: list[list[bytes]] | None = None, series: list[list[bytes]] | None = None) -> str:
     """The whole map as one HTML document: nothing else is loaded, nothing is fetched. The data are
     inert elements decoded only when the player asks for them, so the first frame needs chunk 0 only."""
     first = [("topology", script_json(topology))]  # before the player: what the first frame needs
     rest: list[tuple[str, str]] = []  # after it: parsed while the first frame is drawn
     for m, metric_chunks in enumerate(chunks):
-        exact = values[m] if values else []
+        exact, overview = values[m] if values else [], series[m] if series else []
         for stem, blob in [*((str(c), b) for c, b in enumerate(metric_chunks)),
-                           *((f"v{c}", b) for c, b in enumerate(exact))]:
+                           *((f"v{c}", b) for c, b in enumerate(exact)),
+                           *((f"s{g}", b) for g, b in enumerate(overview))]:
             (first if stem == "0" else rest).append((f"{m}/{stem}", f'"{base64.b64encode(blob).decode("ascii")}"'))
     player = _raw(player_script(), "script")
     style = _raw((STATIC / "style.css").read_text(encoding="utf-8"), "style")
@@ -187,10 +191,11 @@ def staged(out: Path) -> Iterator[Path]:
 
 
 def write_site(out: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]],
-               values: list[list[bytes]] | None = None, report: dict | None = None) -> int:
+               values: list[list[bytes]] | None = None, series: list[list[bytes]] | None = None,
+               report: dict | None = None) -> int:
     """A one-map site, written atomically; returns its size in bytes."""
     with staged(out) as tmp:
-        write_map(tmp, meta=meta, topology=topology, chunks=chunks, values=values, report=report)
+        write_map(tmp, meta=meta, topology=topology, chunks=chunks, values=values, series=series, report=report)
         write_assets(tmp)
         size = size_of(tmp)
     return size

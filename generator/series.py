@@ -1,0 +1,101 @@
+"""Stage 5c: each region's series over all frames, for the page's charts (the tooltip's sparkline, the
+pinned regions' panel), and the scrubber's overview strip.
+
+Up to MAX_POINTS frames a series is the frames' values themselves. Beyond, the frames are taken in
+spans of `step` and each point keeps the min, the mean and the max of its span, so a spike in one
+frame is never lost. Points are float32 in files of up to GROUP regions each, loaded when a chart
+first needs them: [values] or [min, mean, max] × regions × points, each point XORed with the one
+before (a smooth series turns into zero bits), the bytes split into planes and deflated, as
+framedata.encode_values does with frames.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_POINTS = 1000
+GROUP = 64  # regions per file: a hovered region loads its group, not the whole map
+NO_DATA = 255
+BLOCK_CELLS = 1 << 22  # frames × regions reduced at a time: memory stays bounded at any size
+
+
+def span(frames: int) -> int:
+    """Frames per point: 1 up to MAX_POINTS frames, else the fewest that keep the points within it."""
+    return max(1, -(-frames // MAX_POINTS))
+
+
+@dataclass
+class Series:
+    """A map's series for one metric: `step` frames per point, [points × regions] float32 each
+    (NaN where the span has no data). With step 1, low, mean and high are the same array."""
+    step: int
+    low: np.ndarray
+    mean: np.ndarray
+    high: np.ndarray
+
+
+def _spans(values: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Min, mean and max of the finite values of each span of `step` rows (NaN: none)."""
+    starts = np.arange(0, values.shape[0], step)
+    known = np.isfinite(values)
+    clean = np.where(known, values, np.nan)
+    low, high = np.fmin.reduceat(clean, starts, axis=0), np.fmax.reduceat(clean, starts, axis=0)  # skip NaN
+    total = np.add.reduceat(np.where(known, values, 0.0), starts, axis=0, dtype=np.float64)
+    count = np.add.reduceat(known, starts, axis=0, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count  # 0 / 0 -> NaN: a span without data
+    return low, mean, high
+
+
+def overview(values: np.ndarray) -> Series:
+    """The series of every region (column) of a [frames × regions] float matrix (NaN: no data)."""
+    frames, regions = values.shape
+    step = span(frames)
+    if step == 1:
+        v = values.astype(np.float32)
+        return Series(1, v, v, v)
+    rows = max(step, BLOCK_CELLS // max(regions, 1) // step * step)  # whole spans per block
+    parts = [_spans(values[s:s + rows], step) for s in range(0, frames, rows)]
+    low, mean, high = (np.concatenate([p[k] for p in parts]).astype(np.float32) for k in range(3))
+    return Series(step, low, mean, high)
+
+
+def encode(s: Series, group: int = GROUP) -> list[bytes]:
+    """One deflated blob per GROUP regions (see the module's docstring)."""
+    arrays = [s.mean] if s.step == 1 else [s.low, s.mean, s.high]
+    out = []
+    for g in range(0, s.mean.shape[1], group):
+        block = np.stack([a[:, g:g + group].T for a in arrays])  # [arrays × regions × points]
+        bits = np.ascontiguousarray(block, dtype="<f4").view("<u4")
+        x = bits.copy()
+        x[..., 1:] ^= bits[..., :-1]
+        planes = x.reshape(-1).view(np.uint8).reshape(-1, 4).T
+        out.append(zlib.compress(np.ascontiguousarray(planes).tobytes(), 9))
+    return out
+
+
+def decode(blobs: list[bytes], step: int, points: int) -> Series:
+    """Inverse of encode (the page does the same in JavaScript)."""
+    k = 1 if step == 1 else 3
+    groups = []
+    for blob in blobs:
+        planes = np.frombuffer(zlib.decompress(blob), dtype=np.uint8).reshape(4, -1)
+        x = np.ascontiguousarray(planes.T).view("<u4").reshape(k, -1, points)
+        groups.append(np.bitwise_xor.accumulate(x, axis=2).view("<f4"))
+    block = np.concatenate(groups, axis=1)  # [arrays × regions × points]
+    low, mean, high = (block[i].T for i in ((0, 0, 0) if k == 1 else (0, 1, 2)))
+    return Series(step, low, mean, high)
+
+
+def strip(bins: np.ndarray, step: int) -> list[int]:
+    """The scrubber's overview: per span, the mean class of the regions with data, rounded
+    (NO_DATA where no region has any). One small list per metric, in the page's metadata."""
+    known = bins != NO_DATA
+    total = np.where(known, bins, 0).sum(axis=1, dtype=np.int64)
+    count = known.sum(axis=1, dtype=np.int64)
+    starts = np.arange(0, bins.shape[0], step)
+    total, count = np.add.reduceat(total, starts), np.add.reduceat(count, starts)
+    mean = np.floor(total / np.maximum(count, 1) + 0.5).astype(int)
+    return np.where(count > 0, mean, NO_DATA).tolist()
