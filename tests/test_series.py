@@ -110,7 +110,9 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_site_holds_the_series_and_the_strip(small_site: Path) -> None:
     html = (small_site / "index.html").read_text()
-    meta = json.loads(re.search(r'<script id="choropleth-meta" type="application/json">(.*?)</script>', html).group(1))
+    found = re.search(r'<script id="choropleth-meta" type="application/json">(.*?)</script>', html)
+    assert found
+    meta = json.loads(found.group(1))
     assert meta["series"] == {"step": 3, "group": series.GROUP}
     metric = meta["metrics"][0]
     regions = len(meta["regions"]["names"])
@@ -119,7 +121,9 @@ def test_the_site_holds_the_series_and_the_strip(small_site: Path) -> None:
     blobs = []
     for g in range(metric["series"]):
         text = (small_site / "data" / "0" / f"s{g}.js").read_text()
-        key, payload = re.fullmatch(r'choroplethLoad\("(.*?)","(.*)"\);\n', text).groups()
+        loaded = re.fullmatch(r'choroplethLoad\("(.*?)","(.*)"\);\n', text)
+        assert loaded
+        key, payload = loaded.groups()
         assert key == f"0/s{g}"
         blobs.append(base64.b64decode(payload))
     s = series.decode(blobs, 3, 834)
