@@ -223,9 +223,13 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         log(f"  exact values for the tooltip: {exact_mb:.1f} MB, loaded only when asked for "
             f"(--no-values leaves them out)")
     series_mb = max(sum(len(b) for b in blobs) for blobs in overviews) * 4 / 3 / 1e6
-    log(f"  series for the charts: {series_mb:.1f} MB per metric at most ({series.span(agg.frames)} frames per point), "
+    per_point = series.span(agg.frames)
+    log(f"  series for the charts: {series_mb:.1f} MB per metric at most ("
+        f"{f'min, mean and max of {per_point} frames' if per_point > 1 else 'each frame'} per point), "
         f"loaded only when a chart asks")
 
+    keys = shapes.keys_table[match.key_field]
+    codes = [str(agg.regions[i]) if i >= 0 else "" for i in match.region_of_shape]
     meta = {
         "title": o.title or "Animated map",
         "start": agg.start,
@@ -238,7 +242,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         "series": {"step": series.span(agg.frames), "group": series.GROUP},
         "bbox": topology["bbox"],
         "globe": shapes.globe,
-        "regions": {"names": shapes.names, "keys": shapes.keys_table[match.key_field]},
+        # codes: the data's code of each shape ("": none), for the page's downloads; left out when they are the keys
+        "regions": {"names": shapes.names, "keys": keys, **({"codes": codes} if codes != keys else {})},
         "metrics": metas,
     }
     report = _report(o, meta, agg, match, metrics, np.max(present, axis=0), shapes.names)
