@@ -121,7 +121,8 @@ def test_state_in_the_url_hash_and_loop_off(page: Page, demo_server: str) -> Non
 
 CONTROLS = [("button", "Play"), ("button", "First frame"), ("button", "Previous frame"), ("button", "Next frame"),
             ("button", "Last frame"), ("slider", "Frame"), ("combobox", "Frames per second"), ("checkbox", "Loop"),
-            ("combobox", "Metric"), ("button", "Table"), ("button", "Reset view")]
+            ("combobox", "Metric"), ("button", "Table"), ("button", "Reset view"),
+            ("button", "Download PNG of this frame")]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 
 
@@ -266,7 +267,7 @@ def test_keyboard_path(page: Page, demo_server: str) -> None:
         if reached[-1] in ("play", "speed", "reset-view"):
             assert accent_around(f"#{reached[-1]}") > 40, reached[-1]
     assert reached == ["play", "first", "back", "fwd", "last", "scrub", "speed", "loop", "metric", "table-toggle",
-                       "reset-view"]
+                       "reset-view", "download-png"]
     assert accent_around("#play") < 10  # (no ring without focus)
 
     # Space on a focused button is that button; elsewhere it plays and pauses.

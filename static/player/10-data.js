@@ -169,5 +169,5 @@
     });
   }
 
-  Object.assign(P, { loadScript, ensure, usedChunk, classOf, valueChunk, valueOf, formatValue, decodeTopology });
+  Object.assign(P, { loadScript, inflateRaw, ensure, usedChunk, classOf, valueChunk, valueOf, formatValue, decodeTopology });
 })(window.choroplethPlayer);

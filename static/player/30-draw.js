@@ -166,9 +166,10 @@
     ui.scrub.value = i;
     ui.counter.textContent = `${i + 1} / ${N}`;
     if (setText(ui.time, when)) ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
-    if (st.hover >= 0) setText(ui.tooltip, P.describe(st.hover));
+    if (st.hover >= 0) { setText(ui.tooltip, P.describe(st.hover)); P.markSpark(i); }
     if (st.hoverClass >= 0) { setText(ui.tooltip, P.legendText(st.hoverClass)); P.drawOverlay(); } // class members change
     P.refreshTable("soon"); // at most 4 times a second while it plays
+    P.markFrame(i); // the pinned regions' chart: its marker only
     P.hashState.soon();
     return true;
   }

@@ -31,7 +31,7 @@
   function saveState() {
     const v = st.view, zoomed = v.zoom > 1 && Number.isFinite(v.x) && Number.isFinite(v.y);
     const hash = `#frame=${st.frame}&metric=${st.metric}&speed=${st.fps}&playing=${st.playing ? 1 : 0}` +
-      (zoomed ? `&zoom=${+v.zoom.toFixed(3)}&x=${Math.round(v.x)}&y=${Math.round(v.y)}` : "");
+      (zoomed ? `&zoom=${+v.zoom.toFixed(3)}&x=${Math.round(v.x)}&y=${Math.round(v.y)}` : "") + P.hashPins();
     try { // Safari throws when a page replaces its URL too often; losing one save is harmless
       if (location.hash !== hash) history.replaceState(null, "", hash);
     } catch (err) { /* the next save tries again */ }
@@ -43,6 +43,7 @@
     if (speed !== null && [...ui.speed.options].some((o) => o.value === String(speed))) { st.fps = speed; ui.speed.value = String(speed); }
     const zoom = Number(q.get("zoom")), x = Number(q.get("x")), y = Number(q.get("y"));
     if (zoom > 1 && zoom <= P.MAX_ZOOM && q.has("x") && q.has("y") && Number.isFinite(x) && Number.isFinite(y)) st.view = { zoom, x, y };
+    P.restorePins(q.get("pins"));
     return { metric, frame, playing: q.get("playing") === "1" };
   }
   function setMetric(m) {
@@ -50,6 +51,7 @@
     ui.metric.value = String(m);
     st.layout.shown.fill(-1);
     P.drawLegend();
+    P.seriesMetric(); // the strip, the sparkline and the pinned regions' chart in this metric
     P.renderFrame(st.frame); // now, or when its chunk arrives
     return P.ensure(st.frame, st.frame).then(() => undefined);
   }

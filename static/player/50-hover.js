@@ -75,9 +75,10 @@
     const [x, y, , rect] = P.toCanvas(e);
     const c = P.legendAt(x, y), r = c < 0 ? regionAt(x, y) : -1;
     if (r !== st.hover || c !== st.hoverClass) { st.hover = r; st.hoverClass = c; drawOverlay(); }
-    const tip = ui.tooltip;
+    const tip = ui.tip;
+    P.showSpark(r);
     if (r < 0 && c < 0) { tip.hidden = true; return; }
-    tip.textContent = r >= 0 ? describe(r) : legendText(c);
+    ui.tooltip.textContent = r >= 0 ? describe(r) : legendText(c);
     tip.hidden = false;
     // Beside the pointer, kept inside the map; above a finger, which would hide it.
     const px = e.clientX - rect.left, py = e.clientY - rect.top, w = tip.offsetWidth, h = tip.offsetHeight;
@@ -87,9 +88,10 @@
     tip.style.top = `${Math.max(0, top)}px`;
   }
   function unhover() {
-    if (st.hover < 0 && st.hoverClass < 0 && ui.tooltip.hidden) return;
+    if (st.hover < 0 && st.hoverClass < 0 && ui.tip.hidden) return;
     st.hover = st.hoverClass = -1;
-    ui.tooltip.hidden = true;
+    ui.tip.hidden = true;
+    P.showSpark(-1);
     if (st.layout) drawOverlay();
   }
   canvas.addEventListener("pointermove", (e) => { if (e.pointerType === "mouse") pointAt(e); });
@@ -118,6 +120,8 @@
         const range = document.createTextNode("");
         cls.append(swatch, range);
         tr.append(th, value, cls);
+        tr.dataset.region = r; // Enter on a focused row pins its region (66-pins); ↑ and ↓ move between rows
+        tr.tabIndex = r ? -1 : 0;
         table.body.append(tr);
         return { r, name, tr, value, swatch, range, text: null, shown: -1, b: NO_DATA };
       });

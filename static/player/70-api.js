@@ -35,6 +35,12 @@
       if (meta.metrics[m].values) await P.valueChunk(m, Math.floor(i / CF)); // a Promise while loading, else the values
     },
     title: P.titleText,
+    seriesOf: P.seriesOf, // (region, metric?) -> Promise of {start, step, frames, min, mean, max}: the chart's series
+    pin: P.pin, // (region index or name) -> Promise: pinned and drawn in the chart under the map
+    unpin: P.unpin, // (region) -> Promise
+    get pinned() { return st.pins.map((p) => p.r); }, // the pinned regions' indices, oldest first
+    chartBox: P.chartBox, // [x, y, width, height] of the chart's plot in its canvas pixels (null: nothing pinned)
+    download: P.download, // ("png" | "frame.csv" | "series.csv") -> Promise of the Blob its button saves
     async measure(from, count) { // ms to draw each of frames from..from+count-1, pixels flushed
       await P.ensure(from, from + count - 1);
       const times = [];
