@@ -130,11 +130,28 @@ def page_figures(site: Path, label: str, frames: int) -> float:
             const i = (k * 7919) % N; await choropleth.ensure(i, i); const s = performance.now();
             choropleth.renderFrame(i); choropleth.colorAt(0, 0); t.push(performance.now() - s); } return t; }""",
         frames)
+        # The same frames with none and with three regions pinned (the chart's marker moves per frame), in
+        # turns so that both see the same machine; each turn's mean per frame (the clock ticks in 0.1 ms).
+        pinned = page.evaluate("""async ([a, n]) => { await choropleth.ensure(a, a + n - 1);
+            const marker = document.getElementById('chart-marker').getContext('2d'), t = [[], []];
+            const run = (k) => { const s = performance.now(); for (let i = a; i < a + n; i++) {
+                choropleth.renderFrame(i); choropleth.colorAt(0, 0); marker.getImageData(0, 0, 1, 1); }
+                t[k].push((performance.now() - s) / n); };
+            for (let turn = 0; turn < 5; turn++) {
+              for (const r of choropleth.pinned) await choropleth.unpin(r);
+              run(0);
+              for (let r = 0; r < 3; r++) await choropleth.pin(r);
+              run(1);
+            }
+            return t; }""", [1, n])
     m0, mN = statistics.median(near0), statistics.median(nearN)
     say(f"{label} first frame drawn after navigation", f"{first / 1000:.2f} s")
     say(f"{label} median draw per frame near frame 0 (1280x720)", f"{m0:.2f} ms")
     say(f"{label} median draw per frame near the last frame", f"{mN:.2f} ms ({(mN / m0 - 1) * 100:+.0f}% vs frame 0)")
     say(f"{label} median draw per frame, random jumps (scrubbing)", f"{statistics.median(jumps):.2f} ms")
+    none, three = (statistics.median(t) for t in pinned)
+    say(f"{label} median draw per frame with 3 regions pinned",
+        f"{three:.3f} ms ({three - none:+.3f} ms vs none pinned, {none:.3f} ms; medians of 5 turns' means)")
     return max(m0, mN)
 
 
@@ -231,11 +248,13 @@ def scenario(label: str, args: list[str], site: Path, shapes: gpd.GeoDataFrame, 
     seconds, rss = build([*args, "--out", str(site)])
     size = site_size(site)
     values = sum(p.stat().st_size for p in (site / "data").rglob("v*.js"))
+    charts = sum(p.stat().st_size for p in (site / "data").rglob("s*.js"))
     frames = int(re.search(r'"frames":(\d+)', (site / "index.html").read_text()).group(1))
     cells = frames * len(shapes) * 5
     say(f"{label} build", f"{seconds:.1f} s, peak RSS {rss:.0f} MB, site {size / 1e6:.1f} MB: classes and map "
-        f"{(size - values) / cells:.3f} bytes per cell, exact values (tooltip, loaded on demand) {values / cells:.3f} "
-        f"bytes per cell ({frames:,} frames × {len(shapes):,} regions × 5 metrics)")
+        f"{(size - values - charts) / cells:.3f} bytes per cell, exact values (tooltip, loaded on demand) "
+        f"{values / cells:.3f} bytes per cell ({frames:,} frames × {len(shapes):,} regions × 5 metrics)")
+    say(f"{label} series for the charts", f"{charts / 5 / 1e6:.2f} MB per metric (loaded on demand)")
     ours = page_figures(site, label, frames)
     fps = matplotlib_fps(shapes, site_bins(site)[:mpl_frames], site_colours(site), mpl_frames)
     say(f"{label} matplotlib baseline", f"{fps:.1f} frames/s (ours: {1000 / ours:.0f} frames/s, "

@@ -17,7 +17,8 @@ def test_benchmark_smoke_prints_all_figures(tmp_path: Path) -> None:
     figures = dict(line.split(": ", 1) for line in proc.stdout.splitlines()
                    if ": " in line and not line.startswith(" "))
     expected = ["build", "first frame drawn after navigation", "median draw per frame near frame 0 (1280x720)",
-                "median draw per frame near the last frame", "matplotlib baseline"]
+                "median draw per frame near the last frame", "median draw per frame with 3 regions pinned",
+                "matplotlib baseline"]
     for scenario in ("countries (SQLite)", "grid cells (Parquet)"):
         for name in expected:
             key = next((k for k in figures if scenario in k and k.endswith(name)), None)
