@@ -181,7 +181,8 @@ def test_save_a_folder_and_one_file(from_csv: build_site.Map, tmp_path: Path) ->
     text = page.read_text()
     assert text == from_csv.to_html()
     assert "<script src" not in text and "<link rel=\"stylesheet\"" not in text
-    assert text.count('<script type="application/json" data-key="') == 1 + 2 * 2  # topology; 2 metrics' classes, values
+    # topology; 2 metrics' classes, values and series (3 groups of 64 regions)
+    assert text.count('<script type="application/json" data-key="') == 1 + 2 * (2 + 3)
     assert page.stat().st_mode & 0o777 == 0o644
     policy = html.unescape(re.search(r'Content-Security-Policy" content="([^"]*)"', text)[1]).split("; ")
     assert policy[0] == "default-src 'none'" and "img-src data:" in policy  # nothing from anywhere else

@@ -306,3 +306,15 @@ def test_downloads(page: Page, demo_server: str) -> None:
         assert [int(r["first_frame"]) for r in mine] == list(range(meta["frames"]))
     # The API returns the same files.
     assert page.evaluate("choropleth.download('series.csv').then(b => b.text())").count("\n") == len(rows) + 1
+
+
+def test_one_file_map_holds_the_series(page: Page, tmp_path: Path, hourly: pd.DataFrame) -> None:
+    """A one-file map (--out map.html) carries the series inside it: the chart works with nothing beside it."""
+    build.build(build.Options(out=str(tmp_path / "map.html")))
+    open_site(page, (tmp_path / "map.html").as_uri())
+    want = hourly["FRA"].to_numpy(dtype=np.float64).astype(np.float32)
+    np.testing.assert_array_equal(as_array(series(page, "France")["mean"]), want)
+    page.evaluate("choropleth.pin('France')")
+    x0, y0, w, h = page.evaluate("choropleth.chartBox()")
+    chart = pixels(page, "chart")[int(y0):int(y0 + h), int(x0):int(x0 + w), :3].astype(int)
+    assert (np.abs(chart - [0x00, 0x72, 0xB2]).sum(axis=2) < 30).sum() > w  # France's line, in its colour
