@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import COUNTRIES, serve
 from PIL import Image
-from playwright.sync_api import FloatRect, Page, expect
+from playwright.sync_api import Browser, FloatRect, Page, expect
 
 from generator import build
 
@@ -318,3 +318,21 @@ def test_one_file_map_holds_the_series(page: Page, tmp_path: Path, hourly: pd.Da
     x0, y0, w, h = page.evaluate("choropleth.chartBox()")
     chart = pixels(page, "chart")[int(y0):int(y0 + h), int(x0):int(x0 + w), :3].astype(int)
     assert (np.abs(chart - [0x00, 0x72, 0xB2]).sum(axis=2) < 30).sum() > w  # France's line, in its colour
+
+
+def test_a_second_tap_pins(browser: Browser, demo_server: str, interior_points: dict) -> None:
+    """On a touch screen a tap shows the tooltip (as before); a second tap on the same region pins it."""
+    context = browser.new_context(viewport={"width": 1320, "height": 900}, has_touch=True)
+    try:
+        page = context.new_page()
+        open_site(page, demo_server + "index.html")
+        x, y = page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior_points["Brazil"])
+        page.tap("#map", position={"x": x + 0.5, "y": y + 0.5})
+        expect(page.locator("#tooltip")).to_contain_text("Brazil")
+        time.sleep(0.3)
+        assert page.evaluate("choropleth.pinned") == []
+        page.tap("#map", position={"x": x + 0.5, "y": y + 0.5})
+        page.wait_for_function("() => choropleth.pinned.length === 1")
+        assert page.evaluate("choropleth.pinned") == [page.evaluate("choropleth.meta.regions.names.indexOf('Brazil')")]
+    finally:
+        context.close()

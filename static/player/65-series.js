@@ -26,7 +26,7 @@
     return slot.get(g);
   }
   const regionIndex = (r) => (typeof r === "string" ? meta.regions.names.indexOf(r) : Number(r));
-  function view(f, r, g) { // region r's arrays in its group's decoded block
+  function view(f, r, g) { // region r's arrays in its group's decoded block [arrays × regions of the group × points]
     const n = Math.min(GROUP, R - g * GROUP), at = (a) => f.subarray((a * n + r - g * GROUP) * POINTS, (a * n + r - g * GROUP + 1) * POINTS);
     const mean = at(STEP === 1 ? 0 : 1);
     return { start: 0, step: STEP, frames: N, min: STEP === 1 ? mean : at(0), mean, max: STEP === 1 ? mean : at(2) };
@@ -46,11 +46,14 @@
 
   // ---- drawing: per pixel column, the span of frames under it: a band from the lowest to the highest
   // value (so a one-frame spike shows at any width), and a line through the means, broken where no data.
+  function under(x, w) { // [first, last] point under column x of w: at least one, whatever the width
+    const p0 = Math.min(POINTS - 1, Math.floor(x * N / w / STEP));
+    return [p0, Math.max(p0, Math.min(POINTS - 1, Math.ceil((x + 1) * N / w / STEP) - 1))];
+  }
   function columns(s, w) { // Float64Array [lo, mean, hi] × w (NaN: no data under that column)
     const out = new Float64Array(3 * w).fill(NaN);
     for (let x = 0; x < w; x++) {
-      const p0 = Math.min(POINTS - 1, Math.floor(x * N / w / STEP));
-      const p1 = Math.max(p0, Math.min(POINTS - 1, Math.ceil((x + 1) * N / w / STEP) - 1));
+      const [p0, p1] = under(x, w);
       let lo = Infinity, hi = -Infinity, sum = 0, n = 0;
       for (let p = p0; p <= p1; p++) {
         if (!(s.mean[p] === s.mean[p])) continue; // NaN: no data
@@ -142,15 +145,14 @@
     strip.width = w; strip.height = h;
     const c = strip.getContext("2d");
     for (let x = 0; x < w; x++) {
-      const p0 = Math.min(POINTS - 1, Math.floor(x * N / w / STEP));
-      const p1 = Math.max(p0, Math.min(POINTS - 1, Math.ceil((x + 1) * N / w / STEP) - 1));
+      const [p0, p1] = under(x, w);
       let sum = 0, n = 0;
       for (let p = p0; p <= p1; p++) if (classes[p] !== P.NO_DATA) { sum += classes[p]; n++; }
       c.fillStyle = n ? m.colors[Math.round(sum / n)] : m.missing;
       c.fillRect(x, 0, 1, h);
     }
   }
-  if (window.ResizeObserver) new ResizeObserver(drawStrip).observe(strip);
+  new ResizeObserver(drawStrip).observe(strip); // (and once at the start)
   function seriesMetric() { // the metric changed: the strip, the sparkline and the chart follow
     drawStrip();
     const r = sparkRegion;
@@ -163,6 +165,5 @@
     P.renderFrame(frameAtX({ x: 0, w: rect.width }, e.clientX - rect.left));
   });
 
-  Object.assign(P, { seriesOf, seriesNow, extent, drawSeries, columns, xOfFrame, frameAtX, showSpark, markSpark, seriesMetric,
-                     SERIES_STEP: STEP, SERIES_POINTS: POINTS });
+  Object.assign(P, { seriesOf, extent, drawSeries, columns, xOfFrame, frameAtX, showSpark, markSpark, seriesMetric });
 })(window.choroplethPlayer);

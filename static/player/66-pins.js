@@ -189,7 +189,7 @@
     const next = e.key === "ArrowDown" ? tr.nextElementSibling : e.key === "ArrowUp" ? tr.previousElementSibling : null;
     if (next) { tr.tabIndex = -1; next.tabIndex = 0; next.focus(); e.preventDefault(); }
   });
-  if (window.ResizeObserver) new ResizeObserver(() => { if (drawn) draw(); }).observe(chart);
+  new ResizeObserver(() => { if (drawn) draw(); }).observe(chart);
 
   const hashPins = () => (pins.length ? `&pins=${pins.map((p) => p.r).join(",")}` : "");
   const chartBox = () => (drawn ? [box.x, box.y, box.w, box.h] : null);
