@@ -161,7 +161,6 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
 
     t = time.perf_counter()
     agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz)
-    src.frame = None  # a file's rows: not needed after aggregation, and the largest thing in memory
     step = aggregate.Interval(agg.step, agg.unit)
     filled = int(np.isfinite(next(iter(agg.values.values()))).sum()) or 1
     aggs = ", ".join(sorted({m.agg for m in metrics}))

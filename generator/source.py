@@ -1,10 +1,10 @@
-"""Stage 1 of the pipeline: open the rows (SQLAlchemy database, CSV, Parquet, or Arrow record batches
-from Python) and name the columns.
+"""Stage 1 of the pipeline: open the rows (SQLAlchemy database, SQLite file, CSV, Parquet or an Arrow
+table) and name the columns.
 
-Nothing is read in bulk here: a database source stays a SQL selectable so that aggregation can run
-in the database's GROUP BY; a file source is read column-wise by pandas/pyarrow; rows handed over in
-Python (api.py turns DataFrames, Arrow tables and DuckDB relations into record batches) keep only
-the columns needed.
+Nothing is read in bulk here. A database server (and DuckDB, ClickHouse…) stays a SQL selectable, so
+that aggregation runs in its GROUP BY and only frames × regions rows travel. Everything read in this
+process (SQLite files, CSV, Parquet, Arrow tables) becomes a reader of Arrow record batches
+(scan.py), aggregated batch by batch into the dense grid (grid.py).
 """
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from . import scan
 from .errors import UserError, first_line
 
 
@@ -28,9 +27,17 @@ class Source:
     time: str
     metrics: list[str]
     time_kind: str = "seconds"  # seconds, milliseconds (epoch numbers), year, or datetime (SQL types, ISO text)
-    engine: sa.Engine | None = None
-    selectable: sa.Subquery | None = None  # database source
-    frame: pd.DataFrame | None = None  # file source
+    engine: sa.Engine | None = None  # a database aggregating in its own GROUP BY…
+    selectable: sa.Subquery | None = None  # …over this
+    batches: scan.Batches | None = None  # or the rows as Arrow batches, aggregated in this process
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The path of a SQLite file URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database)
+    return None
 
 
 def open_engine(url: str) -> sa.Engine:
@@ -41,8 +48,8 @@ def open_engine(url: str) -> sa.Engine:
         raise UserError(f"--db {url!r} is not a database URL; give one like sqlite:///path/to/file.db "
                         "or postgresql://user@host/dbname") from None
     try:
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            path = Path(parsed.database)
+        path = sqlite_file(url)
+        if path is not None:
             if not path.is_file():
                 raise UserError(f"--db {url!r}: no SQLite file at {path}; check the path")
             # Read-only: a source database is never written by this tool.
@@ -78,18 +85,16 @@ def _pick_columns(columns: list[str], numeric: list[str], region: str, time: str
     return chosen
 
 
-def from_database(url: str | sa.Engine, *, table: str | None, query: str | None, region: str, time: str,
+def from_database(url: str, *, table: str | None, query: str | None, region: str, time: str,
                   metrics: list[str] | None) -> Source:
-    """A table or query of a database: a URL (opened as --db opens it) or an Engine made by the caller."""
     if bool(table) == bool(query):
         raise UserError("with --db give exactly one of --table NAME or --query SQL")
-    engine = url if isinstance(url, sa.Engine) else open_engine(url)
-    if isinstance(url, sa.Engine):
-        url = url.url.render_as_string(hide_password=True)
+    engine = open_engine(url)
     try:
         with engine.connect() as conn:
             # LIMIT 0 learns the column names without reading rows (and without reflection, which
             # not every dialect supports).
+            base: sa.FromClause
             if table:
                 schema, _, name = table.rpartition(".")
                 base: sa.TableClause | sa.Subquery = sa.table(name, schema=schema or None)
@@ -106,8 +111,16 @@ def from_database(url: str | sa.Engine, *, table: str | None, query: str | None,
     columns = list(sel.c.keys())
     numeric = [c for c in columns if _is_numeric(sample[c])]
     chosen = _pick_columns(columns, numeric, region, time, metrics, where)
-    return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel,
-                  time_kind=time_kind(sample[time], time))
+    kind = time_kind(sample[time], time)
+    path = sqlite_file(url)
+    if path is None:
+        return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel, time_kind=kind)
+    # A SQLite file: SQLite runs the query, the rows come out columnar; its GROUP BY sorts, which is slow.
+    raw = sel.c[time]
+    expr = sa.cast(sa.extract("epoch", raw) if kind == "datetime" else raw, sa.BigInteger)
+    engine.dispose()
+    return Source(region=region, time=time, metrics=chosen, time_kind=kind,
+                  batches=scan.sqlite(path, sel, region, expr, time))
 
 
 def time_kind(sample: pd.Series, column: str) -> str:
@@ -131,15 +144,6 @@ def time_kind(sample: pd.Series, column: str) -> str:
     return "datetime"
 
 
-def epoch_seconds(col: pd.Series, kind: str) -> pd.Series:
-    """A file's time column of the given time_kind as integer epoch seconds (naive times are UTC)."""
-    if kind == "datetime":
-        stamps = pd.to_datetime(col, utc=True, format="mixed")
-        return (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
-    seconds = pd.to_numeric(col)
-    return (seconds // 1000 if kind == "milliseconds" else seconds).astype(np.int64)
-
-
 def _is_numeric(col: pd.Series) -> bool:
     values = col.dropna()
     if values.empty:  # nothing to judge by (an empty result fails later with its own message)
@@ -152,52 +156,28 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
     if not p.is_file():
         raise UserError(f"--{kind} {path!r}: no such file")
     try:
-        if kind == "parquet":  # the schema first, then only the columns needed (a 30 M-row file has many)
-            schema = pq.read_schema(p)
-            columns = list(schema.names)
-            numeric = _numeric_fields(schema)
-            chosen = _pick_columns(columns, numeric, region, time, metrics, f"{p.name}")
-            # Arrow's buffers in the system allocator, whole row groups read one by one, and each
-            # column freed once converted: 30 M rows peak at about twice the frame, not three times.
-            pa.set_memory_pool(pa.system_memory_pool())
-            table = pq.read_table(p, columns=list(dict.fromkeys([region, time, *chosen])), pre_buffer=False)
-            frame = table.to_pandas(split_blocks=True, self_destruct=True)
-            del table
+        if kind == "parquet":
+            schema, batches = scan.parquet(p)
+            head = next(batches([time], None), None)
         else:
-            frame = pd.read_csv(p, dtype={region: str})
-            columns = [str(c) for c in frame.columns]
-            numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not
-                       pd.api.types.is_bool_dtype(frame[c])]
-            chosen = _pick_columns(columns, numeric, region, time, metrics, f"{p.name}")
-            frame = frame[[region, time, *chosen]]
-    except UserError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pandas and Arrow raise many kinds for a bad file
+            schema, first, batches = scan.csv(p, region)
+            head = first.select([time]) if time in schema.names else None
+    except Exception as exc:  # noqa: BLE001 - Arrow raises many kinds for a bad file
         raise UserError(f"--{kind} {path!r} cannot be read ({first_line(exc)}); check the file") from None
-    return Source(region=region, time=time, metrics=chosen, frame=frame,
-                  time_kind=time_kind(frame[time].head(1000), time))
+    return from_arrow_schema(schema, head, batches, region=region, time=time, metrics=metrics, where=p.name)
 
 
-def _numeric_fields(schema: pa.Schema) -> list[str]:
-    return [f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
-            or pa.types.is_decimal(f.type)]
+def from_arrow(table: pa.Table, *, region: str, time: str, metrics: list[str] | None) -> Source:
+    """An Arrow table in memory (a DataFrame through pa.Table.from_pandas), aggregated in process."""
+    return from_arrow_schema(table.schema, table.select([time]).slice(0, 1000).combine_chunks().to_batches()[0]
+                             if time in table.column_names and table.num_rows else None,
+                             scan.arrow(table), region=region, time=time, metrics=metrics, where="the table")
 
 
-def from_arrow(rows: pa.RecordBatchReader, *, region: str, time: str, metrics: list[str] | None,
-               where: str = "the data") -> Source:
-    """Rows handed over in Python as Arrow record batches: the columns are picked from the schema, and
-    only those are kept from each batch as it is read."""
-    columns = list(rows.schema.names)
-    chosen = _pick_columns(columns, _numeric_fields(rows.schema), region, time, metrics, where)
-    keep = list(dict.fromkeys([region, time, *chosen]))
-    try:
-        schema = pa.schema([rows.schema.field(c) for c in keep])
-        table = pa.Table.from_batches((batch.select(keep) for batch in rows), schema=schema)
-        # The aggregation reads a pandas frame today, as a Parquet file gives it (issue 12 makes it read
-        # these batches directly).
-        frame = table.to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
-        del table
-    except Exception as exc:  # noqa: BLE001 - whatever the producer of the batches raises
-        raise UserError(f"{where} cannot be read ({first_line(exc)}); check it") from None
-    return Source(region=region, time=time, metrics=chosen, frame=frame,
-                  time_kind=time_kind(frame[time].head(1000), time))
+def from_arrow_schema(schema: pa.Schema, head: pa.RecordBatch | None, batches: scan.Batches, *, region: str,
+                      time: str, metrics: list[str] | None, where: str) -> Source:
+    columns = list(schema.names)
+    numeric = [f.name for f in schema if scan.numeric(f.type)]
+    chosen = _pick_columns(columns, numeric, region, time, metrics, where)
+    sample = head.column(0).slice(0, 1000).to_pandas() if head is not None else pd.Series([], dtype=float)
+    return Source(region=region, time=time, metrics=chosen, batches=batches, time_kind=time_kind(sample, time))

@@ -7,6 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+import sqlalchemy as sa
 from test_cli import assert_one_line_error, run
 
 from generator import demo
@@ -27,8 +28,12 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.box(5e5, 5e5, 6e5, 6e5)]).to_file(d / "nocrs.shp")
     (d / "nocrs.prj").unlink(missing_ok=True)
     (d / "a-file").write_text("x")
+    duck = sa.create_engine(f"duckdb:///{d / 'rows.duckdb'}")
+    rows.to_sql("events", duck, index=False)
+    duck.dispose()
     (d / "typo.toml").write_text('title = "x"\n[[map]]\nname = "a"\ncmapp = "viridis"\n')
-    return {k: str(v) for k, v in {"dir": d, "db": f"sqlite:///{demo.ensure_demo_database()}"}.items()} | \
+    urls = {"dir": d, "db": f"sqlite:///{demo.ensure_demo_database()}", "duckdb": f"duckdb:///{d / 'rows.duckdb'}"}
+    return {k: str(v) for k, v in urls.items()} | \
         {p.name: str(p) for p in d.iterdir()}
 
 
@@ -62,7 +67,8 @@ CASES = [
     ("malformed metric settings", ["--metric", "metric1:agg"], ["--metric 'metric1:agg'", "cannot use 'agg'"]),
     ("unknown region code type", ["--region-type", "iso4"], ["--region-type", "iso2, iso3"]),
     ("years with an interval in seconds", ["--csv", "{years.csv}", "--interval", "1d"], ["holds years", "5y"]),
-    ("median by month in a database", ["--interval", "1mo", "--agg", "median"], ["median", "calendar"]),
+    ("median by month in a database", ["--db", "{duckdb}", "--table", "events", "--interval", "1mo", "--agg", "median"],
+     ["median", "calendar"]),
     ("centre and log together", ["--metric", "metric1:log,center=1"], ["--log and --center"]),
     ("unknown projection", ["--projection", "flat-earth"], ["--projection"]),
     ("projection centre on a fixed projection", ["--projection", "albers-usa:10"], ["--projection", "fixed centre"]),

@@ -1,0 +1,218 @@
+"""Stage 2 for in-process sources: columnar batches scattered into the dense frame × region grid.
+
+The output has a cell for every bucket × region, so aggregation is a scatter into preallocated
+accumulators (np.add.at, np.minimum.at…): no hash table and no sort. Neither the time range nor the
+regions are known before the rows are read, so the accumulators are kept in tiles of 64 buckets ×
+64 regions, allocated when a row first falls into one and never moved: memory is one batch plus the
+tiles the data touch, however the rows are ordered. Region codes are dictionary-encoded per batch and
+mapped into one growing code table, so 50,000 regions cost a lookup per distinct code per batch, not
+per row.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import UserError
+
+SHIFT = 6  # tiles of 2**6 = 64 buckets × 64 regions
+SIDE = 1 << SHIFT
+TILE = SIDE * SIDE
+MAX_FRAMES = 5_000_000
+
+
+class Codes:
+    """The data's region codes in the order first seen: a code table that grows batch by batch."""
+
+    def __init__(self) -> None:
+        self.index = pd.Index([], dtype=object)
+
+    def of(self, column: pa.Array) -> np.ndarray:
+        """Each row's region number (-1 where the region is null)."""
+        encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+        words = encoded.dictionary
+        if not pa.types.is_string(words.type) and not pa.types.is_large_string(words.type):
+            words = pc.cast(words, pa.string())
+        words = np.asarray(words.to_numpy(zero_copy_only=False), dtype=object)
+        known = self.index.get_indexer(words)
+        if (known < 0).any():
+            self.index = self.index.append(pd.Index(pd.unique(words[known < 0])))
+            known = self.index.get_indexer(words)
+        indices = encoded.indices
+        rows = indices.fill_null(-1).to_numpy() if indices.null_count else indices.to_numpy()
+        return np.where(rows >= 0, known[np.maximum(rows, 0)], -1)
+
+
+class Grid:
+    """Accumulators for every metric of one aggregation over bucket × region cells.
+
+    `rows` counts each cell's rows; per metric a sum (sum, mean), a minimum or maximum, the NULLs
+    (only once the metric has one: count(m) = rows - nulls) or, for the median, the values themselves
+    (no streaming form exists; they take 16 bytes a row).
+    """
+
+    def __init__(self, aggs: dict[str, str]) -> None:
+        self.aggs = aggs
+        self.codes = Codes()
+        self.used = np.zeros(0, bool)
+        self.slots = np.full((0, 0), -1, dtype=np.int64)  # tile slot per (tile row - first, tile column)
+        self.first = 0
+        self.tiles = 0
+        self.lo: int | None = None  # first and last bucket seen
+        self.hi = 0
+        self.rows = 0
+        self.pools: dict[str, np.ndarray] = {"rows": np.zeros(0, np.int32)}
+        fill = {"sum": 0.0, "mean": 0.0, "min": np.inf, "max": -np.inf}
+        self.fill = {"rows": 0, **{m: fill[a] for m, a in aggs.items() if a in fill}}
+        self.pools.update({m: np.zeros(0) for m in self.fill if m != "rows"})
+        self.medians: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {m: [] for m, a in aggs.items()
+                                                                          if a == "median"}
+
+    def add(self, bucket: np.ndarray, region: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """Scatter one batch: each row's bucket number, region number and metric values (NaN = NULL)."""
+        self.rows += len(bucket)
+        if not len(bucket):
+            return
+        if len(self.used) < len(self.codes.index):
+            self.used = np.concatenate([self.used, np.zeros(len(self.codes.index) - len(self.used), bool)])
+        self.used[region] = True  # a region counts once it has a row with a time
+        cell = self._cells(bucket, region)
+        np.add.at(self.pools["rows"], cell, 1)
+        for m, agg in self.aggs.items():
+            v = values[m]
+            ok = ~np.isnan(v)
+            c = cell
+            if not ok.all():
+                nulls = self.pools.get(f"{m}\0nulls")
+                if nulls is None:
+                    nulls = self.pools[f"{m}\0nulls"] = np.zeros(len(self.pools["rows"]), np.int32)
+                    self.fill[f"{m}\0nulls"] = 0
+                np.add.at(nulls, cell[~ok], 1)
+                c, v = cell[ok], v[ok]
+            if agg in ("sum", "mean"):
+                np.add.at(self.pools[m], c, v)
+            elif agg in ("min", "max"):
+                (np.minimum if agg == "min" else np.maximum).at(self.pools[m], c, v)
+            elif agg == "median":
+                self.medians[m].append((c, v))
+
+    def _cells(self, bucket: np.ndarray, region: np.ndarray) -> np.ndarray:
+        """Each row's index into the pools, allocating the tiles first touched."""
+        lo, hi = int(bucket.min()), int(bucket.max())
+        self.lo, self.hi = (lo, hi) if self.lo is None else (min(self.lo, lo), max(self.hi, hi))
+        if self.hi - self.lo >= MAX_FRAMES:
+            raise UserError(f"{self.hi - self.lo + 1:,} frames is more than {MAX_FRAMES:,}; use a longer --interval "
+                            "or a shorter time range")
+        row, col = bucket >> SHIFT, region >> SHIFT
+        self._cover(lo >> SHIFT, hi >> SHIFT, int(col.max()) + 1)
+        key = (row - self.first) * self.slots.shape[1] + col
+        flat = self.slots.reshape(-1)
+        slot = flat[key]
+        if (slot < 0).any():
+            new = np.unique(key[slot < 0])
+            flat[new] = np.arange(self.tiles, self.tiles + len(new))
+            self._grow(self.tiles + len(new))
+            slot = flat[key]
+        return slot * TILE + (bucket & (SIDE - 1)) * SIDE + (region & (SIDE - 1))
+
+    def _cover(self, first: int, last: int, columns: int) -> None:
+        """Widen the tile table to tile rows first…last and `columns` tile columns."""
+        rows, cols = self.slots.shape
+        if rows and first >= self.first and last < self.first + rows and columns <= cols:
+            return
+        start = min(first, self.first) if rows else first
+        end = max(last + 1, self.first + rows) if rows else last + 1
+        table = np.full((end - start, max(columns, cols, 1)), -1, dtype=np.int64)
+        table[self.first - start:self.first - start + rows, :cols] = self.slots
+        self.slots, self.first = table, start
+
+    def _grow(self, tiles: int) -> None:
+        """Room for `tiles` tiles in every pool; in place where the allocator can (no copy, no second grid)."""
+        self.tiles = tiles
+        size = tiles * TILE
+        if size <= len(self.pools["rows"]):
+            return
+        size = max(size, len(self.pools["rows"]) * 9 // 8)
+        _check_memory(size, len(self.pools))
+        for name, pool in self.pools.items():
+            old = len(pool)
+            pool.resize(size, refcheck=False)  # realloc: grows the mapping where it can
+            if self.fill[name]:
+                pool[old:] = self.fill[name]
+
+    def _order(self) -> np.ndarray:
+        """The region numbers with rows, in the order of their sorted codes (the output's columns)."""
+        numbers = np.flatnonzero(self.used)
+        names = np.asarray([str(r) for r in self.codes.index[numbers]], dtype=object)
+        return numbers[np.argsort(names, kind="stable")]
+
+    def regions(self) -> list[str]:
+        return [str(self.codes.index[r]) for r in self._order()]
+
+    def result(self) -> dict[str, np.ndarray]:
+        """float32 [buckets lo…hi × regions, sorted] per metric, NaN where a cell has no value.
+
+        Each metric's pool is freed once its matrix is made, so the peak is the pools plus one matrix.
+        """
+        assert self.lo is not None
+        order = self._order()  # output column j holds region number order[j]
+        out = {}
+        for m, agg in self.aggs.items():
+            out[m] = self._matrix(m, agg, order, self._median(m) if agg == "median" else None)
+            self.pools.pop(m, None)
+            self.pools.pop(f"{m}\0nulls", None)
+        return out
+
+    def _matrix(self, m: str, agg: str, order: np.ndarray, median: np.ndarray | None) -> np.ndarray:
+        assert self.lo is not None
+        frames = self.hi - self.lo + 1
+        out = np.full((frames, len(order)), np.nan, dtype=np.float32)
+        nulls = self.pools.get(f"{m}\0nulls")
+        step = SIDE * 16  # a band of buckets at a time: small temporaries
+        for f0 in range(0, frames, step):
+            bucket = self.lo + np.arange(f0, min(frames, f0 + step))[:, None]
+            slot = self.slots[(bucket >> SHIFT) - self.first, order[None, :] >> SHIFT]
+            cell = slot * TILE + (bucket & (SIDE - 1)) * SIDE + (order[None, :] & (SIDE - 1))
+            cell[slot < 0] = 0
+            rows = np.where(slot >= 0, self.pools["rows"][cell], 0)
+            n = rows - nulls[cell] if nulls is not None else rows
+            if agg == "count":
+                v = np.where(rows > 0, n, np.nan)
+            elif median is not None:
+                v = median[cell]
+            else:
+                v = self.pools[m][cell]
+                if agg == "mean":
+                    v = v / np.maximum(n, 1)
+                v = np.where(n > 0, v, np.nan)
+            out[f0:f0 + len(bucket)] = v
+        return out
+
+    def _median(self, m: str) -> np.ndarray:
+        """Each cell's median, in pool layout (NaN where none)."""
+        parts = self.medians.pop(m)
+        out = np.full(self.tiles * TILE, np.nan)
+        if parts:
+            cell = np.concatenate([c for c, _ in parts])
+            v = np.concatenate([v for _, v in parts])
+            del parts
+            order = np.lexsort((v, cell))
+            cell, v = cell[order], v[order]
+            first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+            n = np.diff(np.r_[first, len(cell)])
+            out[cell[first]] = (v[first + (n - 1) // 2] + v[first + n // 2]) / 2
+        return out
+
+
+def _check_memory(cells: int, pools: int) -> None:
+    """Refuse, with the estimate, an aggregation whose grid would not fit in memory."""
+    need = cells * 8 * pools
+    avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    if need > avail * 0.8:
+        raise UserError(f"the frame × region grid needs about {need / 2**30:.1f} GiB of memory, "
+                        f"{avail / 2**30:.1f} GiB is free; use a longer --interval, fewer --metric or a smaller "
+                        "time range")
