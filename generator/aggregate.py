@@ -69,9 +69,10 @@ def _times(column: pa.Array, source: Source, unit: str) -> np.ndarray:
     return t
 
 
-def _ahead(batches: scan.Reader, depth: int = 3) -> Iterator[pa.RecordBatch]:
-    """The batches, read by a second thread while this one aggregates (the readers release the GIL).
-    At most `depth` batches wait; a consumer that stops early stops the reader too."""
+def _ahead(parts: list[scan.Reader], depth: int = 4) -> Iterator[pa.RecordBatch]:
+    """The batches of every part, each part read by its own thread while this one aggregates (the
+    readers release the GIL). At most `depth` batches wait; a consumer that stops early stops the
+    readers too."""
     box: queue.Queue = queue.Queue(depth)
     stop = threading.Event()
 
@@ -84,7 +85,7 @@ def _ahead(batches: scan.Reader, depth: int = 3) -> Iterator[pa.RecordBatch]:
                 pass
         return False
 
-    def read() -> None:
+    def read(batches: scan.Reader) -> None:
         with closing(batches):
             try:
                 for b in batches:
@@ -94,16 +95,23 @@ def _ahead(batches: scan.Reader, depth: int = 3) -> Iterator[pa.RecordBatch]:
             except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
                 put(exc)
 
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    readers = [threading.Thread(target=read, args=(p,), daemon=True) for p in parts]
+    for r in readers:
+        r.start()
     try:
-        while (item := box.get()) is not None:
-            if isinstance(item, BaseException):
+        done = 0
+        while done < len(readers):
+            item = box.get()
+            if item is None:
+                done += 1
+            elif isinstance(item, BaseException):
                 raise item
-            yield item
+            else:
+                yield item
     finally:
         stop.set()
-        reader.join()
+        for r in readers:
+            r.join()
 
 
 def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None) -> Aggregated:
@@ -146,7 +154,7 @@ def _distinct_times(source: Source, regions: int = 3, limit: int = 20_000) -> li
     year columns): the region and time columns only, the regions chosen from the first batch."""
     assert source.batches is not None
     some: list[str] = []
-    with closing(source.batches([source.region, source.time], None)) as batches:
+    with closing(source.batches([source.region, source.time], None)[0]) as batches:
         for batch in batches:
             names = batch.column(0).cast(pa.string()).to_numpy(zero_copy_only=False)
             some = list(dict.fromkeys(n for n in names if n is not None))[:regions]

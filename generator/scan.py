@@ -8,7 +8,11 @@ the file allows. Measured against DuckDB for the same job: see the README's sour
 """
 from __future__ import annotations
 
+import itertools
+import os
+import sqlite3
 from collections.abc import Callable, Generator
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -21,29 +25,59 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 BATCH_ROWS = 1 << 18
-# columns, and the regions to keep (None: all) -> batches of exactly those columns
 Reader = Generator[pa.RecordBatch, None, None]
-Batches = Callable[[list[str], "list[str] | None"], Reader]
+# columns, and the regions to keep (None: all) -> readers of batches of exactly those columns, to be
+# read side by side (one, or several parts of a SQLite table)
+Batches = Callable[[list[str], "list[str] | None"], list[Reader]]
 
 
-def sqlite(path: Path, sel: sa.Subquery, region: str, time: sa.ColumnElement, time_name: str) -> Batches:
-    """Batches from a SELECT over `sel` (a table or the user's query) in the SQLite file at `path`."""
+def sqlite(path: Path, base: sa.FromClause, keys: list[str], region: str, time: str, kind: str,
+           table: bool) -> Batches:
+    """Batches of a SELECT over `base` (a table or the user's query) in the SQLite file at `path`.
+
+    A table is read in as many rowid ranges as there are cores, each by its own connection: reading
+    SQLite is what costs, and ADBC reads without the GIL.
+    """
     import adbc_driver_sqlite.dbapi  # imported here: only SQLite sources need it
 
-    def batches(columns: list[str], regions: list[str] | None = None) -> Reader:
-        where = [sel.c[region].is_not(None), time.is_not(None)]
+    rowid: sa.ColumnClause = sa.literal_column("rowid")
+    sel = sa.select(*(sa.column(k) for k in keys), *([rowid.label("rowid_")] if table else [])) \
+        .select_from(base).subquery("src")
+    raw = sel.c[time]
+    when = sa.cast(sa.extract("epoch", raw) if kind == "datetime" else raw, sa.BigInteger)
+    uri = f"file:{path.resolve()}?mode=ro"
+
+    def ranges() -> list[tuple[int, int] | None]:
+        parts = min(4, os.cpu_count() or 1)
+        if not table or parts < 2:
+            return [None]
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            lo, hi = conn.execute(str(sa.select(sa.func.min(rowid), sa.func.max(rowid)).select_from(base)
+                                      .compile(dialect=sqlite_dialect.dialect()))).fetchone()
+        if lo is None or hi - lo < parts * BATCH_ROWS:
+            return [None]
+        cuts = [lo + (hi - lo + 1) * k // parts for k in range(parts + 1)]
+        return list(itertools.pairwise(cuts))
+
+    def read(columns: list[str], regions: list[str] | None, rows: tuple[int, int] | None) -> Reader:
+        where: list[sa.ColumnElement[bool]] = [sel.c[region].is_not(None), when.is_not(None)]
         if regions is not None:
             where.append(sa.cast(sel.c[region], sa.Text).in_(regions))
-        exprs = [sa.cast(sel.c[c], sa.Text) if c == region else time if c == time_name
+        if rows is not None:
+            where += [sel.c.rowid_ >= rows[0], sel.c.rowid_ < rows[1]]
+        exprs = [sa.cast(sel.c[c], sa.Text) if c == region else when if c == time
                  else sa.func.coalesce(sa.cast(sel.c[c], sa.Float), sa.literal_column("9e999"))
                  for c in columns]
         stmt = sa.select(*(e.label(f"c{i}") for i, e in enumerate(exprs))).where(*where)
         sql = str(stmt.compile(dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}))
-        with adbc_driver_sqlite.dbapi.connect(f"file:{path.resolve()}?mode=ro") as conn, conn.cursor() as cur:
+        with adbc_driver_sqlite.dbapi.connect(uri) as conn, conn.cursor() as cur:
             cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
             cur.execute(sql)
             for batch in cur.fetch_record_batch():
                 yield pa.RecordBatch.from_arrays([_nulls_back(a) for a in batch.columns], names=columns)
+
+    def batches(columns: list[str], regions: list[str] | None = None) -> list[Reader]:
+        return [read(columns, regions, r) for r in ranges()]
 
     return batches
 
@@ -58,14 +92,14 @@ def _nulls_back(a: pa.Array) -> pa.Array:
 def parquet(path: Path) -> tuple[pa.Schema, Batches]:
     schema = pq.read_schema(path)
 
-    def batches(columns: list[str], regions: list[str] | None = None) -> Reader:
+    def read(columns: list[str], regions: list[str] | None) -> Reader:
         # String regions straight from the file's dictionary pages: no hashing of every row's code.
         strings = [c for c in columns[:1] if pa.types.is_string(schema.field(c).type)]
         f = pq.ParquetFile(path, read_dictionary=strings, pre_buffer=False)
         for batch in f.iter_batches(batch_size=BATCH_ROWS, columns=columns):
             yield _only(batch, regions)
 
-    return schema, batches
+    return schema, lambda columns, regions: [read(columns, regions)]
 
 
 def csv(path: Path, region: str) -> tuple[pa.Schema, pa.RecordBatch, Batches]:
@@ -79,7 +113,7 @@ def csv(path: Path, region: str) -> tuple[pa.Schema, pa.RecordBatch, Batches]:
     head = first.read_next_batch()
     first.close()
 
-    def batches(columns: list[str], regions: list[str] | None = None) -> Reader:
+    def read(columns: list[str], regions: list[str] | None) -> Reader:
         types = {c: pa.string() if c == region or not numeric(schema.field(c).type) else pa.float64()
                  for c in columns}
         reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=16 << 20),
@@ -87,15 +121,15 @@ def csv(path: Path, region: str) -> tuple[pa.Schema, pa.RecordBatch, Batches]:
         for batch in reader:
             yield _only(batch, regions)
 
-    return schema, head, batches
+    return schema, head, lambda columns, regions: [read(columns, regions)]
 
 
 def arrow(table: pa.Table) -> Batches:
-    def batches(columns: list[str], regions: list[str] | None = None) -> Reader:
+    def read(columns: list[str], regions: list[str] | None) -> Reader:
         for batch in table.select(columns).to_batches(max_chunksize=BATCH_ROWS):
             yield _only(batch, regions)
 
-    return batches
+    return lambda columns, regions: [read(columns, regions)]
 
 
 def _only(batch: pa.RecordBatch, regions: list[str] | None) -> pa.RecordBatch:
@@ -110,8 +144,12 @@ def numeric(t: pa.DataType) -> bool:
 
 
 def floats(a: pa.Array) -> np.ndarray:
-    """A numeric column as float64, NaN for NULL."""
-    return np.asarray(pc.cast(a, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    """A numeric column as float64 (float32 kept as it is), NaN for NULL."""
+    return a.to_numpy(zero_copy_only=False) if pa.types.is_float32(a.type) else _f64(a)
+
+
+def _f64(a: pa.Array) -> np.ndarray:
+    return pc.cast(a, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def epoch(a: pa.Array, kind: str) -> np.ndarray:
@@ -125,10 +163,10 @@ def epoch(a: pa.Array, kind: str) -> np.ndarray:
         unit = "D" if pa.types.is_date32(t) else "ms" if pa.types.is_date64(t) else t.unit
         per = {"D": 1 / 86400, "s": 1, "ms": 1000, "us": 10**6, "ns": 10**9}[unit]
         raw = pc.cast(a, pa.int32() if unit == "D" else pa.int64())
-        return np.floor(floats(raw) / per)
+        return np.floor(_f64(raw) / per)
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         if kind != "datetime":
-            return floats(pc.cast(a, pa.float64()))
+            return _f64(a)
         for target in (pa.timestamp("us", "UTC"), pa.timestamp("us")):
             try:
                 return epoch(pc.cast(a, target), kind)
@@ -136,5 +174,5 @@ def epoch(a: pa.Array, kind: str) -> np.ndarray:
                 pass
         stamps = pd.to_datetime(pd.Series(a.to_numpy(zero_copy_only=False)), utc=True, format="mixed")
         return np.floor((stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64)
-    seconds = floats(a)
+    seconds = _f64(a)
     return np.floor(seconds / 1000) if kind == "milliseconds" else seconds

@@ -116,11 +116,9 @@ def from_database(url: str, *, table: str | None, query: str | None, region: str
     if path is None:
         return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel, time_kind=kind)
     # A SQLite file: SQLite runs the query, the rows come out columnar; its GROUP BY sorts, which is slow.
-    raw = sel.c[time]
-    expr = sa.cast(sa.extract("epoch", raw) if kind == "datetime" else raw, sa.BigInteger)
     engine.dispose()
     return Source(region=region, time=time, metrics=chosen, time_kind=kind,
-                  batches=scan.sqlite(path, sel, region, expr, time))
+                  batches=scan.sqlite(path, base, keys, region, time, kind, table=bool(table)))
 
 
 def time_kind(sample: pd.Series, column: str) -> str:
@@ -158,7 +156,7 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
     try:
         if kind == "parquet":
             schema, batches = scan.parquet(p)
-            head = next(batches([time], None), None)
+            head = next(batches([time], None)[0], None)
         else:
             schema, first, batches = scan.csv(p, region)
             head = first.select([time]) if time in schema.names else None
