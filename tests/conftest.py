@@ -1,4 +1,5 @@
-"""Shared fixtures: a real Chromium for pytest-playwright, a built demo site, a static server, PostgreSQL."""
+"""Shared fixtures: a real Chromium for pytest-playwright, a built demo site, a static server, PostgreSQL,
+MariaDB, ClickHouse (chdb)."""
 from __future__ import annotations
 
 import functools
@@ -119,9 +120,7 @@ def postgres_url() -> Iterator[str]:
     # Not under pytest's tmp folder: that one is private to root, and the server runs as postgres.
     base = Path(tempfile.mkdtemp(prefix="build-site-pg-"))
     data = base / "data"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = _free_port()
     as_user: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root
         as_user = ["runuser", "-u", "postgres", "--"]
@@ -133,8 +132,60 @@ def postgres_url() -> Iterator[str]:
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], check=False, capture_output=True)
+        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], check=False,
+                       capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def mariadb_url() -> Iterator[str]:
+    """A real MariaDB server on 127.0.0.1, started for the test session (Debian's mariadb-server)."""
+    import pymysql
+
+    found = [shutil.which(n) or next((f"{d}/{n}" for d in ("/usr/sbin", "/usr/bin") if Path(f"{d}/{n}").exists()), None)
+             for n in ("mariadb-install-db", "mariadbd")]
+    install, server = found
+    if not install or not server:
+        pytest.fail("MariaDB server binaries not found: run the README's test command, which installs them")
+    base = Path(tempfile.mkdtemp(prefix="build-site-mariadb-"))
+    port = _free_port()
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # mariadbd refuses to run as root
+        as_user = ["runuser", "-u", "mysql", "--"]
+        shutil.chown(base, "mysql")
+    subprocess.run([*as_user, install, "--no-defaults", f"--datadir={base / 'data'}", "--skip-test-db",
+                    "--auth-root-authentication-method=normal"], check=True, capture_output=True)
+    log = open(base / "log", "wb")
+    proc = subprocess.Popen([*as_user, server, "--no-defaults", f"--datadir={base / 'data'}", f"--port={port}",
+                             "--bind-address=127.0.0.1", f"--socket={base / 'sock'}", f"--pid-file={base / 'pid'}",
+                             "--skip-grant-tables", "--skip-log-bin"], stdout=log, stderr=log)
+    try:
+        for _ in range(300):
+            try:
+                pymysql.connect(host="127.0.0.1", port=port, user="root").cursor().execute("CREATE DATABASE test")
+                break
+            except pymysql.err.OperationalError:
+                if proc.poll() is not None:
+                    pytest.fail(f"mariadbd stopped: {(base / 'log').read_text()[-500:]}")
+                threading.Event().wait(0.1)
+        yield f"mysql+pymysql://root@127.0.0.1:{port}/test"
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        log.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def chdb_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """ClickHouse in this process (chdb): one database folder per process, as chdb allows."""
+    return f"chdb:///{tmp_path_factory.mktemp('chdb')}"
 
 
 @pytest.fixture(scope="session")

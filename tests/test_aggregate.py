@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from generator import aggregate, source
 from generator.errors import UserError
@@ -72,39 +69,6 @@ def test_csv_and_parquet(tmp_path: Path, agg: str) -> None:
     for kind in ("csv", "parquet"):
         src = source.from_file(str(tmp_path / f"t.{kind}"), kind, region="country", time="unixtime", metrics=None)
         check_known(aggregate.aggregate(src, 3600, agg), agg)
-
-
-def _random_events(seed: int = 7, n: int = 5000) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "country": rng.choice(["BRA", "RUS", "AUS", "FRA", "NOR", "USA"], n),
-        "unixtime": T0 + rng.integers(0, 7 * 86400, n),
-        "metric1": rng.normal(100, 30, n).round(3),
-        "metric2": rng.integers(0, 1000, n).astype(float),
-    })
-
-
-def _aggregate_url(url: str, agg: str) -> aggregate.Aggregated:
-    src = source.from_database(url, table="events", query=None, region="country", time="unixtime", metrics=None)
-    return aggregate.aggregate(src, 6 * 3600, agg)
-
-
-@pytest.mark.parametrize("agg", ["sum", "mean", "max"])
-def test_same_result_in_sqlite_postgres_duckdb(tmp_path: Path, postgres_url: str, agg: str) -> None:
-    events = _random_events()
-    urls = {"sqlite": f"sqlite:///{tmp_path / 'e.db'}", "postgres": postgres_url,
-            "duckdb": f"duckdb:///{tmp_path / 'e.duckdb'}"}
-    for url in urls.values():
-        engine = sa.create_engine(url)
-        events.to_sql("events", engine, index=False, if_exists="replace")
-        engine.dispose()
-    results = {name: _aggregate_url(url, agg) for name, url in urls.items()}
-    reference = pd.DataFrame(events).assign(b=(events.unixtime - T0 // 21600 * 21600) // 21600)
-    expected = reference.groupby(["b", "country"]).metric1.agg(agg).unstack()
-    for name, result in results.items():
-        assert result.regions == sorted(events.country.unique()), name
-        np.testing.assert_allclose(result.values["metric1"], expected.to_numpy(dtype=float), rtol=1e-5,
-                                   equal_nan=True, err_msg=name)
 
 
 def test_empty_source_is_a_clear_error(tmp_path: Path) -> None:
@@ -221,29 +185,6 @@ def test_each_metric_its_own_aggregation(tmp_path: Path) -> None:
     assert got.values["m1"][0].tolist() == [3, 5] and got.values["m2"][0].tolist() == [20, 1]
     got = aggregate.aggregate(src, 3600, {"m1": "median", "m2": "sum"})
     assert got.values["m1"][3].tolist() == [6, 8] and got.values["m2"][3].tolist() == [60, 160]
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(1_700_000_000, 1_700_040_000),
-                          st.one_of(st.none(), st.floats(-1e3, 1e3, allow_nan=False))), min_size=1, max_size=60),
-       st.sampled_from(["sum", "mean", "min", "max", "count", "median"]))
-def test_property_equals_pandas_reference(tmp_path: Path, rows: list, agg: str) -> None:
-    events = pd.DataFrame(rows, columns=["country", "unixtime", "m"]).astype({"m": float})
-    start = events.unixtime.min() // 3600 * 3600
-    ref = events.assign(b=(events.unixtime - start) // 3600).groupby(["b", "country"]).m
-    expected = (ref.sum(min_count=1) if agg == "sum" else ref.agg(agg)).unstack()
-    expected = expected.reindex(index=range((events.unixtime.max() - start) // 3600 + 1),
-                                columns=sorted(events.country.unique()))
-    path = Path(tempfile.mkdtemp(dir=tmp_path))
-    events.to_csv(path / "e.csv", index=False)
-    with sqlite3.connect(path / "e.db") as conn:
-        events.to_sql("events", conn, index=False)
-    for src in (source.from_file(str(path / "e.csv"), "csv", region="country", time="unixtime", metrics=["m"]),
-                source.from_database(f"sqlite:///{path / 'e.db'}", table="events", query=None, region="country",
-                                     time="unixtime", metrics=["m"])):
-        got = aggregate.aggregate(src, 3600, agg)
-        np.testing.assert_allclose(got.values["m"], expected.to_numpy(dtype=float), rtol=1e-5, atol=1e-3,
-                                   equal_nan=True)
 
 
 def _as_times(kind: str) -> pd.DataFrame:
