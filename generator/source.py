@@ -94,10 +94,10 @@ def from_database(url: str, *, table: str | None, query: str | None, region: str
         with engine.connect() as conn:
             # LIMIT 0 learns the column names without reading rows (and without reflection, which
             # not every dialect supports).
-            base: sa.FromClause
+            base: sa.TableClause | sa.Subquery
             if table:
                 schema, _, name = table.rpartition(".")
-                base: sa.TableClause | sa.Subquery = sa.table(name, schema=schema or None)
+                base = sa.table(name, schema=schema or None)
                 where = f"table {table!r}"
             else:
                 base = sa.text(query or "").columns().subquery("q")
