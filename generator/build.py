@@ -24,6 +24,8 @@ from .topology import to_topology
 
 __all__ = ["Map", "Options", "Result", "build", "make_map"]
 
+VALUES = ("shown", "exact", "none")  # the tooltip's values: at the precision shown, float32 bit for bit, none
+
 
 @dataclass
 class Result:
@@ -194,7 +196,11 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     nodata = match.region_of_shape < 0
     per_chunk = framedata.chunk_frames(len(shapes.names), agg.frames)
 
-    def layer(m: Metric) -> tuple[dict, list[bytes], list[bytes], np.ndarray, list[bytes]]:
+    if o.values not in VALUES:
+        raise UserError(f"--values {o.values!r} is unknown; use {', '.join(VALUES)}")
+
+    def prepare(m: Metric) -> tuple[np.ndarray, classify.Classes, np.ndarray, framedata.Shown | None, list[bytes],
+                                    list]:
         values = agg.values.pop(m.name)[:, take]  # columns in shape order
         values[:, nodata] = np.nan
         if o.fill == "forward":
@@ -203,23 +209,36 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         cls = classify.classes_for(values, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=o.missing_color,
                                    user_breaks=m.breaks, log=m.log, name=m.name, center=m.center,
                                    round_edges=m.round)
-        exact = framedata.encode_values(values, per_chunk) if o.values else []
         overview = series.encode(series.overview(values))
-        del values
-        encoded = framedata.encode(cls.bins, per_chunk)
-        label = m.label or f"{m.name} ({m.agg} per {step})"
-        return ({"name": m.name, "label": label, "edges": cls.edges, "labels": cls.labels, "colors": cls.colors,
-                 "missing": cls.missing, "chunks": len(encoded), "values": bool(exact), "series": len(overview),
-                 "strip": series.strip(cls.bins, series.span(agg.frames))}, encoded, exact, present, overview)
+        strip = series.strip(cls.bins, series.span(agg.frames))
+        return (values, cls, present, framedata.shown(values, cls.edges) if o.values == "shown" else None, overview,
+                strip)
 
-    # Metrics in parallel threads: numpy's searchsorted and zlib release the GIL.
-    with ThreadPoolExecutor(max_workers=min(len(metrics), os.cpu_count() or 1)) as pool:
-        metas, chunks, exact, present, overviews = map(list, zip(*pool.map(layer, metrics)))
+    # Every core: the metrics' classes, then every chunk of classes and values deflated (numpy's
+    # searchsorted and zlib release the GIL).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        prepared = list(pool.map(prepare, metrics))
+        spans = [slice(s, s + per_chunk) for s in range(0, agg.frames, per_chunk)]
+        jobs = [([pool.submit(framedata.encode_chunk, cls.bins[f]) for f in spans],
+                 [pool.submit(framedata.encode_shown, values[f], cls.bins[f], shown) if shown
+                  else pool.submit(framedata.encode_exact, values[f]) for f in spans if o.values != "none"])
+                for values, cls, _, shown, _, _ in prepared]
+        chunks = [[j.result() for j in c] for c, _ in jobs]
+        exact = [[j.result() for j in v] for _, v in jobs]
+    metas: list[dict] = [
+        {"name": m.name, "label": m.label or f"{m.name} ({m.agg} per {step})", "edges": cls.edges,
+         "labels": cls.labels, "colors": cls.colors, "missing": cls.missing, "chunks": len(spans),
+         "values": shown.meta() if shown else {"coding": "float32"} if o.values == "exact" else False,
+         "series": len(overview), "strip": strip}
+        for m, (_, cls, _, shown, overview, strip) in zip(metrics, prepared)]
+    present = [p for _, _, p, _, _, _ in prepared]
+    overviews = [overview for _, _, _, _, overview, _ in prepared]
+    del prepared, jobs
     log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
         f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")
-    if o.values:  # base64 in the page's data files adds a third
+    if o.values != "none":  # base64 in the page's data files adds a third
         exact_mb = sum(len(b) for blobs in exact for b in blobs) * 4 / 3 / 1e6
-        log(f"  exact values for the tooltip: {exact_mb:.1f} MB, loaded only when asked for "
+        log(f"  values for the tooltip ({o.values}): {exact_mb:.1f} MB, loaded only when asked for "
             f"(--no-values leaves them out)")
     series_mb = max(sum(len(b) for b in blobs) for blobs in overviews) * 4 / 3 / 1e6
     per_point = series.span(agg.frames)

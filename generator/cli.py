@@ -89,8 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--time-format", help="strftime format of the frame time (default: by interval)")
     out.add_argument("--tz", help="time zone of the times shown, e.g. Europe/Paris; days start at its midnight "
                                   "(default: UTC)")
-    out.add_argument("--no-values", dest="values", action="store_false",
-                     help="leave out the exact values the tooltip shows (a smaller site: classes only)")
+    out.add_argument("--values", default="shown", choices=("shown", "exact", "none"),
+                     help="the values the tooltip shows: stored at the precision shown (default), exact float32, "
+                          "or none")
+    out.add_argument("--no-values", dest="values", action="store_const", const="none",
+                     help="leave out the values the tooltip shows (a smaller site: classes only)")
     out.add_argument("--sparse", type=float, default=10.0,
                      help="report regions with data in fewer than this %% of frames (default: 10)")
     out.add_argument("--video", help="also record the site into this .mp4, .webm or .gif")

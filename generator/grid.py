@@ -166,41 +166,37 @@ class Grid:
     def result(self) -> dict[str, np.ndarray]:
         """float32 [buckets lo…hi × regions, sorted] per metric, NaN where a cell has no value.
 
-        Each metric's pool is freed once its matrix is made, so the peak is the pools plus one matrix.
+        Each metric's pool is freed as its matrix is made, so the peak is the pools plus one matrix.
         """
-        assert self.lo is not None
         order = self._order()  # output column j holds region number order[j]
-        out = {}
-        for m, agg in self.aggs.items():
-            out[m] = self._matrix(m, agg, order, self._median(m) if agg == "median" else None)
-            self.pools.pop(m, None)
-            self.pools.pop(f"{m}\0nulls", None)
-        return out
+        tile_rows, tile_cols = self.slots.shape
+        grid = np.empty((tile_rows * SIDE, tile_cols * SIDE), dtype=np.float32)  # one for all metrics
+        return {m: self._matrix(m, agg, order, grid) for m, agg in self.aggs.items()}
 
-    def _matrix(self, m: str, agg: str, order: np.ndarray, median: np.ndarray | None) -> np.ndarray:
+    def _matrix(self, m: str, agg: str, order: np.ndarray, grid: np.ndarray) -> np.ndarray:
+        """The final value of every cell in pool layout, then the tiles laid into the frame × region
+        grid at once and its columns put in the regions' order."""
         assert self.lo is not None
-        frames = self.hi - self.lo + 1
-        out = np.full((frames, len(order)), np.nan, dtype=np.float32)
-        nulls = self.pools.get(f"{m}\0nulls")
-        step = SIDE * 16  # a band of buckets at a time: small temporaries
-        for f0 in range(0, frames, step):
-            bucket = self.lo + np.arange(f0, min(frames, f0 + step))[:, None]
-            slot = self.slots[(bucket >> SHIFT) - self.first, order[None, :] >> SHIFT]
-            cell = slot * TILE + (bucket & (SIDE - 1)) * SIDE + (order[None, :] & (SIDE - 1))
-            cell[slot < 0] = 0
-            rows = np.where(slot >= 0, self.pools["rows"][cell], 0)
-            n = rows - nulls[cell] if nulls is not None else rows
-            if agg == "count":
-                v = np.where(rows > 0, n, np.nan)
-            elif median is not None:
-                v = median[cell]
-            else:
-                v = self.pools[m][cell]
-                if agg == "mean":
-                    v = v / np.maximum(n, 1)
-                v = np.where(n > 0, v, np.nan)
-            out[f0:f0 + len(bucket)] = v
-        return out
+        used = self.tiles * TILE
+        rows = self.pools["rows"][:used]
+        nulls = self.pools.pop(f"{m}\0nulls", None)
+        n = rows - nulls[:used] if nulls is not None else rows
+        if agg == "count":
+            v = np.where(rows > 0, n, np.nan).astype(np.float32)
+        else:
+            v = self._median(m) if agg == "median" else self.pools.pop(m)[:used]
+            if agg == "mean":
+                np.divide(v, np.maximum(n, 1), out=v)
+            v[n == 0] = np.nan
+            v = v.astype(np.float32, copy=False)
+        del n, nulls
+        tile_rows, tile_cols = self.slots.shape
+        grid.fill(np.nan)
+        at = np.nonzero(self.slots >= 0)
+        grid.reshape(tile_rows, SIDE, tile_cols, SIDE)[at[0], :, at[1], :] = v.reshape(-1, SIDE, SIDE)[self.slots[at]]
+        del v
+        first = self.lo - self.first * SIDE
+        return np.take(grid[first:first + self.hi - self.lo + 1], order, axis=1)
 
     def _median(self, m: str) -> np.ndarray:
         """Each cell's median, in pool layout (NaN where none)."""

@@ -22,7 +22,7 @@ class Options:
     fill: str = "none"
     tz: str | None = None
     center: float | None = None
-    values: bool = True
+    values: str = "shown"  # the tooltip's values: shown (at the precision shown), exact (float32) or none
     sparse: float = 10.0
     classes: int = 20
     scheme: str = "equal_interval"

@@ -172,7 +172,7 @@ def test_county_keys_match_without_their_leading_zeros(tmp_path: Path, page: Pag
 
 def test_without_values_the_tooltip_shows_the_class(tmp_path: Path, page: Page) -> None:
     rows = pd.DataFrame({"country": ["FRA", "BRA"], "unixtime": 0, "v": [10.0, 30.0]})
-    site = make(tmp_path, rows, classes=2, values=False)
+    site = make(tmp_path, rows, classes=2, values="none")
     assert not list((site / "data").rglob("v*.js"))
     open_site(page, (site / "index.html").as_uri())
     france = page.evaluate("choropleth.meta.regions.names.indexOf('France')")

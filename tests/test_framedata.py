@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from generator import framedata
+from generator import classify, framedata
 
 
 @settings(max_examples=50, deadline=None)
@@ -36,3 +36,47 @@ def test_unchanged_values_cost_almost_nothing() -> None:
     values = np.repeat(np.random.default_rng(0).random((1, 177), dtype=np.float32) * 1000, 5000, axis=0)
     size = sum(map(len, framedata.encode_values(values, 5000)))
     assert size < 0.02 * values.size  # the first frame, then zero bits
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float32, st.tuples(st.integers(1, 30), st.integers(1, 8)),
+              elements=st.one_of(st.floats(-1e6, 1e6, width=32), st.just(np.nan))),
+       st.integers(1, 40), st.integers(1, 12), st.sampled_from([0, 1, 3, 4]))
+def test_shown_values_round_trip_to_their_unit(values: np.ndarray, per_chunk: int, k: int, decimals: int) -> None:
+    values = np.where(np.isfinite(values), np.round(values, decimals), np.nan).astype(np.float32)
+    if not np.isfinite(values).any():
+        return
+    cls = classify.classes_for(values, k=k, scheme="equal_interval", cmap="viridis", missing="#ddd")
+    s = framedata.shown(values, cls.edges)
+    chunks = [framedata.encode_shown(values[i:i + per_chunk], cls.bins[i:i + per_chunk], s)
+              for i in range(0, len(values), per_chunk)]
+    got = framedata.decode_shown(chunks, cls.bins, s)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(values))
+    unit = np.asarray([10.0 ** e for e in s.exp])[np.minimum(cls.bins, len(s.exp) - 1)]
+    ok = np.isfinite(values)
+    # The stored value is the true one rounded to its unit: within half a unit (and float32's own rounding).
+    assert np.all(np.abs(got[ok] - values[ok]) <= unit[ok] / 2 * (1 + 1e-9) + np.abs(values[ok]) * 2.0**-23)
+    # Whole multiples of the unit, as the page shows them (a decimal number, not a float32 artefact).
+    assert np.all(np.abs(got[ok] / unit[ok] - np.rint(got[ok] / unit[ok])) < 1e-6)
+    if decimals <= 3 and np.nanmax(np.abs(values)) * 10**decimals < 1e7:  # few decimals, in float32's 7 digits: exact
+        np.testing.assert_allclose(got[ok], values[ok], rtol=2.0**-22)
+
+
+def test_shown_values_cost_next_to_nothing_when_unchanged_and_a_byte_when_noisy() -> None:
+    rng = np.random.default_rng(0)
+    t = np.arange(5000)[:, None]
+    smooth = (1000 + 500 * np.sin(t / 700 + np.arange(177))).astype(np.float32)
+    flat = np.repeat(smooth[:1], 5000, axis=0)
+    noisy = (smooth + rng.random(smooth.shape) * 50).astype(np.float32)
+    for values, most in ((flat, 0.01), (noisy, 1.1)):
+        cls = classify.classes_for(values, k=20, scheme="equal_interval", cmap="viridis", missing="#ddd")
+        s = framedata.shown(values, cls.edges)
+        size = sum(len(framedata.encode_shown(values[i:i + 5000], cls.bins[i:i + 5000], s)) for i in (0,))
+        assert size < most * values.size, (size / values.size, s)
+
+
+def test_decimal_unit() -> None:
+    assert framedata.decimal_unit(np.array([1200, 300, np.nan], np.float32)) == 2
+    assert framedata.decimal_unit(np.array([1.25, 3.5], np.float32)) == -2
+    assert framedata.decimal_unit(np.array([0.1, 0.7], np.float32)) == -1  # float32's 0.1 is 0.1 to its precision
+    assert framedata.decimal_unit(np.array([1 / 3], np.float32)) is None

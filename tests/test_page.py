@@ -385,11 +385,12 @@ def test_table_view(page: Page, demo_server: str) -> None:
                              "[...tr.cells].map(c => c.textContent))")
 
     def check(frame: int) -> None:  # every row is what the map says for that region at that frame
-        want = page.evaluate("""f => { const fmt = new Intl.NumberFormat('en', {maximumSignificantDigits: 7});
-            const m = choropleth.meta.metrics[choropleth.metric];
+        want = page.evaluate("""f => { const m = choropleth.meta.metrics[choropleth.metric];
+            const fmt = (b) => { const d = Math.max(0, -m.values.exp[b]);  // the class's unit: its decimals
+              return new Intl.NumberFormat('en', {minimumFractionDigits: d, maximumFractionDigits: d}); };
             return choropleth.meta.regions.names.map((name, r) => { const b = choropleth.classOf(r, f);
               return b === 255 ? [name, 'no data', 'no data']
-                : [name, fmt.format(choropleth.valueOf(r, f)), m.labels[b] + ' – ' + m.labels[b + 1]]; }); }""",
+                : [name, fmt(b).format(choropleth.valueOf(r, f)), m.labels[b] + ' – ' + m.labels[b + 1]]; }); }""",
                              frame)
         got = rows()
         assert sorted(map(tuple, got)) == sorted(map(tuple, want))

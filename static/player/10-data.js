@@ -1,6 +1,6 @@
 // build-site player, part 10: the data. Loads the data files (each a script calling
 // choroplethLoad(key, payload), or inline in a one-file page), inflates them, keeps the decoded class
-// chunks within a memory budget and a few chunks of exact values; answers a region's class and value at a frame; decodes the TopoJSON.
+// chunks within a memory budget and a few chunks of values; answers a region's class and value at a frame; decodes the TopoJSON.
 (function (P) {
   "use strict";
   const { meta, st, ui, N, R, CF } = P;
@@ -49,11 +49,30 @@
     for (let i = R; i < out.length; i++) out[i] += out[i - R]; // undo the per-frame delta (mod 256)
     return out;
   }
-  async function inflateValues(b64) { // float32 in four byte planes, each frame XORed with the one before
-    const b = await inflateRaw(b64), n = b.length / 4, u = new Uint32Array(n);
+  function exactValues(b) { // --values exact: float32 in four byte planes, each frame XORed with the one before
+    const n = b.length / 4, u = new Uint32Array(n);
     for (let i = 0; i < n; i++) u[i] = (b[i] | (b[n + i] << 8) | (b[2 * n + i] << 16) | (b[3 * n + i] << 24)) >>> 0;
     for (let i = R; i < n; i++) u[i] ^= u[i - R];
     return new Float32Array(u.buffer);
+  }
+  // Values at the precision shown (framedata.Shown): per cell, whole units of its class's 10^exp above the
+  // class's base, in `bytes` byte planes after a flag byte (1: each frame the difference to the one before).
+  const TEN = Array.from({ length: 23 }, (_, n) => Number("1e" + n)); // exact, as Python writes them
+  function shownValues(b, classes, coding) {
+    const w = coding.bytes, n = (b.length - 1) / w;
+    const u = w === 1 ? new Uint8Array(n) : w === 2 ? new Uint16Array(n) : new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      let x = 0;
+      for (let k = w - 1; k >= 0; k--) x = x * 256 + b[1 + k * n + i];
+      u[i] = x;
+    }
+    if (b[0]) for (let i = R; i < n; i++) u[i] += u[i - R]; // the typed array wraps, as Python's does
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = classes[i], e = coding.exp[c], k = coding.base[c] + u[i];
+      out[i] = c === P.NO_DATA ? NaN : e >= 0 ? k * TEN[e] : k / TEN[-e];
+    }
+    return out;
   }
 
   // Chunks load on demand (and the next one ahead); decoded chunks stay within a memory budget,
@@ -108,13 +127,16 @@
     return buf instanceof Uint8Array ? buf[(i - c * CF) * R + r] : P.NO_DATA;
   }
 
-  // Exact values, for the tooltip and the table only: loaded when first asked for, a few chunks kept.
-  const valueChunks = meta.metrics.map(() => new Map()); // chunk -> Float32Array | Promise
+  // Values, for the tooltip and the table only: loaded when first asked for, a few chunks kept.
+  const valueChunks = meta.metrics.map(() => new Map()); // chunk -> Float32Array | Float64Array | Promise
   function valueChunk(m, c) {
-    const slot = valueChunks[m];
+    const slot = valueChunks[m], coding = meta.metrics[m].values;
     if (!slot.has(c)) {
       if (slot.size >= 4) slot.delete(slot.keys().next().value); // the oldest goes
-      const loading = loadScript(`data/${m}/v${c}.js`, `${m}/v${c}`).then(inflateValues).then((v) => {
+      const raw = loadScript(`data/${m}/v${c}.js`, `${m}/v${c}`).then(inflateRaw);
+      const decoded = coding.coding === "shown"
+        ? Promise.all([raw, chunk(m, c)]).then(([b, classes]) => shownValues(b, classes, coding)) : raw.then(exactValues);
+      const loading = decoded.then((v) => {
         slot.set(c, v);
         if (st.hover >= 0) ui.tooltip.textContent = P.describe(st.hover);
         P.refreshTable("now");
@@ -128,12 +150,20 @@
   function valueOf(r, i = st.frame, m = st.metric) { // number, null (no data), undefined (loading)
     if (!meta.metrics[m].values) return null;
     const c = Math.floor(i / CF), v = valueChunk(m, c);
-    if (!(v instanceof Float32Array)) return undefined;
+    if (!ArrayBuffer.isView(v)) return undefined;
     const x = v[(i - c * CF) * R + r];
     return Number.isNaN(x) ? null : x;
   }
-  const exact = new Intl.NumberFormat("en", { maximumSignificantDigits: 7 });
-  const formatValue = (x) => exact.format(x); // 7 digits: what a float32 holds
+  // A value as stored: its last digit is its class's unit, no more digits and no fewer ("1,234.5",
+  // "3.16k" for a unit of 10, "12.35M"), or 7 significant digits for float32 (--values exact).
+  const float32 = new Intl.NumberFormat("en", { maximumSignificantDigits: 7 }), fixed = new Map();
+  function formatValue(x, b, m = st.metric) {
+    const coding = meta.metrics[m].values;
+    if (coding.coding !== "shown") return float32.format(x);
+    const e = coding.exp[b], p = e > 0 ? Math.min(12, 3 * Math.ceil(e / 3)) : 0, d = Math.max(0, p - e);
+    if (!fixed.has(d)) fixed.set(d, new Intl.NumberFormat("en", { minimumFractionDigits: d, maximumFractionDigits: d }));
+    return fixed.get(d).format(p ? x / TEN[p] : x) + ["", "k", "M", "G", "T"][p / 3];
+  }
 
   // ---- geometry: TopoJSON -> rings in projected coordinates ----
   function decodeTopology(topo) {

@@ -11,8 +11,8 @@
     if (!L || x < 0 || y < 0 || x >= L.W || y >= L.H) return -1;
     return L.ids[Math.floor(y) * L.W + Math.floor(x)];
   }
-  function valueText(b, v) { // the exact value, as the tooltip shows it
-    return b === NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : P.formatValue(v);
+  function valueText(b, v) { // the stored value, as the tooltip shows it
+    return b === NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : P.formatValue(v, b);
   }
   function describe(r) { // "France: 1,234.5 (1,000 – 1,500)"; the value follows once its chunk is loaded
     const b = P.classOf(r), name = meta.regions.names[r];
