@@ -6,8 +6,8 @@ data turns into long runs of zeros that deflate shrinks far better than raw clas
 inflates a chunk with the browser's DecompressionStream and undoes the delta with a running sum.
 
 The tooltip's values are stored at the precision the page shows (`Shown`): each class has a decimal
-unit (4 significant digits of the class's largest value, or the data's own unit when they are integers
-or have at most 3 decimals), and a value is its whole number of units counted from the class's lowest:
+unit (integers and up to 2 decimals exactly; other numbers to 4 significant digits of the class's largest
+value), and a value is its whole number of units counted from the class's lowest:
 the page knows the class, so noisy data take about a byte a cell and unchanged ones nothing. `--values
 exact` keeps each float32 bit for bit instead.
 """
@@ -123,16 +123,16 @@ def _from_units(k: np.ndarray, e: np.ndarray | int) -> np.ndarray:
 
 
 def shown(values: np.ndarray, edges: list[float], digits: int = 4) -> Shown:
-    """Each class's unit: `digits` significant digits of its largest magnitude, or the data's own unit
-    where they have at most 3 decimals (exact), never finer than the data's unit nor than float32's
-    7 digits."""
+    """Each class's unit: integers and numbers of at most 2 decimals exactly (1,234.75; up to float32's 7
+    digits); other numbers to `digits` significant digits of the class's largest magnitude, never finer
+    than their own decimals."""
     unit = decimal_unit(values)
     exp, base, widest = [], [], 0
     for lo, hi in itertools.pairwise(edges):
         top = max(abs(lo), abs(hi))
         sig = int(np.floor(np.log10(top))) - (digits - 1) if top > 0 else 0
-        e = unit if unit is not None and unit >= -3 else sig
-        e = max(e, sig - 3, unit if unit is not None else e, -22)
+        e = unit if unit is not None and unit >= -2 else max(sig, unit if unit is not None else sig)
+        e = max(e, sig - 3, -22)
         first = int(np.rint(_in_units(np.float64(lo), e))) - 1  # a unit of margin: rounded edges
         exp.append(e)
         base.append(first)

@@ -6,7 +6,9 @@
 
 Synthetic data is written once into --work (default bench-out/) and reused by later runs. Every figure
 is printed as `name: value`; ratios compare us with matplotlib done right (geometry drawn once,
-set_facecolor per frame, Agg canvas) on the same shapes and classes, in the same run.
+set_facecolor per frame, Agg canvas) on the same shapes and classes, and the build with the same build
+by --baseline (a commit of this repository, extracted into --work: by default the version before the
+columnar aggregation, with SQLite's GROUP BY, pandas for files and float32 values), in the same run.
 """
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ sys.path.insert(0, str(ROOT))
 from generator import browser, capture, demo, framedata, geometry  # noqa: E402
 
 START = 1_600_000_000 // 3600 * 3600
+BASELINE = "210653b"  # before the columnar aggregation and the values at the precision shown
+TARGETS = {"SQLite": (25, 1500, 2.0), "Parquet": (10, 1500, None)}  # build s, peak RSS MB, site bytes per cell
 
 
 def say(name: str, value: str) -> None:
@@ -88,17 +92,34 @@ def grid_data(folder: Path, frames: int, cells: int) -> tuple[Path, Path]:
     return shapes, table
 
 
-def build(args: list[str]) -> tuple[float, float]:
-    """Run build-site in a child process: wall seconds and peak RSS in MB of that process."""
+def baseline_tree(work: Path, rev: str) -> Path | None:
+    """The baseline commit's files in work/baseline-REV (extracted once), or None without git or the commit."""
+    tree = work / f"baseline-{rev}"
+    if (tree / "generator").is_dir():
+        return tree
+    try:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    tmp = work / f"baseline-{rev}.tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+    tmp.replace(tree)
+    return tree
+
+
+def build(args: list[str], cwd: Path = ROOT, quiet: bool = False) -> tuple[float, float]:
+    """Run build-site (of the tree at `cwd`) in a child process: wall seconds and peak RSS in MB of that process."""
     began = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+    child = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=cwd, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - began
     if status != 0:
         raise SystemExit(f"build failed: {child.stderr.read()}")
     for line in child.stderr.read().splitlines():
-        print("    " + line)
+        if not quiet:
+            print("    " + line)
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -115,8 +136,9 @@ def site_bins(site: Path, metric: int = 0) -> np.ndarray:
     return framedata.decode(blobs, regions)
 
 
-def page_figures(site: Path, label: str, frames: int) -> float:
-    """First-frame time and median draw times in headless Chromium at 1280×720; returns the median."""
+def page_figures(site: Path, label: str, frames: int) -> tuple[float, float]:
+    """First-frame time and median draw times in headless Chromium at 1280×720; returns the first frame's
+    seconds and the larger median draw time (ms)."""
     with browser.chromium() as b:
         page = b.new_page(viewport={"width": 1300, "height": 900})
         page.goto((site / "index.html").as_uri())
@@ -132,7 +154,8 @@ def page_figures(site: Path, label: str, frames: int) -> float:
         frames)
         # The same frames with none and with three regions pinned (the chart's marker moves per frame), in
         # turns so that both see the same machine; each turn's mean per frame (the clock ticks in 0.1 ms).
-        pinned = page.evaluate("""async ([a, n]) => { await choropleth.ensure(a, a + n - 1);
+        pinned = page.evaluate("""async ([a, n]) => { if (!choropleth.pin) return null; // (a baseline's page)
+            await choropleth.ensure(a, a + n - 1);
             const marker = document.getElementById('chart-marker').getContext('2d'), t = [[], []];
             const run = (k) => { const s = performance.now(); for (let i = a; i < a + n; i++) {
                 choropleth.renderFrame(i); choropleth.colorAt(0, 0); marker.getImageData(0, 0, 1, 1); }
@@ -149,10 +172,11 @@ def page_figures(site: Path, label: str, frames: int) -> float:
     say(f"{label} median draw per frame near frame 0 (1280x720)", f"{m0:.2f} ms")
     say(f"{label} median draw per frame near the last frame", f"{mN:.2f} ms ({(mN / m0 - 1) * 100:+.0f}% vs frame 0)")
     say(f"{label} median draw per frame, random jumps (scrubbing)", f"{statistics.median(jumps):.2f} ms")
-    none, three = (statistics.median(t) for t in pinned)
-    say(f"{label} median draw per frame with 3 regions pinned",
-        f"{three:.3f} ms ({three - none:+.3f} ms vs none pinned, {none:.3f} ms; medians of 5 turns' means)")
-    return max(m0, mN)
+    if pinned:
+        none, three = (statistics.median(t) for t in pinned)
+        say(f"{label} median draw per frame with 3 regions pinned",
+            f"{three:.3f} ms ({three - none:+.3f} ms vs none pinned, {none:.3f} ms; medians of 5 turns' means)")
+    return first / 1000, max(m0, mN)
 
 
 def first_frame(page_file: Path, runs: int = 3) -> float:
@@ -244,21 +268,42 @@ def video_figures(site: Path, label: str, frames: int, count: int, shapes: gpd.G
     say(f"{label} matplotlib FFMpegWriter baseline", f"{fps:.1f} frames/s (ours {min(rates) / fps:.1f}× faster)")
 
 
-def scenario(label: str, args: list[str], site: Path, shapes: gpd.GeoDataFrame, cells: int, mpl_frames: int) -> None:
-    seconds, rss = build([*args, "--out", str(site)])
-    size = site_size(site)
-    values = sum(p.stat().st_size for p in (site / "data").rglob("v*.js"))
-    charts = sum(p.stat().st_size for p in (site / "data").rglob("s*.js"))
+def sizes(site: Path, regions: int) -> tuple[int, float, float, float, float]:
+    """Frames; bytes per cell (frame × region × metric) of the whole site, its classes, values and series."""
     frames = int(re.search(r'"frames":(\d+)', (site / "index.html").read_text()).group(1))
-    cells = frames * len(shapes) * 5
-    say(f"{label} build", f"{seconds:.1f} s, peak RSS {rss:.0f} MB, site {size / 1e6:.1f} MB: classes and map "
-        f"{(size - values - charts) / cells:.3f} bytes per cell, exact values (tooltip, loaded on demand) "
-        f"{values / cells:.3f} bytes per cell ({frames:,} frames × {len(shapes):,} regions × 5 metrics)")
-    say(f"{label} series for the charts", f"{charts / 5 / 1e6:.2f} MB per metric (loaded on demand)")
+    cells = frames * regions * 5
+    files = {kind: sum(p.stat().st_size for p in (site / "data").rglob(glob))
+             for kind, glob in (("classes", "[0-9]*.js"), ("values", "v*.js"), ("series", "s*.js"))}
+    return frames, site_size(site) / cells, files["classes"] / cells, files["values"] / cells, files["series"] / cells
+
+
+def scenario(label: str, args: list[str], site: Path, shapes: gpd.GeoDataFrame, mpl_frames: int,
+             baseline: Path | None) -> None:
+    seconds, rss = build([*args, "--out", str(site)])
+    frames, whole, classes, values, charts = sizes(site, len(shapes))
+    say(f"{label} build", f"{seconds:.1f} s, peak RSS {rss:.0f} MB, site {site_size(site) / 1e6:.1f} MB = {whole:.3f} "
+        f"bytes per cell: classes {classes:.3f}, values for the tooltip {values:.3f}, series for the charts "
+        f"{charts:.3f} (both loaded on demand) ({frames:,} frames × {len(shapes):,} regions × 5 metrics)")
+    say(f"{label} series for the charts", f"{charts * frames * len(shapes) / 1e6:.2f} MB per metric (loaded on demand)")
+    kind = "SQLite" if "SQLite" in label else "Parquet"
+    most_s, most_mb, most_bytes = TARGETS[kind]
+    say(f"{label} targets", f"build ≤ {most_s} s: {'met' if seconds <= most_s else 'MISSED'}; peak RSS ≤ {most_mb} MB: "
+        f"{'met' if rss <= most_mb else 'MISSED'}" + (f"; site ≤ {most_bytes} bytes per cell (classes ≤ 0.5): "
+        f"{'met' if whole <= most_bytes and classes <= 0.5 else 'MISSED'}" if most_bytes else ""))
     ours = page_figures(site, label, frames)
+    if baseline is not None:
+        old_site = site.with_name(site.name + "-baseline")
+        old_seconds, old_rss = build([*args, "--out", str(old_site)], cwd=baseline, quiet=True)
+        _, old_whole, old_classes, old_values, _ = sizes(old_site, len(shapes))
+        say(f"{label} baseline build ({baseline.name}: today's path)",
+            f"{old_seconds:.1f} s, peak RSS {old_rss:.0f} MB, {old_whole:.3f} bytes per cell (classes "
+            f"{old_classes:.3f}, values {old_values:.3f}); ours: {seconds / old_seconds:.2f}× the time, "
+            f"{rss / old_rss:.2f}× the memory, {whole / old_whole:.2f}× the size")
+        old = page_figures(old_site, f"{label} baseline", frames)
+        say(f"{label} page vs baseline", f"first frame {ours[0] / old[0]:.2f}×, draw per frame {ours[1] / old[1]:.2f}×")
     fps = matplotlib_fps(shapes, site_bins(site)[:mpl_frames], site_colours(site), mpl_frames)
-    say(f"{label} matplotlib baseline", f"{fps:.1f} frames/s (ours: {1000 / ours:.0f} frames/s, "
-        f"{1000 / ours / fps:.0f}× faster)")
+    say(f"{label} matplotlib baseline", f"{fps:.1f} frames/s (ours: {1000 / ours[1]:.0f} frames/s, "
+        f"{1000 / ours[1] / fps:.0f}× faster)")
 
 
 def main() -> None:
@@ -269,10 +314,13 @@ def main() -> None:
     p.add_argument("--grid-frames", type=int, default=10_000)
     p.add_argument("--grid-cells", type=int, default=3_000)
     p.add_argument("--work", type=Path, default=ROOT / "bench-out")
+    p.add_argument("--baseline", default=BASELINE, help="commit to compare the build with ('' for none)")
     a = p.parse_args()
     if a.smoke:
         a.frames, a.grid_frames, a.grid_cells = 600, 400, 300
     a.work.mkdir(parents=True, exist_ok=True)
+    baseline = baseline_tree(a.work, a.baseline) if a.baseline else None
+    say("baseline", f"{a.baseline} in {baseline}" if baseline else f"none ({a.baseline or 'not asked for'})")
 
     t = time.perf_counter()
     db = countries_db(a.work / f"countries-{a.frames}x{a.rows_per_bucket}.db", a.frames, a.rows_per_bucket)
@@ -280,8 +328,7 @@ def main() -> None:
     world = geometry.read_shapes(None).to_crs("ESRI:54030")
     label = f"{a.frames:,} frames × {len(world)} countries (SQLite)"
     scenario(label, ["--db", f"sqlite:///{db}", "--table", "events", "--interval", "1h"], a.work / "site-countries",
-             world,
-             len(world), 30 if a.smoke else 200)
+             world, 30 if a.smoke else 200, baseline)
     video_figures(a.work / "site-countries", label, a.frames, 100 if a.smoke else 3000, world, a.work,
                   20 if a.smoke else 200)
 
@@ -294,7 +341,7 @@ def main() -> None:
     grid = geometry.read_shapes(grid_shapes).to_crs("ESRI:54030")
     scenario(f"{a.grid_frames:,} frames × {a.grid_cells:,} grid cells (Parquet)",
              ["--parquet", str(table), "--region", "region", "--shapes", str(grid_shapes), "--interval", "1h"],
-             a.work / "site-grid", grid, a.grid_cells, 10 if a.smoke else 50)
+             a.work / "site-grid", grid, 10 if a.smoke else 50, baseline)
 
 
 if __name__ == "__main__":

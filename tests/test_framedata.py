@@ -58,8 +58,8 @@ def test_shown_values_round_trip_to_their_unit(values: np.ndarray, per_chunk: in
     assert np.all(np.abs(got[ok] - values[ok]) <= unit[ok] / 2 * (1 + 1e-9) + np.abs(values[ok]) * 2.0**-23)
     # Whole multiples of the unit, as the page shows them (a decimal number, not a float32 artefact).
     assert np.all(np.abs(got[ok] / unit[ok] - np.rint(got[ok] / unit[ok])) < 1e-6)
-    if decimals <= 3 and np.nanmax(np.abs(values)) * 10**decimals < 1e7:  # few decimals, in float32's 7 digits: exact
-        np.testing.assert_allclose(got[ok], values[ok], rtol=2.0**-22)
+    if decimals <= 2 and np.nanmax(np.abs(values)) * 10**decimals < 1e7:  # ≤ 2 decimals, in 7 digits: exact
+        np.testing.assert_allclose(got[ok], values[ok], rtol=2.0**-23)
 
 
 def test_shown_values_cost_next_to_nothing_when_unchanged_and_a_byte_when_noisy() -> None:
@@ -80,3 +80,11 @@ def test_decimal_unit() -> None:
     assert framedata.decimal_unit(np.array([1.25, 3.5], np.float32)) == -2
     assert framedata.decimal_unit(np.array([0.1, 0.7], np.float32)) == -1  # float32's 0.1 is 0.1 to its precision
     assert framedata.decimal_unit(np.array([1 / 3], np.float32)) is None
+
+
+def test_integers_and_two_decimals_stay_exact_more_decimals_keep_four_digits() -> None:
+    values = np.array([[1_234_567, 20, 999_999]], np.float32)
+    assert framedata.shown(values, [0, 1e6]).exp == [0]  # counts: every digit
+    assert framedata.shown(np.array([[1234.75, 3.5]], np.float32), [0, 2000]).exp == [-2]  # cents: every digit
+    assert framedata.shown(np.array([[1234.567, 12.5]], np.float32), [0, 2000]).exp == [0]  # 4 digits of 2,000
+    assert framedata.shown(np.array([[0.0125, 0.5]], np.float32), [0, 1]).exp == [-3]  # 4 digits of 1.000
