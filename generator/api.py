@@ -98,7 +98,7 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                shape_key: str | None = None, region_type: str = "auto", projection: str | None = None,
                borders: str | None = None, bbox: Sequence[float] | None = None,
                only: str | None = None, simplify: float = 0.5, title: str | None = None,
-               time_format: str | None = None, tz: str | None = None, values: bool = True,
+               time_format: str | None = None, tz: str | None = None, values: str | bool = "shown",
                sparse: float = 10.0) -> Map:
     """An animated choropleth map of `metric` per `region` per `time`, as `build-site` builds it.
 
@@ -136,7 +136,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
         box in degrees; "FIELD=VALUE,…" to keep some shapes; the simplification tolerance in pixels of a
         1920-wide map.
     title, time_format, tz : the title; the strftime format of the frame time; the time zone shown.
-    values : keep the exact values the tooltip shows (False: a smaller page).
+    values : the values the tooltip shows: "shown" (at the precision the page shows), "exact" (float32),
+        "none" (False: a smaller page).
     sparse : report regions with data in fewer than this percentage of frames.
 
     Returns a `Map`: shown inline by Jupyter, JupyterLab, VS Code and Colab; ``.save("site/")``,
@@ -159,7 +160,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                 center=center, missing_color=missing_color, layer=layer, shape_key=shape_key,
                 region_type=region_type, projection=projection, borders=borders,
                 bbox=[float(b) for b in bbox] if bbox is not None else None, only=only,
-                simplify=simplify, title=title, time_format=time_format, tz=tz, values=values, sparse=sparse)
+                simplify=simplify, title=title, time_format=time_format, tz=tz,
+                values=values if isinstance(values, str) else "shown" if values else "none", sparse=sparse)
     geodata = shapes if isinstance(shapes, gpd.GeoDataFrame) else None
     if geodata is None and shapes is not None:
         o.shapes = str(shapes)

@@ -199,8 +199,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     if o.values not in VALUES:
         raise UserError(f"--values {o.values!r} is unknown; use {', '.join(VALUES)}")
 
-    def prepare(m: Metric) -> tuple[np.ndarray, classify.Classes, np.ndarray, framedata.Shown | None, list[bytes],
-                                    list]:
+    def prepare(m: Metric) -> tuple[np.ndarray, classify.Classes, np.ndarray, framedata.Shown | None, list[bytes]]:
         values = agg.values.pop(m.name)[:, take]  # columns in shape order
         values[:, nodata] = np.nan
         if o.fill == "forward":
@@ -208,32 +207,40 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         present = np.isfinite(values).sum(axis=0)
         cls = classify.classes_for(values, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=o.missing_color,
                                    user_breaks=m.breaks, log=m.log, name=m.name, center=m.center,
-                                   round_edges=m.round)
+                                   round_edges=m.round, bins=False)
         overview = series.encode(series.overview(values))
-        strip = series.strip(cls.bins, series.span(agg.frames))
-        return (values, cls, present, framedata.shown(values, cls.edges) if o.values == "shown" else None, overview,
-                strip)
+        return values, cls, present, framedata.shown(values, cls.edges) if o.values == "shown" else None, overview
 
-    # Every core: the metrics' classes, then every chunk of classes and values deflated (numpy's
+    def encode(values: np.ndarray, edges: np.ndarray, shown: framedata.Shown | None
+               ) -> tuple[bytes, bytes, tuple[np.ndarray, np.ndarray]]:
+        """One chunk of one metric: its classes, its values as o.values asks, its frames' class sums."""
+        bins = classify.classify(values, edges)
+        exact = (framedata.encode_shown(values, bins, shown) if shown else
+                 framedata.encode_exact(values) if o.values == "exact" else b"")
+        return framedata.encode_chunk(bins), exact, series.class_sums(bins)
+
+    # Every core: the metrics' classes, then each chunk classified and deflated with its values (numpy's
     # searchsorted and zlib release the GIL).
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         prepared = list(pool.map(prepare, metrics))
         spans = [slice(s, s + per_chunk) for s in range(0, agg.frames, per_chunk)]
-        jobs = [([pool.submit(framedata.encode_chunk, cls.bins[f]) for f in spans],
-                 [pool.submit(framedata.encode_shown, values[f], cls.bins[f], shown) if shown
-                  else pool.submit(framedata.encode_exact, values[f]) for f in spans if o.values != "none"])
-                for values, cls, _, shown, _, _ in prepared]
-        chunks = [[j.result() for j in c] for c, _ in jobs]
-        exact = [[j.result() for j in v] for _, v in jobs]
+        jobs = [[pool.submit(encode, values[f], np.asarray(cls.edges), shown) for f in spans]
+                for values, cls, _, shown, _ in prepared]
+        done = [[j.result() for j in metric] for metric in jobs]
+    chunks = [[c for c, _, _ in metric] for metric in done]
+    exact = [[v for _, v, _ in metric] for metric in done] if o.values != "none" else [[] for _ in done]
+    strips = [series.strip_of(np.concatenate([t for _, _, (t, _) in metric]),
+                              np.concatenate([n for _, _, (_, n) in metric]), series.span(agg.frames))
+              for metric in done]
     metas: list[dict] = [
         {"name": m.name, "label": m.label or f"{m.name} ({m.agg} per {step})", "edges": cls.edges,
          "labels": cls.labels, "colors": cls.colors, "missing": cls.missing, "chunks": len(spans),
          "values": shown.meta() if shown else {"coding": "float32"} if o.values == "exact" else False,
          "series": len(overview), "strip": strip}
-        for m, (_, cls, _, shown, overview, strip) in zip(metrics, prepared)]
-    present = [p for _, _, p, _, _, _ in prepared]
-    overviews = [overview for _, _, _, _, overview, _ in prepared]
-    del prepared, jobs
+        for m, (_, cls, _, shown, overview), strip in zip(metrics, prepared, strips)]
+    present = [p for _, _, p, _, _ in prepared]
+    overviews = [overview for _, _, _, _, overview in prepared]
+    del prepared, jobs, done
     log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
         f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")
     if o.values != "none":  # base64 in the page's data files adds a third

@@ -173,7 +173,9 @@ def centered_breaks(values: np.ndarray, k: int, scheme: str, center: float, roun
 
 def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: str,
                 user_breaks: list[float] | None = None, log: bool = False, name: str = "metric",
-                center: float | None = None, round_edges: bool = False) -> Classes:
+                center: float | None = None, round_edges: bool = False, bins: bool = True) -> Classes:
+    """The classes of a metric's values; with bins=False their edges only (the caller classifies the
+    values a chunk at a time with `classify`)."""
     if np.isinf(values).any():
         raise UserError(f"metric {name!r} has infinite values ({int(np.isinf(values).sum())} region-buckets); "
                         "filter them out in the query or the file")
@@ -192,5 +194,6 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
     else:
         edges = breaks(values, k, scheme, user_breaks, round_edges)
     colours = (diverging_palette(cmap, edges, center) if center is not None else palette(cmap, len(edges) - 1))
-    return Classes(bins=classify(values, edges), edges=edges.tolist(), colors=colours,
+    return Classes(bins=classify(values, edges) if bins else np.zeros((0, values.shape[-1]), np.uint8),
+                   edges=edges.tolist(), colors=colours,
                    missing=check_colour(missing, "--missing-color"), labels=labels(edges))

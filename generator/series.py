@@ -92,10 +92,18 @@ def decode(blobs: list[bytes], step: int, points: int) -> Series:
 def strip(bins: np.ndarray, step: int) -> list[int]:
     """The scrubber's overview: per span, the mean class of the regions with data, rounded
     (NO_DATA where no region has any). One small list per metric, in the page's metadata."""
+    return strip_of(*class_sums(bins), step)
+
+
+def class_sums(bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame: the sum of the classes of the regions with data, and their number (a chunk at a time)."""
     known = bins != NO_DATA
-    total = np.where(known, bins, 0).sum(axis=1, dtype=np.int64)
-    count = known.sum(axis=1, dtype=np.int64)
-    starts = np.arange(0, bins.shape[0], step)
+    return np.where(known, bins, 0).sum(axis=1, dtype=np.int64), known.sum(axis=1, dtype=np.int64)
+
+
+def strip_of(total: np.ndarray, count: np.ndarray, step: int) -> list[int]:
+    """strip, from every frame's class_sums."""
+    starts = np.arange(0, len(total), step)
     total, count = np.add.reduceat(total, starts), np.add.reduceat(count, starts)
     mean = np.floor(total / np.maximum(count, 1) + 0.5).astype(int)
     return np.where(count > 0, mean, NO_DATA).tolist()

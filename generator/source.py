@@ -85,11 +85,16 @@ def _pick_columns(columns: list[str], numeric: list[str], region: str, time: str
     return chosen
 
 
-def from_database(url: str, *, table: str | None, query: str | None, region: str, time: str,
+def from_database(url: str | sa.Engine, *, table: str | None, query: str | None, region: str, time: str,
                   metrics: list[str] | None) -> Source:
+    """A table or query of a database: a URL (opened as --db opens it) or an Engine made by the caller
+    (aggregated in its GROUP BY, whatever its dialect)."""
     if bool(table) == bool(query):
         raise UserError("with --db give exactly one of --table NAME or --query SQL")
-    engine = open_engine(url)
+    engine = url if isinstance(url, sa.Engine) else open_engine(url)
+    path = None if isinstance(url, sa.Engine) else sqlite_file(url)
+    if isinstance(url, sa.Engine):
+        url = url.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as conn:
             # LIMIT 0 learns the column names without reading rows (and without reflection, which
@@ -112,7 +117,6 @@ def from_database(url: str, *, table: str | None, query: str | None, region: str
     numeric = [c for c in columns if _is_numeric(sample[c])]
     chosen = _pick_columns(columns, numeric, region, time, metrics, where)
     kind = time_kind(sample[time], time)
-    path = sqlite_file(url)
     if path is None:
         return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel, time_kind=kind)
     # A SQLite file: SQLite runs the query, the rows come out columnar; its GROUP BY sorts, which is slow.
@@ -165,11 +169,24 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
     return from_arrow_schema(schema, head, batches, region=region, time=time, metrics=metrics, where=p.name)
 
 
-def from_arrow(table: pa.Table, *, region: str, time: str, metrics: list[str] | None) -> Source:
-    """An Arrow table in memory (a DataFrame through pa.Table.from_pandas), aggregated in process."""
-    return from_arrow_schema(table.schema, table.select([time]).slice(0, 1000).combine_chunks().to_batches()[0]
-                             if time in table.column_names and table.num_rows else None,
-                             scan.arrow(table), region=region, time=time, metrics=metrics, where="the table")
+def from_arrow(rows: pa.Table | pa.RecordBatchReader, *, region: str, time: str, metrics: list[str] | None,
+               where: str = "the data") -> Source:
+    """Rows handed over in Python (api.py: DataFrames, Arrow tables and DuckDB relations as Arrow), aggregated
+    in process. A stream is read once into a table of the columns needed: the aggregation reads twice
+    when it finds the interval itself."""
+    if isinstance(rows, pa.RecordBatchReader):
+        columns = list(rows.schema.names)
+        chosen = _pick_columns(columns, [f.name for f in rows.schema if scan.numeric(f.type)], region, time,
+                               metrics, where)
+        keep = list(dict.fromkeys([region, time, *chosen]))
+        try:
+            schema = pa.schema([rows.schema.field(c) for c in keep])
+            rows = pa.Table.from_batches((batch.select(keep) for batch in rows), schema=schema)
+        except Exception as exc:  # noqa: BLE001 - whatever the producer of the batches raises
+            raise UserError(f"{where} cannot be read ({first_line(exc)}); check it") from None
+    head = rows.select([time]).slice(0, 1000).combine_chunks().to_batches() if time in rows.column_names else []
+    return from_arrow_schema(rows.schema, head[0] if head else None, scan.arrow(rows), region=region, time=time,
+                             metrics=metrics, where=where)
 
 
 def from_arrow_schema(schema: pa.Schema, head: pa.RecordBatch | None, batches: scan.Batches, *, region: str,

@@ -44,11 +44,25 @@
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
-  async function inflate(b64) {
-    const out = await inflateRaw(b64);
-    for (let i = R; i < out.length; i++) out[i] += out[i - R]; // undo the per-frame delta (mod 256)
-    return out;
+  // framedata.pack: a flag byte, then cells of `w` bytes in byte planes; flag 1: each frame is its
+  // difference to the one before (the typed array's wrap-around undoes it, as numpy's does).
+  function unpack(b, w) {
+    const n = (b.length - 1) / w;
+    if (w === 1) {
+      const u = b.subarray(1);
+      if (b[0]) for (let i = R; i < n; i++) u[i] += u[i - R];
+      return u;
+    }
+    const u = w === 2 ? new Uint16Array(n) : new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      let x = 0;
+      for (let k = w - 1; k >= 0; k--) x = x * 256 + b[1 + k * n + i];
+      u[i] = x;
+    }
+    if (b[0]) for (let i = R; i < n; i++) u[i] += u[i - R];
+    return u;
   }
+  const inflate = async (b64) => unpack(await inflateRaw(b64), 1); // a class chunk
   function exactValues(b) { // --values exact: float32 in four byte planes, each frame XORed with the one before
     const n = b.length / 4, u = new Uint32Array(n);
     for (let i = 0; i < n; i++) u[i] = (b[i] | (b[n + i] << 8) | (b[2 * n + i] << 16) | (b[3 * n + i] << 24)) >>> 0;
@@ -56,18 +70,10 @@
     return new Float32Array(u.buffer);
   }
   // Values at the precision shown (framedata.Shown): per cell, whole units of its class's 10^exp above the
-  // class's base, in `bytes` byte planes after a flag byte (1: each frame the difference to the one before).
+  // class's base, packed in `bytes` byte planes.
   const TEN = Array.from({ length: 23 }, (_, n) => Number("1e" + n)); // exact, as Python writes them
   function shownValues(b, classes, coding) {
-    const w = coding.bytes, n = (b.length - 1) / w;
-    const u = w === 1 ? new Uint8Array(n) : w === 2 ? new Uint16Array(n) : new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      let x = 0;
-      for (let k = w - 1; k >= 0; k--) x = x * 256 + b[1 + k * n + i];
-      u[i] = x;
-    }
-    if (b[0]) for (let i = R; i < n; i++) u[i] += u[i - R]; // the typed array wraps, as Python's does
-    const out = new Float64Array(n);
+    const u = unpack(b, coding.bytes), n = u.length, out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const c = classes[i], e = coding.exp[c], k = coding.base[c] + u[i];
       out[i] = c === P.NO_DATA ? NaN : e >= 0 ? k * TEN[e] : k / TEN[-e];
