@@ -6,8 +6,8 @@ data turns into long runs of zeros that deflate shrinks far better than raw clas
 inflates a chunk with the browser's DecompressionStream and undoes the delta with a running sum.
 
 The tooltip's values are stored at the precision the page shows (`Shown`): each class has a decimal
-unit (integers and up to 2 decimals exactly; other numbers to 4 significant digits of the class's largest
-value), and a value is its whole number of units counted from the class's lowest:
+unit (integers and up to 2 decimals exactly; other numbers to 4 significant digits or a little more),
+and a value is its whole number of units counted from the class's lowest:
 the page knows the class, so noisy data take about a byte a cell and unchanged ones nothing. `--values
 exact` keeps each float32 bit for bit instead.
 """
@@ -156,16 +156,18 @@ def _from_units(k: np.ndarray, e: np.ndarray | int) -> np.ndarray:
 
 def shown(values: np.ndarray, edges: list[float], digits: int = 4) -> Shown:
     """Each class's unit: integers and numbers of at most 2 decimals exactly (1,234.75; up to float32's 7
-    digits); other numbers to `digits` significant digits of the class's largest magnitude, never finer
-    than their own decimals."""
-    tops = [max(abs(lo), abs(hi)) for lo, hi in itertools.pairwise(edges)]
-    sigs = [int(np.floor(np.log10(top))) - (digits - 1) if top > 0 else 0 for top in tops]
+    digits); other numbers to at least `digits` significant digits, never finer than their own decimals."""
+    # The digits count from the class's smallest magnitude (its largest when the class holds 0): every
+    # value of a class gets at least `digits` significant digits.
+    smallest = [min(abs(lo), abs(hi)) if lo * hi > 0 else max(abs(lo), abs(hi))
+                for lo, hi in itertools.pairwise(edges)]
+    sigs = [int(np.floor(np.log10(m))) - (digits - 1) if m > 0 else 0 for m in smallest]
     # Only a unit of 2 decimals or coarser (exact), or coarser than some class's digits, changes a unit.
     unit = decimal_unit(values, finest=min(-2, min(sigs) + 1))
     exp, base, widest = [], [], 0
     for (lo, hi), sig in zip(itertools.pairwise(edges), sigs):
         e = unit if unit is not None and unit >= -2 else max(sig, unit if unit is not None else sig)
-        e = max(e, sig - 3, -22)
+        e = max(e, int(np.floor(np.log10(max(abs(lo), abs(hi), 1e-300)))) - 6, -22)  # float32's 7 digits
         first = int(np.rint(_in_units(np.float64(lo), e))) - 1  # a unit of margin: rounded edges
         exp.append(e)
         base.append(first)

@@ -88,3 +88,4 @@ def test_integers_and_two_decimals_stay_exact_more_decimals_keep_four_digits() -
     assert framedata.shown(np.array([[1234.75, 3.5]], np.float32), [0, 2000]).exp == [-2]  # cents: every digit
     assert framedata.shown(np.array([[1234.567, 12.5]], np.float32), [0, 2000]).exp == [0]  # 4 digits of 2,000
     assert framedata.shown(np.array([[0.0125, 0.5]], np.float32), [0, 1]).exp == [-3]  # 4 digits of 1.000
+    assert framedata.shown(np.array([[70.4423]], np.float32), [60.6, 119.1]).exp == [-2]  # 4 digits of 60.60 and up
