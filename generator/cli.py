@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--values", default="shown", choices=("shown", "exact", "none"),
                      help="the values the tooltip shows: stored at the precision shown (default), exact float32, "
                           "or none")
-    out.add_argument("--no-values", dest="values", action="store_const", const="none",
+    out.add_argument("--no-values", dest="values", action="store_const", const="none", default="shown",
                      help="leave out the values the tooltip shows (a smaller site: classes only)")
     out.add_argument("--sparse", type=float, default=10.0,
                      help="report regions with data in fewer than this %% of frames (default: 10)")

@@ -161,11 +161,12 @@
     return Number.isNaN(x) ? null : x;
   }
   // A value as stored: its last digit is its class's unit, no more digits and no fewer ("1,234.5",
-  // "3.16k" for a unit of 10, "12.35M"), or 7 significant digits for float32 (--values exact).
+  // "3.16k" for a unit of 10, "12.35M"), or 7 significant digits for float32 (--values exact) and for
+  // numbers of no class (a series' highest and lowest).
   const float32 = new Intl.NumberFormat("en", { maximumSignificantDigits: 7 }), fixed = new Map();
   function formatValue(x, b, m = st.metric) {
     const coding = meta.metrics[m].values;
-    if (coding.coding !== "shown") return float32.format(x);
+    if (coding.coding !== "shown" || b === undefined) return float32.format(x);
     const e = coding.exp[b], p = e > 0 ? Math.min(12, 3 * Math.ceil(e / 3)) : 0, d = Math.max(0, p - e);
     if (!fixed.has(d)) fixed.set(d, new Intl.NumberFormat("en", { minimumFractionDigits: d, maximumFractionDigits: d }));
     return fixed.get(d).format(p ? x / TEN[p] : x) + ["", "k", "M", "G", "T"][p / 3];
