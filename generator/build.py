@@ -200,8 +200,10 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         raise UserError(f"--values {o.values!r} is unknown; use {', '.join(VALUES)}")
 
     def prepare(m: Metric) -> tuple[np.ndarray, classify.Classes, np.ndarray, framedata.Shown | None, list[bytes]]:
-        values = agg.values.pop(m.name)[:, take]  # columns in shape order
-        values[:, nodata] = np.nan
+        values = agg.values.pop(m.name)
+        if len(take) != values.shape[1] or (take != np.arange(len(take))).any() or nodata.any():
+            values = values[:, take]  # columns in shape order
+            values[:, nodata] = np.nan
         if o.fill == "forward":
             aggregate.fill_forward(values)
         present = np.isfinite(values).sum(axis=0)
@@ -220,12 +222,20 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         return framedata.encode_chunk(bins), exact, series.class_sums(bins)
 
     # Every core: the metrics' classes, then each chunk classified and deflated with its values (numpy's
-    # searchsorted and zlib release the GIL).
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        prepared = list(pool.map(prepare, metrics))
-        spans = [slice(s, s + per_chunk) for s in range(0, agg.frames, per_chunk)]
-        jobs = [[pool.submit(encode, values[f], np.asarray(cls.edges), shown) for f in spans]
-                for values, cls, _, shown, _ in prepared]
+    # searchsorted and zlib release the GIL), a metric prepared while another's chunks are encoded; a
+    # metric's matrix goes once its chunks are done.
+    spans = [slice(s, s + per_chunk) for s in range(0, agg.frames, per_chunk)]
+    prepared, jobs = [], []
+    workers = os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        ahead = [pool.submit(prepare, m) for m in metrics[:workers]]
+        for k in range(len(metrics)):
+            values, cls, present_k, shown, overview = ahead.pop(0).result()
+            jobs.append([pool.submit(encode, values[f], np.asarray(cls.edges), shown) for f in spans])
+            if k + workers < len(metrics):  # queued behind this metric's chunks: few matrices at once
+                ahead.append(pool.submit(prepare, metrics[k + workers]))
+            prepared.append((cls, present_k, shown, overview))
+            del values
         done = [[j.result() for j in metric] for metric in jobs]
     chunks = [[c for c, _, _ in metric] for metric in done]
     exact = [[v for _, v, _ in metric] for metric in done] if o.values != "none" else [[] for _ in done]
@@ -237,9 +247,9 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
          "labels": cls.labels, "colors": cls.colors, "missing": cls.missing, "chunks": len(spans),
          "values": shown.meta() if shown else {"coding": "float32"} if o.values == "exact" else False,
          "series": len(overview), "strip": strip}
-        for m, (_, cls, _, shown, overview), strip in zip(metrics, prepared, strips)]
-    present = [p for _, _, p, _, _ in prepared]
-    overviews = [overview for _, _, _, _, overview in prepared]
+        for m, (cls, _, shown, overview), strip in zip(metrics, prepared, strips)]
+    present = [p for _, p, _, _ in prepared]
+    overviews = [overview for _, _, _, overview in prepared]
     del prepared, jobs, done
     log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
         f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")

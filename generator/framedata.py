@@ -156,18 +156,23 @@ def _from_units(k: np.ndarray, e: np.ndarray | int) -> np.ndarray:
 
 def shown(values: np.ndarray, edges: list[float], digits: int = 4) -> Shown:
     """Each class's unit: integers and numbers of at most 2 decimals exactly (1,234.75; up to float32's 7
-    digits); other numbers to at least `digits` significant digits, never finer than their own decimals."""
-    # The digits count from the class's smallest magnitude (its largest when the class holds 0): every
-    # value of a class gets at least `digits` significant digits.
-    smallest = [min(abs(lo), abs(hi)) if lo * hi > 0 else max(abs(lo), abs(hi))
-                for lo, hi in itertools.pairwise(edges)]
-    sigs = [int(np.floor(np.log10(m))) - (digits - 1) if m > 0 else 0 for m in smallest]
+    digits); other numbers to at least `digits` significant digits, never finer than their own decimals
+    nor than 2 bytes a value need."""
+    # The digits count from the class's smallest magnitude when the class lies within a decade (70.44 in
+    # 60.67 – 119.11), else from its largest: a first class from near 0 would need 4 bytes for its
+    # smallest values' digits.
+    bounds = [(min(abs(lo), abs(hi)), max(abs(lo), abs(hi)), lo * hi > 0) for lo, hi in itertools.pairwise(edges)]
+    sigs = [int(np.floor(np.log10(low if same and low * 10 >= high else high))) - (digits - 1) if high > 0 else 0
+            for low, high, same in bounds]
     # Only a unit of 2 decimals or coarser (exact), or coarser than some class's digits, changes a unit.
     unit = decimal_unit(values, finest=min(-2, min(sigs) + 1))
     exp, base, widest = [], [], 0
-    for (lo, hi), sig in zip(itertools.pairwise(edges), sigs):
-        e = unit if unit is not None and unit >= -2 else max(sig, unit if unit is not None else sig)
-        e = max(e, int(np.floor(np.log10(max(abs(lo), abs(hi), 1e-300)))) - 6, -22)  # float32's 7 digits
+    for (lo, hi), sig, (_, high, _) in zip(itertools.pairwise(edges), sigs, bounds):
+        if unit is not None and unit >= -2:  # exact
+            e = max(unit, int(np.floor(np.log10(max(high, 1e-300)))) - 6)  # float32's 7 digits
+        else:
+            e = max(sig, unit if unit is not None else sig, int(np.ceil(np.log10(max(hi - lo, 1e-300) / 65_000))))
+        e = max(e, -22)
         first = int(np.rint(_in_units(np.float64(lo), e))) - 1  # a unit of margin: rounded edges
         exp.append(e)
         base.append(first)

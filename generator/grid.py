@@ -169,11 +169,9 @@ class Grid:
         Each metric's pool is freed as its matrix is made, so the peak is the pools plus one matrix.
         """
         order = self._order()  # output column j holds region number order[j]
-        tile_rows, tile_cols = self.slots.shape
-        grid = np.empty((tile_rows * SIDE, tile_cols * SIDE), dtype=np.float32)  # one for all metrics
-        return {m: self._matrix(m, agg, order, grid) for m, agg in self.aggs.items()}
+        return {m: self._matrix(m, agg, order) for m, agg in self.aggs.items()}
 
-    def _matrix(self, m: str, agg: str, order: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    def _matrix(self, m: str, agg: str, order: np.ndarray) -> np.ndarray:
         """The final value of every cell in pool layout, then the tiles laid into the frame × region
         grid at once and its columns put in the regions' order."""
         assert self.lo is not None
@@ -191,12 +189,17 @@ class Grid:
             v = v.astype(np.float32, copy=False)
         del n, nulls
         tile_rows, tile_cols = self.slots.shape
-        grid.fill(np.nan)
-        at = np.nonzero(self.slots >= 0)
-        grid.reshape(tile_rows, SIDE, tile_cols, SIDE)[at[0], :, at[1], :] = v.reshape(-1, SIDE, SIDE)[self.slots[at]]
-        del v
+        grid = np.full((tile_rows * SIDE, tile_cols * SIDE), np.nan, dtype=np.float32)
+        tiles, view = v.reshape(-1, SIDE, SIDE), grid.reshape(tile_rows, SIDE, tile_cols, SIDE)
+        for r, slots in enumerate(self.slots):  # a row of tiles at a time: no copy of them all
+            cols = np.flatnonzero(slots >= 0)
+            view[r][:, cols, :] = tiles[slots[cols]].transpose(1, 0, 2)
+        del v, tiles
         first = self.lo - self.first * SIDE
-        return np.take(grid[first:first + self.hi - self.lo + 1], order, axis=1)
+        rows = grid[first:first + self.hi - self.lo + 1]
+        if np.array_equal(order, np.arange(len(order))):  # regions first seen in their order (a sorted file)
+            return rows[:, :len(order)]  # a view: no second matrix
+        return np.take(rows, order, axis=1)
 
     def _median(self, m: str) -> np.ndarray:
         """Each cell's median, in pool layout (NaN where none)."""

@@ -91,6 +91,8 @@ def _nulls_back(a: pa.Array) -> pa.Array:
 
 def parquet(path: Path) -> tuple[pa.Schema, Batches]:
     schema = pq.read_schema(path)
+    # Arrow's buffers in the system allocator, which gives freed batches back (jemalloc keeps them).
+    pa.set_memory_pool(pa.system_memory_pool())
 
     def read(columns: list[str], regions: list[str] | None) -> Reader:
         # String regions straight from the file's dictionary pages: no hashing of every row's code.
