@@ -84,7 +84,8 @@ class Grid:
             self.used = np.concatenate([self.used, np.zeros(len(self.codes.index) - len(self.used), bool)])
         self.used[region] = True  # a region counts once it has a row with a time
         cell = self._cells(bucket, region)
-        np.add.at(self.pools["rows"], cell, 1)
+        ones = np.ones(len(cell), np.int32)  # np.add.at with an array: 30 times as fast as with a scalar
+        np.add.at(self.pools["rows"], cell, ones)
         if self.single and self.pools["rows"][cell].max() > 1:
             self.single = False
         for m, agg in self.aggs.items():
@@ -99,9 +100,11 @@ class Grid:
                 if nulls is None:
                     nulls = self.pools[f"{m}\0nulls"] = np.zeros(len(self.pools["rows"]), np.int32)
                     self.fill[f"{m}\0nulls"] = 0
-                np.add.at(nulls, cell[~ok], 1)
+                np.add.at(nulls, cell[~ok], ones[~ok])
                 c, v = cell[ok], v[ok]
-            if agg in ("sum", "mean"):
+            if agg in ("sum", "mean", "min", "max") and self.single:  # every cell's first row: a plain store
+                self.pools[m][c] = v
+            elif agg in ("sum", "mean"):
                 np.add.at(self.pools[m], c, v)
             elif agg in ("min", "max"):
                 (np.minimum if agg == "min" else np.maximum).at(self.pools[m], c, v)
@@ -189,12 +192,16 @@ class Grid:
             v = v.astype(np.float32, copy=False)
         del n, nulls
         tile_rows, tile_cols = self.slots.shape
-        grid = np.full((tile_rows * SIDE, tile_cols * SIDE), np.nan, dtype=np.float32)
-        tiles, view = v.reshape(-1, SIDE, SIDE), grid.reshape(tile_rows, SIDE, tile_cols, SIDE)
-        for r, slots in enumerate(self.slots):  # a row of tiles at a time: no copy of them all
-            cols = np.flatnonzero(slots >= 0)
-            view[r][:, cols, :] = tiles[slots[cols]].transpose(1, 0, 2)
-        del v, tiles
+        if self.slots.size == self.tiles and (self.slots.reshape(-1) == np.arange(self.tiles)).all():
+            # Every tile, allocated row by row (rows in time order): one transposing copy.
+            grid = v.reshape(tile_rows, tile_cols, SIDE, SIDE).transpose(0, 2, 1, 3).reshape(tile_rows * SIDE, -1)
+        else:
+            grid = np.full((tile_rows * SIDE, tile_cols * SIDE), np.nan, dtype=np.float32)
+            tiles, view = v.reshape(-1, SIDE, SIDE), grid.reshape(tile_rows, SIDE, tile_cols, SIDE)
+            for r, slots in enumerate(self.slots):  # a row of tiles at a time: no copy of them all
+                cols = np.flatnonzero(slots >= 0)
+                view[r][:, cols, :] = tiles[slots[cols]].transpose(1, 0, 2)
+        del v
         first = self.lo - self.first * SIDE
         rows = grid[first:first + self.hi - self.lo + 1]
         if np.array_equal(order, np.arange(len(order))):  # regions first seen in their order (a sorted file)
