@@ -117,15 +117,21 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     if round_edges and scheme not in ("equal_interval", "nice"):
         raise UserError(f"--round makes equal intervals round, and --scheme {scheme} takes its edges from the "
                         "data; use --scheme equal_interval (or nice), or give --breaks")
-    finite = values[np.isfinite(values)]
+    sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
+    rng = np.random.default_rng(0)
+    finite = np.zeros(0)
+    if values.size > 8 * sample:  # a large matrix: the sample drawn from its cells, not from a copy of them
+        cells = np.unravel_index(np.sort(rng.choice(values.size, 4 * sample, replace=False)), values.shape)
+        finite = values[cells]
+        finite = finite[np.isfinite(finite)]
+    if finite.size < min(sample, values.size):  # small, or mostly without data: every value
+        finite = values[np.isfinite(values)]
     if finite.size == 0:
         raise UserError("a metric has no values at all; check the metric column and the aggregation")
-    lo, hi = float(finite.min()), float(finite.max())
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     if (round_edges or scheme == "nice") and lo < hi:
         return nice_edges(lo, hi, k, origin)
-    sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
     if finite.size > sample:  # breaks from a sample, always including both extremes
-        rng = np.random.default_rng(0)
         finite = np.concatenate([rng.choice(finite, sample, replace=False), [lo, hi]])
     if scheme == "user_defined":
         if not user_breaks:

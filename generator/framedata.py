@@ -130,11 +130,14 @@ class Shown:
 def decimal_unit(values: np.ndarray, finest: int = -6) -> int | None:
     """The coarsest power of ten (its exponent, 9 down to `finest`) of which every finite value is a
     whole multiple, to float32's precision; None if there is none."""
-    flat = values.reshape(-1)
-    sample = flat[:: max(1, flat.size // 20_000)]
-    for e in range(9, finest - 1, -1):  # the sample rules out most units; then every value, a block at a time
-        if _multiples(sample, e) and all(_multiples(flat[i:i + (1 << 20)], e) for i in range(0, flat.size, 1 << 20)):
-            return e if np.isfinite(sample).any() or np.isfinite(flat).any() else None
+    rows = max(1, (1 << 20) // max(values.shape[-1], 1))  # a block of rows at a time: no copy of the matrix
+    blocks = [values[i:i + rows] for i in range(0, len(values), rows)]
+    sample = values[:: max(1, len(values) // 100)]
+    if not any(np.isfinite(b).any() for b in blocks):
+        return None
+    for e in range(9, finest - 1, -1):  # the sample rules out most units; then every value
+        if _multiples(sample, e) and all(_multiples(b, e) for b in blocks):
+            return e
     return None
 
 
