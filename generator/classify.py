@@ -121,7 +121,8 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     rng = np.random.default_rng(0)
     finite = np.zeros(0)
     if values.size > 8 * sample:  # a large matrix: the sample drawn from its cells, not from a copy of them
-        cells = np.unravel_index(np.sort(rng.choice(values.size, 4 * sample, replace=False)), values.shape)
+        # Drawn with replacement, repeats dropped: choice without replacement permutes every cell's index.
+        cells = np.unravel_index(np.unique(rng.integers(0, values.size, 4 * sample)), values.shape)
         finite = values[cells]
         finite = finite[np.isfinite(finite)]
     if finite.size < min(sample, values.size):  # small, or mostly without data: every value
