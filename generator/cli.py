@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import ctypes
 import sys
 from pathlib import Path
 
@@ -205,19 +204,8 @@ def run_serve(argv: list[str]) -> int:
     return 0
 
 
-def _return_freed_memory() -> None:
-    """glibc keeps freed blocks below its mmap threshold for reuse, and raises the threshold up to 32 MB
-    as large blocks are freed: a build's temporaries of a few MB then stay resident. A fixed 4 MB
-    threshold gives them back (the 10,000 × 3,000 × 5 Parquet build peaked 0.2 GB lower)."""
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-3, 4 << 20)  # M_MMAP_THRESHOLD; other C libraries: nothing to do
-    except (OSError, AttributeError):
-        pass
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    _return_freed_memory()
     try:
         if argv[:1] == ["serve"]:
             return run_serve(argv[1:])
