@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -49,12 +50,28 @@ def move_mouse(engine: Engine, x: float, y: float) -> None:
     engine.actions([{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": moves}])
 
 
+def _settled_viewport(engine: Engine) -> list[int]:
+    """The viewport once it stops changing: without a window manager a resize lands a moment later."""
+    last = None
+    for _ in range(30):
+        now = engine.js("return [innerWidth, innerHeight]")
+        if now == last:
+            break
+        last = now
+        time.sleep(0.1)
+    return list(last)
+
+
 def set_viewport(engine: Engine, width: int, height: int) -> None:
     """Size the window so that the page's viewport is width × height CSS pixels (the window's own bars vary)."""
-    engine.set_window(width, height)
-    inner_w, inner_h = engine.js("return [innerWidth, innerHeight]")
-    engine.set_window(2 * width - inner_w, 2 * height - inner_h)
-    assert engine.js("return [innerWidth, innerHeight]") == [width, height]
+    outer, inner = [width, height], [0, 0]
+    for _ in range(5):  # corrected by what the last size gave, until it gives the viewport asked for
+        engine.set_window(*outer)
+        inner = _settled_viewport(engine)
+        if inner == [width, height]:
+            return
+        outer = [outer[0] + width - inner[0], outer[1] + height - inner[1]]
+    raise AssertionError(f"the window gives a {inner[0]}×{inner[1]} viewport, not {width}×{height}")
 
 
 @contextmanager
