@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 import pytest
+from playwright.sync_api import Frame, Page
 
 from generator import browser, build, classify, demo, geometry
 
@@ -231,6 +232,26 @@ def expected_colour(value: float, edges: np.ndarray, colours: list[str], missing
     else:
         hexa = colours[int(classify.classify(np.array([value]), edges)[0])]
     return tuple(int(hexa[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def assert_classes(target: Page | Frame, hourly: pd.DataFrame, points: dict, classes: tuple) -> None:
+    """Each test country's pixel has the colour of its class of metric1 at the first, middle and last frames."""
+    target.evaluate("choropleth.ready")
+    target.evaluate("choropleth.resize(1280, 720)")
+    frames = target.evaluate("choropleth.frameCount")
+    assert frames == len(hourly)
+    edges, colours = classes
+    seen = set()
+    for frame in (0, frames // 2, frames - 1):
+        target.evaluate("f => choropleth.ensure(f, f)", frame)
+        assert target.evaluate("f => choropleth.renderFrame(f)", frame) is True
+        for name, code in COUNTRIES.items():
+            x, y = target.evaluate("([x, y]) => choropleth.pixelOf(x, y)", points[name])
+            got = tuple(target.evaluate("([x, y]) => choropleth.colorAt(x, y)", [x, y]))
+            want = expected_colour(hourly.at[frame, code], edges, colours, "#dddddd")
+            assert got == want, f"{name} at frame {frame}: {got} != {want}"
+            seen.add(want)
+    assert len(seen) > 3  # the countries do show different classes
 
 
 @pytest.fixture(scope="session")

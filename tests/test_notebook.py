@@ -8,10 +8,10 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from conftest import assert_classes
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from playwright.sync_api import Page
-from test_single_file import assert_classes
 
 from generator import demo
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import imageio_ffmpeg
 import pandas as pd
 import pytest
-from conftest import COUNTRIES, expected_colour
-from playwright.sync_api import Frame, Page
+from conftest import assert_classes
+from playwright.sync_api import Page
 from test_cli import run
 
 import build_site
@@ -27,26 +27,6 @@ def one_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     build_site.choropleth(rows, interval="1h").save(d / "api.html")
     assert sorted(p.name for p in d.iterdir()) == ["api.html", "cli.html"]  # nothing beside them
     return {"cli": d / "cli.html", "api": d / "api.html"}
-
-
-def assert_classes(target: Page | Frame, hourly: pd.DataFrame, points: dict, classes: tuple) -> None:
-    """Each test country's pixel has the colour of its class of metric1 at the first, middle and last frames."""
-    target.evaluate("choropleth.ready")
-    target.evaluate("choropleth.resize(1280, 720)")
-    frames = target.evaluate("choropleth.frameCount")
-    assert frames == len(hourly)
-    edges, colours = classes
-    seen = set()
-    for frame in (0, frames // 2, frames - 1):
-        target.evaluate("f => choropleth.ensure(f, f)", frame)
-        assert target.evaluate("f => choropleth.renderFrame(f)", frame) is True
-        for name, code in COUNTRIES.items():
-            x, y = target.evaluate("([x, y]) => choropleth.pixelOf(x, y)", points[name])
-            got = tuple(target.evaluate("([x, y]) => choropleth.colorAt(x, y)", [x, y]))
-            want = expected_colour(hourly.at[frame, code], edges, colours, "#dddddd")
-            assert got == want, f"{name} at frame {frame}: {got} != {want}"
-            seen.add(want)
-    assert len(seen) > 3  # the countries do show different classes
 
 
 @pytest.mark.parametrize("made_by", ["api", "cli"])
