@@ -109,8 +109,10 @@
   function markFrame(i) { // per frame, while pinned: the marker's old column cleared, the new one drawn
     if (!drawn) return;
     const u = window.devicePixelRatio || 1, w = Math.max(1, Math.round(1.5 * u));
+    const x = Math.round(P.xOfFrame(box, i) - w / 2);
+    if (x === marked) return; // 100,000 frames on a chart a thousand pixels wide: most frames move it nowhere
     if (marked >= 0) mctx.clearRect(marked - 2, 0, w + 4, marker.height);
-    marked = Math.round(P.xOfFrame(box, i) - w / 2);
+    marked = x;
     mctx.fillStyle = P.INK;
     mctx.fillRect(marked, box.y, w, box.h);
   }
