@@ -106,7 +106,7 @@
   // ---- the tooltip's sparkline: the hovered region's series, drawn once per region into a cache;
   // a new frame copies the cache and draws the marker. ----
   const spark = P.$("spark"), sctx = spark.getContext("2d"), cache = document.createElement("canvas");
-  let sparkRegion = -1;
+  let sparkRegion = -1, sparkX = -1; // sparkX: the marker's column, -1 once the cache is new
   function showSpark(r) { // r: the hovered region, or -1. Drawn at once when its series is loaded.
     if (r === sparkRegion) return;
     sparkRegion = r;
@@ -125,15 +125,18 @@
     drawSeries(c, s, spark.box, lo, hi, { line: "#ffffff", band: "rgba(255, 255, 255, 0.35)", edge: "rgba(255, 255, 255, 0.8)",
                                           width: 1.2 * dpr });
     spark.hidden = false;
+    sparkX = -1;
     markSpark(st.frame);
   }
   function markSpark(i) {
     if (spark.hidden) return;
+    const w = Math.max(1, Math.round(window.devicePixelRatio || 1) * 1.5), x = Math.round(xOfFrame(spark.box, i) - w / 2);
+    if (x === sparkX) return; // a 160-pixel line: most frames leave the marker where it was
+    sparkX = x;
     sctx.clearRect(0, 0, spark.width, spark.height);
     sctx.drawImage(cache, 0, 0);
     sctx.fillStyle = "#ffb000";
-    const w = Math.max(1, Math.round(window.devicePixelRatio || 1) * 1.5);
-    sctx.fillRect(Math.round(xOfFrame(spark.box, i) - w / 2), 0, w, spark.height);
+    sctx.fillRect(x, 0, w, spark.height);
   }
 
   // ---- the overview strip in the scrubber: per span, the mean class of the regions with data, in the
