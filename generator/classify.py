@@ -121,9 +121,9 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     rng = np.random.default_rng(0)
     finite = np.zeros(0)
     if values.size > 8 * sample:  # a large matrix: the sample drawn from its cells, not from a copy of them
-        # Drawn with replacement, repeats dropped: choice without replacement permutes every cell's index.
-        cells = np.unravel_index(np.unique(rng.integers(0, values.size, 4 * sample)), values.shape)
-        finite = values[cells]
+        # Ascending cells at random gaps (mean: size / 4·sample): no sort, and memory read in order.
+        at = np.cumsum(rng.integers(1, 2 * values.size // (4 * sample), 4 * sample))
+        finite = values[np.unravel_index(at[at < values.size], values.shape)]  # any strides: no copy
         finite = finite[np.isfinite(finite)]
     if finite.size < min(sample, values.size):  # small, or mostly without data: every value
         finite = values[np.isfinite(values)]
@@ -153,7 +153,10 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
 
 def classify(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """uint8 class index of every value: the class whose range holds it; NO_DATA for NaN/inf."""
-    upper = edges[1:]
+    upper = np.asarray(edges[1:], dtype=np.float64)
+    if values.dtype == np.float32:  # compared in float32, no float64 copy: each edge rounded down, same classes
+        down = upper.astype(np.float32)
+        upper = np.where(down > upper, np.nextafter(down, np.float32(-np.inf)), down)
     idx = np.searchsorted(upper, values, side="left")
     np.minimum(idx, len(upper) - 1, out=idx)
     out = idx.astype(np.uint8)
