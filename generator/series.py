@@ -38,12 +38,25 @@ class Series:
 
 def _spans(values: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Min, mean and max of the finite values of each span of `step` rows (NaN: none)."""
-    starts = np.arange(0, values.shape[0], step)
-    known = np.isfinite(values)
-    clean = np.where(known, values, np.nan)
-    low, high = np.fmin.reduceat(clean, starts, axis=0), np.fmax.reduceat(clean, starts, axis=0)  # skip NaN
-    total = np.add.reduceat(np.where(known, values, 0.0), starts, axis=0, dtype=np.float64)
-    count = np.add.reduceat(known, starts, axis=0, dtype=np.int64)
+    if values.shape[0] % step == 0 and not np.isinf(values).any():
+        # Whole spans and NaN the only gap (the usual grid): the k-th rows of every span at once, no copy of them
+        low, high = values[::step].copy(), values[::step].copy()
+        count = np.zeros(low.shape, np.int32)
+        total = np.zeros(low.shape, np.float64)
+        for k in range(step):
+            rows = values[k::step]
+            np.fmin(low, rows, out=low)  # fmin and fmax skip NaN
+            np.fmax(high, rows, out=high)
+            known = ~np.isnan(rows)
+            count += known
+            total += np.where(known, rows, 0.0)
+    else:
+        starts = np.arange(0, values.shape[0], step)
+        known = np.isfinite(values)
+        clean = np.where(known, values, np.nan)
+        low, high = np.fmin.reduceat(clean, starts, axis=0), np.fmax.reduceat(clean, starts, axis=0)
+        total = np.add.reduceat(np.where(known, values, 0.0), starts, axis=0, dtype=np.float64)
+        count = np.add.reduceat(known, starts, axis=0, dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / count  # 0 / 0 -> NaN: a span without data
     return low, mean, high
@@ -72,9 +85,21 @@ def encode(s: Series, group: int = GROUP) -> list[bytes]:
         x = bits.copy()
         x[..., 1:] ^= bits[..., :-1]
         planes = x.reshape(-1).view(np.uint8).reshape(-1, 4).T
-        # Level 6: half the time of 9 on noisy floats, 0.5 % larger (3,000 regions × 10,000 frames: 0.7 s a metric)
-        out.append(zlib.compress(np.ascontiguousarray(planes).tobytes(), 6))
+        out.append(_deflate(planes))
     return out
+
+
+def _deflate(planes: np.ndarray) -> bytes:
+    """Run-length only (Z_RLE) where a sample shrinks as much that way: noisy floats' low bytes leave
+    deflate's default nothing to match, and RLE takes a third of its time (3,000 regions × 10,000
+    frames: 0.2 s a metric instead of 0.7 s, 1 % smaller); smooth series keep the default."""
+    def deflate(chunk: bytes, level: int, strategy: int) -> bytes:
+        z = zlib.compressobj(level, zlib.DEFLATED, 15, 8, strategy)
+        return z.compress(chunk) + z.flush()
+    sample = np.ascontiguousarray(planes[:, :1 << 13]).tobytes()  # the start of each byte plane
+    data = np.ascontiguousarray(planes).tobytes()
+    rle = len(deflate(sample, 1, zlib.Z_RLE)) <= 1.02 * len(deflate(sample, 1, zlib.Z_DEFAULT_STRATEGY))
+    return deflate(data, 6, zlib.Z_RLE if rle else zlib.Z_DEFAULT_STRATEGY)
 
 
 def decode(blobs: list[bytes], step: int, points: int) -> Series:
