@@ -100,8 +100,8 @@ def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[byt
         for stem, blob in [*((str(c), b) for c, b in enumerate(metric_chunks)),
                            *((f"v{c}", b) for c, b in enumerate(exact)),
                            *((f"s{g}", b) for g, b in enumerate(overview))]:
-            (data / f"{stem}.js").write_text(loader_script(f"{m}/{stem}", base64.b64encode(blob).decode("ascii")),
-                                             encoding="ascii")
+            (data / f"{stem}.js").write_bytes(b"".join((  # base64 is JSON as it is: no escaping pass
+                f'choroplethLoad({script_json(f"{m}/{stem}")},"'.encode(), base64.b64encode(blob), b'");\n')))
     if report is not None:
         (folder / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
