@@ -146,7 +146,8 @@ def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: st
     assert grid.lo is not None
     values = grid.result()
     return Aggregated(start=first + grid.lo * interval.n, step=interval.n, frames=grid.hi - grid.lo + 1,
-                      regions=grid.regions(), values=values, rows=grid.rows, unit=interval.unit)
+                      regions=grid.regions(), values=values, rows=grid.rows, unit=interval.unit,
+                      filled=grid.filled())
 
 
 def _distinct_times(source: Source, regions: int = 3, limit: int = 20_000) -> list[np.ndarray]:

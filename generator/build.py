@@ -164,7 +164,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     t = time.perf_counter()
     agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz)
     step = aggregate.Interval(agg.step, agg.unit)
-    filled = int(np.isfinite(next(iter(agg.values.values()))).sum()) or 1
+    filled = agg.filled or int(np.isfinite(next(iter(agg.values.values()))).sum()) or 1
     aggs = ", ".join(sorted({m.agg for m in metrics}))
     log(f"aggregate: {agg.rows:,} rows into {agg.frames:,} frames × {len(agg.regions):,} regions × "
         f"{len(metrics)} metrics ({aggs} per {step}{', the data’s own step' if interval is None else ''}; "

@@ -11,6 +11,8 @@ per row.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -166,13 +168,14 @@ class Grid:
     def regions(self) -> list[str]:
         return [str(self.codes.index[r]) for r in self._order()]
 
-    def result(self) -> dict[str, np.ndarray]:
-        """float32 [buckets lo…hi × regions, sorted] per metric, NaN where a cell has no value.
+    def result(self) -> Matrices:
+        """float32 [buckets lo…hi × regions, sorted] per metric, NaN where a cell has no value, each
+        made when first asked for (see Matrices)."""
+        return Matrices(self, self._order())  # output column j holds region number order[j]
 
-        Each metric's pool is freed as its matrix is made, so the peak is the pools plus one matrix.
-        """
-        order = self._order()  # output column j holds region number order[j]
-        return {m: self._matrix(m, agg, order) for m, agg in self.aggs.items()}
+    def filled(self) -> int:
+        """Cells with at least one row."""
+        return int(np.count_nonzero(self.pools["rows"][:self.tiles * TILE]))
 
     def _matrix(self, m: str, agg: str, order: np.ndarray) -> np.ndarray:
         """The final value of every cell in pool layout, then the tiles laid into the frame × region
@@ -222,6 +225,35 @@ class Grid:
             n = np.diff(np.r_[first, len(cell)])
             out[cell[first]] = (v[first + (n - 1) // 2] + v[first + n // 2]) / 2
         return out
+
+
+class Matrices(Mapping):
+    """The metrics' matrices, each made from its pool when first asked for: the consumer makes them on
+    its own threads, side by side, and `pop` frees each pool as its matrix is made, so memory holds the
+    pools still untouched plus the matrices in use."""
+
+    def __init__(self, grid: Grid, order: np.ndarray) -> None:
+        self.grid, self.order = grid, order
+        self.made: dict[str, np.ndarray] = {}
+        self.lock = threading.Lock()
+
+    def __getitem__(self, m: str) -> np.ndarray:
+        with self.lock:
+            if m not in self.made:
+                self.made[m] = self.pop(m)
+            return self.made[m]
+
+    def pop(self, m: str) -> np.ndarray:
+        """The matrix, made now (once per metric) and not kept here."""
+        if m in self.made:
+            return self.made.pop(m)
+        return self.grid._matrix(m, self.grid.aggs[m], self.order)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.grid.aggs)
+
+    def __len__(self) -> int:
+        return len(self.grid.aggs)
 
 
 def _check_memory(cells: int, pools: int) -> None:

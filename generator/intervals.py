@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import UserError
+
+if TYPE_CHECKING:
+    from .grid import Matrices
 
 _CALENDAR = {"mo": 1, "mon": 1, "month": 1, "months": 1, "q": 3, "quarter": 3, "quarters": 3,
              "y": 12, "yr": 12, "year": 12, "years": 12}
@@ -38,8 +41,9 @@ class Aggregated:
     step: int  # units per bucket
     frames: int
     regions: list[str]  # the data's region codes, one per column
-    values: dict[str, np.ndarray]  # metric -> float32 [frames × regions], NaN = no data
+    values: dict[str, np.ndarray] | Matrices  # metric -> float32 [frames × regions], NaN = no data
     rows: int = 0  # raw rows aggregated
+    filled: int = 0  # bucket × region cells with rows
     unit: str = "s"
 
 
