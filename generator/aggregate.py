@@ -144,9 +144,8 @@ def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: st
             break
         first = origin(interval, tz, lo)
     assert grid.lo is not None
-    values = grid.result()
     return Aggregated(start=first + grid.lo * interval.n, step=interval.n, frames=grid.hi - grid.lo + 1,
-                      regions=grid.regions(), values=values, rows=grid.rows, unit=interval.unit,
+                      regions=grid.regions(), values=grid.result(), rows=grid.rows, unit=interval.unit,
                       filled=grid.filled())
 
 
