@@ -18,6 +18,7 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
+from zlib_ng import zlib_ng  # zlib's format and sizes, at twice the speed
 
 from .classify import NO_DATA
 
@@ -40,7 +41,7 @@ def _planes(block: np.ndarray) -> bytes:
 
 
 def _deflate(data: bytes, level: int, strategy: int) -> bytes:
-    z = zlib.compressobj(level, zlib.DEFLATED, 15, 8, strategy)
+    z = zlib_ng.compressobj(level, zlib.DEFLATED, 15, 8, strategy)
     return z.compress(data) + z.flush()
 
 
@@ -99,7 +100,7 @@ def encode_exact(block: np.ndarray) -> bytes:
     x = bits.copy()
     x[1:] ^= bits[:-1]
     planes = x.reshape(-1).view(np.uint8).reshape(-1, 4).T
-    return zlib.compress(np.ascontiguousarray(planes).tobytes(), 6)
+    return zlib_ng.compress(np.ascontiguousarray(planes).tobytes(), 6)
 
 
 def decode_values(chunks: list[bytes], regions: int) -> np.ndarray:
