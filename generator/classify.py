@@ -6,9 +6,10 @@ NO_DATA for missing values. Colours come from a matplotlib colormap.
 """
 from __future__ import annotations
 
+import importlib
+import threading
 from dataclasses import dataclass
 
-import mapclassify
 import matplotlib
 import matplotlib.colors as mcolors
 import numpy as np
@@ -29,6 +30,12 @@ SCHEMES = {
 NICE_STEPS = (10, 20, 25, 50)  # round steps: 1, 2, 2.5 and 5 × 10ⁿ, as tenths
 _SAMPLE = 200_000
 _SMALL_SAMPLE = {"fisher_jenks": 3_000, "natural_breaks": 20_000}  # schemes that are slow on many values
+
+
+def preload() -> None:
+    """Import mapclassify on a thread: it brings scipy.stats and scikit-learn (1.3 s), which a build
+    takes while it reads its shapes and rows; breaks() then finds it imported (or waits for the rest)."""
+    threading.Thread(target=importlib.import_module, args=("mapclassify",), name="import mapclassify").start()
 
 
 @dataclass
@@ -117,6 +124,8 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     if round_edges and scheme not in ("equal_interval", "nice"):
         raise UserError(f"--round makes equal intervals round, and --scheme {scheme} takes its edges from the "
                         "data; use --scheme equal_interval (or nice), or give --breaks")
+    import mapclassify
+
     sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
     rng = np.random.default_rng(0)
     finite = np.zeros(0)
@@ -151,17 +160,50 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     return np.concatenate([[min(lo, upper[0])], upper])
 
 
+class Classifier:
+    """classify() for one metric's edges, prepared once. float32 values are compared with float32
+    edges, each rounded down (the same classes, no float64 copy of the values); large arrays start from
+    a table of the class one step below each of 1,024 steps over the edges' range, then move up while
+    a value is above its class's edge: a pass or two instead of a binary search per value."""
+
+    STEPS = 1024
+
+    def __init__(self, edges: np.ndarray | list[float]) -> None:
+        upper = np.asarray(edges, dtype=np.float64)[1:]
+        down = upper.astype(np.float32)
+        self.upper32 = np.where(down > upper, np.nextafter(down, np.float32(-np.inf)), down)
+        self.upper = upper
+        lo, hi = float(self.upper32[0]), float(self.upper32[-1])
+        self.table = None
+        if len(upper) > 2 and np.isfinite(hi - lo) and hi > lo:
+            self.lo, self.scale = np.float32(lo), np.float32(self.STEPS / (hi - lo))
+            below = lo + (np.arange(self.STEPS) - 1) / float(self.scale)  # a step of margin for rounding
+            first = np.searchsorted(self.upper32, below.astype(np.float32), side="left")
+            self.table = np.minimum(first, len(upper) - 1).astype(np.uint8)
+            self.ceiling = np.append(self.upper32[:-1], np.float32(np.inf))  # the last class takes the rest
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        if values.dtype != np.float32 or self.table is None or values.size < 256:
+            upper = self.upper32 if values.dtype == np.float32 else self.upper
+            out = np.minimum(np.searchsorted(upper, values, side="left"), len(upper) - 1).astype(np.uint8)
+        else:
+            step = np.subtract(values, self.lo)
+            step *= self.scale
+            np.fmax(step, 0, out=step)  # NaN -> 0: classed NO_DATA below
+            np.fmin(step, self.STEPS - 1, out=step)
+            out = self.table[step.astype(np.intp)]
+            while True:
+                up = values > self.ceiling[out]
+                if not up.any():
+                    break
+                out += up
+        out[~np.isfinite(values)] = NO_DATA
+        return out
+
+
 def classify(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """uint8 class index of every value: the class whose range holds it; NO_DATA for NaN/inf."""
-    upper = np.asarray(edges[1:], dtype=np.float64)
-    if values.dtype == np.float32:  # compared in float32, no float64 copy: each edge rounded down, same classes
-        down = upper.astype(np.float32)
-        upper = np.where(down > upper, np.nextafter(down, np.float32(-np.inf)), down)
-    idx = np.searchsorted(upper, values, side="left")
-    np.minimum(idx, len(upper) - 1, out=idx)
-    out = idx.astype(np.uint8)
-    out[~np.isfinite(values)] = NO_DATA
-    return out
+    return Classifier(edges)(values)
 
 
 def centered_breaks(values: np.ndarray, k: int, scheme: str, center: float, round_edges: bool = False) -> np.ndarray:

@@ -72,6 +72,24 @@ def test_property_every_value_in_its_class(values: np.ndarray, k: int) -> None:
     assert_in_range(values, cls.bins, cls.edges)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(-1e7, 1e7), min_size=2, max_size=40, unique=True), st.integers(0, 2**32 - 1))
+def test_classes_of_large_float32_arrays_equal_a_float64_binary_search(edges: list[float], seed: int) -> None:
+    """The stepped table and float32 edges of Classifier give each value the class a binary search
+    over the float64 edges gives, on every edge, a float32 step either side of it, NaN and ±inf."""
+    e = np.sort(np.asarray(edges))
+    rng = np.random.default_rng(seed)
+    e32 = e.astype(np.float32)
+    near = np.concatenate([e32, np.nextafter(e32, np.float32(np.inf)), np.nextafter(e32, np.float32(-np.inf))])
+    spread = (rng.normal(size=3000) * (e[-1] - e[0] + 1) + e.mean()).astype(np.float32)
+    values = np.concatenate([near, spread, np.float32([np.nan, np.inf, -np.inf])])
+    expected = np.minimum(np.searchsorted(e[1:], values.astype(np.float64), side="left"), len(e) - 2)
+    expected = np.where(np.isfinite(values), expected, classify.NO_DATA)
+    assert values.size >= 256 and values.dtype == np.float32  # the stepped table's path
+    np.testing.assert_array_equal(classify.classify(values, e), expected)
+    np.testing.assert_array_equal(classify.classify(values.astype(np.float64), e), expected)
+
+
 @pytest.mark.parametrize("edges,text", [
     ([0, 250, 500, 1000], ["0", "250", "500", "1,000"]),
     ([0, 2500, 5000, 7500], ["0", "2,500", "5,000", "7,500"]),  # thousands separators below 10,000
