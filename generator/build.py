@@ -214,11 +214,11 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         overview = series.encode(series.overview(values))
         return values, cls, present, framedata.shown(values, cls.edges) if o.values == "shown" else None, overview
 
-    def encode(values: np.ndarray, edges: np.ndarray, shown: framedata.Shown | None
+    def encode(values: np.ndarray, classifier: classify.Classifier, shown: framedata.Shown | None
                ) -> tuple[bytes, bytes, tuple[np.ndarray, np.ndarray]]:
         """One chunk of one metric: its classes, its values as o.values asks, its frames' class sums."""
-        bins = classify.classify(values, edges)
-        exact = (framedata.encode_shown(values, bins, shown) if shown else
+        bins, units = framedata.classes_and_units(values, classifier, shown)
+        exact = (framedata.pack(units) if units is not None else
                  framedata.encode_exact(values) if o.values == "exact" else b"")
         return framedata.encode_chunk(bins), exact, series.class_sums(bins)
 
@@ -232,7 +232,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         ahead = [pool.submit(prepare, m) for m in metrics[:workers]]
         for k in range(len(metrics)):
             values, cls, present_k, shown, overview = ahead.pop(0).result()
-            jobs.append([pool.submit(encode, values[f], np.asarray(cls.edges), shown) for f in spans])
+            classifier = classify.Classifier(cls.edges)
+            jobs.append([pool.submit(encode, values[f], classifier, shown) for f in spans])
             if k + workers < len(metrics):  # queued behind this metric's chunks: few matrices at once
                 ahead.append(pool.submit(prepare, metrics[k + workers]))
             prepared.append((cls, present_k, shown, overview))
