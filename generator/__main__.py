@@ -1,4 +1,4 @@
 """`python -m generator`: the `build-site` command."""
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+run()

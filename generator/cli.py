@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -220,3 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("build-site: interrupted; the previous output, if any, is unchanged", file=sys.stderr)
         return 130
+
+
+def run() -> None:
+    """The command's entry point: main, then out without Python's teardown of the modules a build
+    imports (scipy, pandas, GDAL…: 0.5–0.8 s). Every file is closed and every thread joined by then;
+    the two streams are flushed here."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
