@@ -162,8 +162,17 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
                         f"{', '.join(shapes.keys_table)})")
     shapes_seconds = time.perf_counter() - t
 
+    def topology_timed() -> tuple[dict, float]:
+        began = time.perf_counter()
+        return to_topology(shapes, simplify=o.simplify), time.perf_counter() - began
+
     t = time.perf_counter()
-    agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz)
+    side = ThreadPoolExecutor(max_workers=1)  # the topology beside the aggregation, which leaves a core free
+    topology_job = side.submit(topology_timed)
+    try:
+        agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz)
+    finally:
+        side.shutdown(wait=False)  # an error is told now, not once the topology is done
     step = aggregate.Interval(agg.step, agg.unit)
     filled = agg.filled or int(np.isfinite(next(iter(agg.values.values()))).sum()) or 1
     aggs = ", ".join(sorted({m.agg for m in metrics}))
@@ -171,7 +180,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         f"{len(metrics)} metrics ({aggs} per {step}{', the data’s own step' if interval is None else ''}; "
         f"{agg.rows / filled:.1f} rows per filled bucket) in {time.perf_counter() - t:.1f} s")
 
-    t = time.perf_counter() - shapes_seconds
+    t = time.perf_counter()
     match = regions.match(agg.regions, shapes.keys_table, shapes.names, o.shape_key, o.region_type)
     matched = len(agg.regions) - len(match.unmatched_codes)
     if matched == 0:
@@ -185,12 +194,12 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         log(f"  unmatched data codes: {_names(match.unmatched_codes)}")
     if match.shapes_without_data:
         log(f"  shapes without data: {_names(match.shapes_without_data)}")
-    topology = to_topology(shapes, simplify=o.simplify)
+    topology, topology_seconds = topology_job.result()
     overlay.add_lines(topology, shapes.outlines or [], "insets", o.simplify)
     if o.borders:
         overlay.add_borders(topology, o.borders, shapes, match.key_field, projection, o.bbox, o.simplify)
     log(f"geometry: {len(shapes.names)} shapes, projected ({projection}) and simplified in "
-        f"{time.perf_counter() - t:.1f} s")
+        f"{shapes_seconds + topology_seconds + time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
     take = np.maximum(match.region_of_shape, 0)
