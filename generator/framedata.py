@@ -135,10 +135,11 @@ def decimal_unit(values: np.ndarray, finest: int = -6) -> int | None:
     rows = max(1, (1 << 20) // max(values.shape[-1], 1))  # a block of rows at a time: no copy of the matrix
     blocks = [values[i:i + rows] for i in range(0, len(values), rows)]
     sample = values[:: max(1, len(values) // 100)]
+    few = sample[:: max(1, len(sample) // 4)]
     if not any(np.isfinite(b).any() for b in blocks):
         return None
-    for e in range(9, finest - 1, -1):  # the sample rules out most units; then every value
-        if _multiples(sample, e) and all(_multiples(b, e) for b in blocks):
+    for e in range(9, finest - 1, -1):  # a few rows, then the sample rule out most units; then every value
+        if _multiples(few, e) and _multiples(sample, e) and all(_multiples(b, e) for b in blocks):
             return e
     return None
 

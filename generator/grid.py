@@ -45,7 +45,11 @@ class Codes:
             self.index = self.index.append(pd.Index(pd.unique(words[known < 0])))
             known = self.index.get_indexer(words)
         indices = encoded.indices
-        rows = indices.fill_null(-1).to_numpy() if indices.null_count else indices.to_numpy()
+        if not indices.null_count:
+            rows = indices.to_numpy()
+            # A file's dictionary in the table's order (Parquet's, once the first batch set the table): as it is
+            return rows if np.array_equal(known, np.arange(len(known))) else known[rows]
+        rows = indices.fill_null(-1).to_numpy()
         return np.where(rows >= 0, known[np.maximum(rows, 0)], -1)
 
 
@@ -120,19 +124,28 @@ class Grid:
         if self.hi - self.lo >= MAX_FRAMES:
             raise UserError(f"{self.hi - self.lo + 1:,} frames is more than {MAX_FRAMES:,}; use a longer --interval "
                             "or a shorter time range")
-        row, col = bucket >> SHIFT, region >> SHIFT
+        # int32 from here (buckets lie within MAX_FRAMES of the first batch's): half the bytes per pass
+        bucket, region = bucket.astype(np.int32), region.astype(np.int32, copy=False)
+        key, col = bucket >> SHIFT, region >> SHIFT
         self._cover(lo >> SHIFT, hi >> SHIFT, int(col.max()) + 1)
-        key = (row - self.first) * self.slots.shape[1] + col
+        key -= self.first
+        key *= self.slots.shape[1]
+        key += col
         flat = self.slots.reshape(-1)
-        slot = flat[key]
+        slot = np.take(flat, key)
         if (slot < 0).any():
             missing = key[slot < 0]
             low = int(missing.min())
             new = np.flatnonzero(np.bincount(missing - low)) + low  # few distinct tiles: no sort
             flat[new] = np.arange(self.tiles, self.tiles + len(new))
             self._grow(self.tiles + len(new))
-            slot = flat[key]
-        return slot * TILE + (bucket & (SIDE - 1)) * SIDE + (region & (SIDE - 1))
+            slot = np.take(flat, key)
+        inner = bucket & (SIDE - 1)
+        inner <<= SHIFT
+        inner |= region & (SIDE - 1)
+        cell = slot * TILE
+        cell += inner
+        return cell
 
     def _cover(self, first: int, last: int, columns: int) -> None:
         """Widen the tile table to tile rows first…last and `columns` tile columns."""
