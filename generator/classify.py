@@ -29,7 +29,8 @@ SCHEMES = {
 }
 NICE_STEPS = (10, 20, 25, 50)  # round steps: 1, 2, 2.5 and 5 × 10ⁿ, as tenths
 _SAMPLE = 200_000
-_SMALL_SAMPLE = {"fisher_jenks": 3_000, "natural_breaks": 20_000}  # schemes that are slow on many values
+# Schemes slow on many values; equal intervals need only the extremes, which every sample includes.
+_SMALL_SAMPLE = {"fisher_jenks": 3_000, "natural_breaks": 20_000, "equal_interval": 1_000}
 
 
 def preload() -> None:
@@ -143,6 +144,7 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
         return nice_edges(lo, hi, k, origin)
     if finite.size > sample:  # breaks from a sample, always including both extremes
         finite = np.concatenate([rng.choice(finite, sample, replace=False), [lo, hi]])
+    finite = finite.astype(np.float64, copy=False)  # the same arithmetic, sampled or not
     if scheme == "user_defined":
         if not user_breaks:
             raise UserError("--scheme user_defined needs --breaks, e.g. --breaks 10,100,1000")
