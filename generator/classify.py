@@ -177,12 +177,18 @@ class Classifier:
         self.upper = upper
         lo, hi = float(self.upper32[0]), float(self.upper32[-1])
         self.table = None
-        if len(upper) > 2 and np.isfinite(hi - lo) and hi > lo:
+        fine = np.spacing(np.float32(max(abs(lo), abs(hi))))  # a step must span several float32 values
+        if len(upper) > 2 and np.isfinite(hi - lo) and hi - lo > 16 * self.STEPS * fine:
             self.lo, self.scale = np.float32(lo), np.float32(self.STEPS / (hi - lo))
             below = lo + (np.arange(self.STEPS) - 1) / float(self.scale)  # a step of margin for rounding
             first = np.searchsorted(self.upper32, below.astype(np.float32), side="left")
             self.table = np.minimum(first, len(upper) - 1).astype(np.uint8)
             self.ceiling = np.append(self.upper32[:-1], np.float32(np.inf))  # the last class takes the rest
+            # Moves up a value can need: the edges within three steps (its own, the margin, a rounding)
+            window = lo + np.arange(-1, self.STEPS + 2) / float(self.scale)
+            top, bottom = window[3:].astype(np.float32), window[:-3].astype(np.float32)
+            crossed = np.searchsorted(self.upper32, top, side="right") - np.searchsorted(self.upper32, bottom)
+            self.passes = int(crossed.max())
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         if values.dtype != np.float32 or self.table is None or values.size < 256:
@@ -194,11 +200,8 @@ class Classifier:
             np.fmax(step, 0, out=step)  # NaN -> 0: classed NO_DATA below
             np.fmin(step, self.STEPS - 1, out=step)
             out = self.table[step.astype(np.intp)]
-            while True:
-                up = values > self.ceiling[out]
-                if not up.any():
-                    break
-                out += up
+            for _ in range(self.passes):
+                out += values > self.ceiling[out]
         out[~np.isfinite(values)] = NO_DATA
         return out
 

@@ -13,6 +13,7 @@ exact` keeps each float32 bit for bit instead.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import zlib
 from collections.abc import Callable
@@ -128,6 +129,13 @@ class Shown:
     def meta(self) -> dict:
         return {"coding": "shown", "exp": self.exp, "base": self.base, "bytes": self.width}
 
+    @functools.cached_property
+    def luts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """See _luts; made once per metric, not per block."""
+        exp, base = np.zeros(256, np.int64), np.zeros(256, np.int64)
+        exp[:len(self.exp)], base[:len(self.base)] = self.exp, self.base
+        return _TEN[np.clip(-exp, 0, 22)], _TEN[np.clip(exp, 0, 22)], base
+
 
 def decimal_unit(values: np.ndarray, finest: int = -6) -> int | None:
     """The coarsest power of ten (its exponent, 9 down to `finest`) of which every finite value is a
@@ -190,9 +198,7 @@ def shown(values: np.ndarray, edges: list[float], digits: int = 4) -> Shown:
 def _luts(s: Shown) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per class (NO_DATA: unit 1, base 0): what a value is multiplied, then divided by to count its
     units (powers of ten, exact), and the base."""
-    exp, base = np.zeros(256, np.int64), np.zeros(256, np.int64)
-    exp[:len(s.exp)], base[:len(s.base)] = s.exp, s.base
-    return _TEN[np.clip(-exp, 0, 22)], _TEN[np.clip(exp, 0, 22)], base
+    return s.luts
 
 
 def encode_shown(values: np.ndarray, bins: np.ndarray, s: Shown) -> bytes:
