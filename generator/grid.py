@@ -220,10 +220,10 @@ class Grid:
             grid = v.reshape(tile_rows * SIDE, tile_cols * SIDE)
         else:
             grid = np.full((tile_rows * SIDE, tile_cols * SIDE), np.nan, dtype=np.float32)
-            tiles, view = v.reshape(-1, SIDE, SIDE), grid.reshape(tile_rows, SIDE, tile_cols, SIDE)
+            pool, view = v.reshape(-1, SIDE, SIDE), grid.reshape(tile_rows, SIDE, tile_cols, SIDE)
             for r, slots in enumerate(self.slots):  # a row of tiles at a time: no copy of them all
                 cols = np.flatnonzero(slots >= 0)
-                view[r][:, cols, :] = tiles[slots[cols]].transpose(1, 0, 2)
+                view[r][:, cols, :] = pool[slots[cols]].transpose(1, 0, 2)
         del v
         first = self.lo - self.first * SIDE
         rows = grid[first:first + self.hi - self.lo + 1]
