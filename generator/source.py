@@ -88,11 +88,12 @@ def _pick_columns(columns: list[str], numeric: list[str], region: str, time: str
 def from_database(url: str | sa.Engine, *, table: str | None, query: str | None, region: str, time: str,
                   metrics: list[str] | None) -> Source:
     """A table or query of a database: a URL (opened as --db opens it) or an Engine made by the caller
-    (aggregated in its GROUP BY, whatever its dialect)."""
+    (aggregated in its GROUP BY, whatever its dialect; an Engine on a SQLite file is read as --db reads
+    the file)."""
     if bool(table) == bool(query):
         raise UserError("with --db give exactly one of --table NAME or --query SQL")
     engine = url if isinstance(url, sa.Engine) else open_engine(url)
-    path = None if isinstance(url, sa.Engine) else sqlite_file(url)
+    path = sqlite_file(url.url.render_as_string(hide_password=False) if isinstance(url, sa.Engine) else url)
     if isinstance(url, sa.Engine):
         url = url.url.render_as_string(hide_password=True)
     try:

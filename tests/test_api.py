@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from test_cli import run
 
 import build_site
-from generator import builtin, cli
+from generator import builtin, cli, source
 
 T0 = 1_700_000_000 // 3600 * 3600
 # Four hours of three countries: several rows per bucket, a NULL, a bucket with no rows at all (02:00),
@@ -98,6 +98,20 @@ def test_every_source_gives_the_grid_of_the_csv(kind: str, files: dict[str, Path
     if kind == "pyarrow RecordBatchReader":
         data = pa.RecordBatchReader.from_batches(pq.read_schema(files["parquet"]), data)
     same_map(build_site.choropleth(data, **extra, **OPTIONS), from_csv)
+
+
+def test_an_engine_on_a_sqlite_file_reads_it_in_this_process(files: dict[str, Path]) -> None:
+    """The file's rows come out as Arrow batches (ADBC) instead of through SQLite's GROUP BY, as with
+    --db; an Engine on SQLite in memory (no file to read) aggregates in its GROUP BY."""
+    on_file = source.from_database(sa.create_engine(f"sqlite:///{files['db']}"), table="events", query=None,
+                                   region="country", time="unixtime", metrics=None)
+    assert on_file.batches is not None and on_file.engine is None
+    memory = sa.create_engine("sqlite://")
+    ROWS.to_sql("events", memory, index=False)
+    in_memory = source.from_database(memory, table="events", query=None, region="country", time="unixtime",
+                                     metrics=None)
+    assert in_memory.batches is None and in_memory.engine is memory
+    same_map(build_site.choropleth(memory, table="events", **OPTIONS), build_site.choropleth(ROWS, **OPTIONS))
 
 
 def test_the_grid_is_right(from_csv: build_site.Map) -> None:
