@@ -150,7 +150,6 @@ def build(o: Options) -> Result:
 def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None) -> Map:
     """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks.
     `rows` and `geodata`, given from Python, stand for o's source and o.shapes."""
-    classify.preload()
     interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
     if o.fill not in ("none", "forward"):

@@ -1,14 +1,14 @@
 """Stage 3: classify every value of a metric, over all frames at once, into colour classes.
 
-One mapclassify classification per metric (breaks computed on a sample when the matrix is large),
+One classification per metric (mapclassify's schemes; equal intervals computed as mapclassify does,
+without its imports; breaks computed on a sample when the matrix is large),
 then a vectorised searchsorted turns the float matrix into a uint8 matrix of class indices with
 NO_DATA for missing values. Colours come from a matplotlib colormap.
 """
 from __future__ import annotations
 
-import importlib
-import threading
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 import matplotlib.colors as mcolors
@@ -31,12 +31,6 @@ NICE_STEPS = (10, 20, 25, 50)  # round steps: 1, 2, 2.5 and 5 × 10ⁿ, as tenth
 _SAMPLE = 200_000
 # Schemes slow on many values; equal intervals need only the extremes, which every sample includes.
 _SMALL_SAMPLE = {"fisher_jenks": 3_000, "natural_breaks": 20_000, "equal_interval": 1_000}
-
-
-def preload() -> None:
-    """Import mapclassify on a thread: it brings scipy.stats and scikit-learn (1.3 s), which a build
-    takes while it reads its shapes and rows; breaks() then finds it imported (or waits for the rest)."""
-    threading.Thread(target=importlib.import_module, args=("mapclassify",), name="import mapclassify").start()
 
 
 @dataclass
@@ -125,8 +119,6 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     if round_edges and scheme not in ("equal_interval", "nice"):
         raise UserError(f"--round makes equal intervals round, and --scheme {scheme} takes its edges from the "
                         "data; use --scheme equal_interval (or nice), or give --breaks")
-    import mapclassify
-
     sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
     rng = np.random.default_rng(0)
     finite = np.zeros(0)
@@ -148,13 +140,15 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     if scheme == "user_defined":
         if not user_breaks:
             raise UserError("--scheme user_defined needs --breaks, e.g. --breaks 10,100,1000")
-        upper = np.asarray(mapclassify.UserDefined(finite, bins=sorted(user_breaks)).bins, dtype=np.float64)
+        upper = np.asarray(mapclassify().UserDefined(finite, bins=sorted(user_breaks)).bins, dtype=np.float64)
     elif lo == hi:
         upper = np.array([hi])
+    elif scheme == "equal_interval":
+        upper = equal_interval(lo, hi, k)
     else:
         kwargs = {} if scheme == "std_mean" else {"k": k}  # std_mean's classes follow from the spread
         try:
-            upper = np.asarray(getattr(mapclassify, SCHEMES[scheme])(finite, **kwargs).bins, dtype=np.float64)
+            upper = np.asarray(getattr(mapclassify(), SCHEMES[scheme])(finite, **kwargs).bins, dtype=np.float64)
         except (ValueError, ZeroDivisionError, FloatingPointError):  # a range too narrow for its arithmetic
             upper = np.linspace(lo, hi, k + 1)[1:]
     upper = np.unique(upper)
@@ -204,6 +198,23 @@ class Classifier:
                 out += values > self.ceiling[out]
         out[~np.isfinite(values)] = NO_DATA
         return out
+
+
+def mapclassify() -> Any:
+    """mapclassify, imported when a scheme from the data needs it: it brings scipy.stats and
+    scikit-learn, 1.3 s of imports (half of a small build's time) that equal intervals do without."""
+    import mapclassify as module
+
+    return module
+
+
+def equal_interval(lo: float, hi: float, k: int) -> np.ndarray:
+    """The upper edges of k equal intervals from lo to hi, computed as mapclassify.EqualInterval does
+    (a test holds them equal), without importing it."""
+    width = (hi - lo) / k
+    cuts = np.arange(lo + width, hi + width, width)[:k]
+    cuts[-1] = hi
+    return cuts
 
 
 def classify(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
