@@ -8,7 +8,8 @@ import os
 import sys
 import time
 import zoneinfo
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
@@ -133,13 +134,20 @@ def build(o: Options) -> Result:
     began = time.perf_counter()
     out = Path(o.out)
     site.check_output(out)  # fail before the slow stages, not after them
-    built = make_map(o)
     if site.is_single_file(out):
+        built = make_map(o)
         size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology,
                                                        chunks=built.chunks, values=built.values, series=built.series))
-    else:
-        size = site.write_site(out, meta=built.meta, topology=built.topology, chunks=built.chunks,
-                               values=built.values, series=built.series, report=built.report)
+    else:  # each metric's files written while the next ones encode, into a folder swapped in at the end
+        with site.staged(out) as tmp, ThreadPoolExecutor(max_workers=1) as writer:
+            pending: list[Future] = []
+            built = make_map(o, written=lambda m, *blobs: pending.append(writer.submit(site.write_data, tmp, m,
+                                                                                        *blobs)))
+            for job in pending:
+                job.result()
+            site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[], report=built.report)
+            site.write_assets(tmp)
+            size = site.size_of(tmp)
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
                     metrics=[m["name"] for m in built.meta["metrics"]], size=size,
                     seconds=time.perf_counter() - began)
@@ -147,9 +155,11 @@ def build(o: Options) -> Result:
     return result
 
 
-def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None) -> Map:
+def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None,
+             written: Callable[[int, list[bytes], list[bytes], list[bytes]], object] | None = None) -> Map:
     """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks.
-    `rows` and `geodata`, given from Python, stand for o's source and o.shapes."""
+    `rows` and `geodata`, given from Python, stand for o's source and o.shapes; `written(m, chunks,
+    values, series)` is handed each metric's data as soon as it is encoded."""
     interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
     if o.fill not in ("none", "forward"):
@@ -245,8 +255,17 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     # searchsorted and zlib release the GIL), a metric prepared while another's chunks are encoded; a
     # metric's matrix goes once its chunks are done.
     spans = [slice(s, s + per_chunk) for s in range(0, agg.frames, per_chunk)]
-    prepared, jobs = [], []
+    prepared: list[tuple[classify.Classes, np.ndarray, framedata.Shown | None, list[bytes]]] = []
+    jobs: list[list[Future]] = []
+    done: list[list[tuple[bytes, bytes, tuple[np.ndarray, np.ndarray]]]] = []
     workers = os.cpu_count() or 1
+
+    def finish(k: int) -> None:
+        done.append([j.result() for j in jobs[k]])
+        if written is not None:
+            written(k, [c for c, _, _ in done[k]], [v for _, v, _ in done[k]] if o.values != "none" else [],
+                    prepared[k][3])
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         ahead = [pool.submit(prepare, m) for m in metrics[:workers]]
         for k in range(len(metrics)):
@@ -257,7 +276,9 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
                 ahead.append(pool.submit(prepare, metrics[k + workers]))
             prepared.append((cls, present_k, shown, overview))
             del values
-        done = [[j.result() for j in metric] for metric in jobs]
+            if k:
+                finish(k - 1)
+        finish(len(metrics) - 1)
     chunks = [[c for c, _, _ in metric] for metric in done]
     exact = [[v for _, v, _ in metric] for metric in done] if o.values != "none" else [[] for _ in done]
     strips = [series.strip_of(np.concatenate([t for _, _, (t, _) in metric]),
@@ -271,7 +292,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         for m, (cls, _, shown, overview), strip in zip(metrics, prepared, strips)]
     present = [p for _, p, _, _ in prepared]
     overviews = [overview for _, _, _, overview in prepared]
-    del prepared, jobs, done
+    for finished in (prepared, jobs, done):  # the encoded data stays only in the Map
+        finished.clear()
     log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
         f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")
     if o.values != "none":  # base64 in the page's data files adds a third

@@ -94,24 +94,27 @@ def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[byt
                                               assets=assets, csp=csp("'self'", "'self'")),
                                        encoding="utf-8")
     (folder / "topology.js").write_text(loader_script("topology", topology), encoding="utf-8")
-    files = []
     for m, metric_chunks in enumerate(chunks):
-        data = folder / "data" / str(m)
-        data.mkdir(parents=True)
-        exact, overview = values[m] if values else [], series[m] if series else []
-        files += [(data, f"{m}/{stem}", stem, blob) for stem, blob in [
-            *((str(c), b) for c, b in enumerate(metric_chunks)), *((f"v{c}", b) for c, b in enumerate(exact)),
-            *((f"s{g}", b) for g, b in enumerate(overview))]]
+        write_data(folder, m, metric_chunks, values[m] if values else [], series[m] if series else [])
+    if report is not None:
+        (folder / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    def write(data: Path, key: str, stem: str, blob: bytes) -> None:
-        (data / f"{stem}.js").write_bytes(b"".join((  # base64 is JSON as it is: no escaping pass
+
+def write_data(folder: Path, m: int, chunks: list[bytes], values: list[bytes], series: list[bytes]) -> None:
+    """Metric m's data files into folder/data/m: class chunks (C.js), values (vC.js), series (sG.js)."""
+    data = folder / "data" / str(m)
+    data.mkdir(parents=True)
+    files = [(f"{m}/{stem}", data / f"{stem}.js", blob) for stem, blob in [
+        *((str(c), b) for c, b in enumerate(chunks)), *((f"v{c}", b) for c, b in enumerate(values)),
+        *((f"s{g}", b) for g, b in enumerate(series))]]
+
+    def write(key: str, path: Path, blob: bytes) -> None:
+        path.write_bytes(b"".join((  # base64 is JSON as it is: no escaping pass
             f'choroplethLoad({script_json(key)},"'.encode(), base64.b64encode(blob), b'");\n')))
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # base64 and writes release the GIL
         for done in [pool.submit(write, *f) for f in files]:
             done.result()
-    if report is not None:
-        (folder / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def player_script() -> str:
