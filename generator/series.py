@@ -42,15 +42,19 @@ def _spans(values: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, np.nd
     if values.shape[0] % step == 0 and not np.isinf(values).any():
         # Whole spans and NaN the only gap (the usual grid): the k-th rows of every span at once, no copy of them
         low, high = values[::step].copy(), values[::step].copy()
-        count = np.zeros(low.shape, np.int32)
+        gaps = bool(np.isnan(values).any())
+        count: np.ndarray | int = np.zeros(low.shape, np.int32) if gaps else step
         total = np.zeros(low.shape, np.float64)
         for k in range(step):
             rows = values[k::step]
             np.fmin(low, rows, out=low)  # fmin and fmax skip NaN
             np.fmax(high, rows, out=high)
-            known = ~np.isnan(rows)
-            count += known
-            total += np.where(known, rows, 0.0)
+            if gaps:
+                known = ~np.isnan(rows)
+                count += known
+                np.add(total, rows, out=total, where=known)
+            else:
+                total += rows
     else:
         starts = np.arange(0, values.shape[0], step)
         known = np.isfinite(values)
@@ -71,8 +75,11 @@ def overview(values: np.ndarray) -> Series:
         v = values.astype(np.float32)
         return Series(1, v, v, v)
     rows = max(step, BLOCK_CELLS // max(regions, 1) // step * step)  # whole spans per block
-    parts = [_spans(values[s:s + rows], step) for s in range(0, frames, rows)]
-    low, mean, high = (np.concatenate([p[k] for p in parts]).astype(np.float32) for k in range(3))
+    points = -(-frames // step)
+    low, mean, high = (np.empty((points, regions), np.float32) for _ in range(3))
+    for s in range(0, frames, rows):
+        at = slice(s // step, s // step + -(-min(rows, frames - s) // step))
+        low[at], mean[at], high[at] = _spans(values[s:s + rows], step)
     return Series(step, low, mean, high)
 
 
