@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import ctypes
 import datetime
-import os
 import sys
 import time
 import zoneinfo
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import aggregate, builtin, classify, demo, framedata, geometry, overlay, regions, series, site, source
+from . import aggregate, builtin, classify, demo, encoding, framedata, geometry, overlay, regions, series, site, source
 from .errors import UserError
 from .options import Metric, Options, parse_metric
 from .topology import to_topology
@@ -156,7 +154,7 @@ def build(o: Options) -> Result:
 
 
 def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None,
-             written: Callable[[int, list[bytes], list[bytes], list[bytes]], object] | None = None) -> Map:
+             written: encoding.Written | None = None) -> Map:
     """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks.
     `rows` and `geodata`, given from Python, stand for o's source and o.shapes; `written(m, chunks,
     values, series)` is handed each metric's data as soon as it is encoded."""
@@ -222,85 +220,19 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         f"{shapes_seconds + topology_seconds + time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
-    take = np.maximum(match.region_of_shape, 0)
-    nodata = match.region_of_shape < 0
-    per_chunk = framedata.chunk_frames(len(shapes.names), agg.frames)
-
     if o.values not in VALUES:
         raise UserError(f"--values {o.values!r} is unknown; use {', '.join(VALUES)}")
-
-    def prepare(m: Metric) -> tuple[np.ndarray, classify.Classes, np.ndarray, framedata.Shown | None, list[bytes]]:
-        values = agg.values.pop(m.name)
-        if len(take) != values.shape[1] or (take != np.arange(len(take))).any() or nodata.any():
-            values = values[:, take]  # columns in shape order
-            values[:, nodata] = np.nan
-        if o.fill == "forward":
-            aggregate.fill_forward(values)
-        present = np.isfinite(values).sum(axis=0)
-        cls = classify.classes_for(values, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=o.missing_color,
-                                   user_breaks=m.breaks, log=m.log, name=m.name, center=m.center,
-                                   round_edges=m.round, bins=False)
-        overview = series.encode(series.overview(values))
-        return values, cls, present, framedata.shown(values, cls.edges) if o.values == "shown" else None, overview
-
-    def encode(values: np.ndarray, classifier: classify.Classifier, shown: framedata.Shown | None
-               ) -> tuple[bytes, bytes, tuple[np.ndarray, np.ndarray]]:
-        """One chunk of one metric: its classes, its values as o.values asks, its frames' class sums."""
-        bins, units = framedata.classes_and_units(values, classifier, shown)
-        exact = (framedata.pack(units) if units is not None else
-                 framedata.encode_exact(values) if o.values == "exact" else b"")
-        return framedata.encode_chunk(bins), exact, series.class_sums(bins)
-
-    # Every core: the metrics' classes, then each chunk classified and deflated with its values (numpy's
-    # searchsorted and zlib release the GIL), a metric prepared while another's chunks are encoded; a
-    # metric's matrix goes once its chunks are done.
-    spans = [slice(s, s + per_chunk) for s in range(0, agg.frames, per_chunk)]
-    prepared: list[tuple[classify.Classes, np.ndarray, framedata.Shown | None, list[bytes]]] = []
-    jobs: list[list[Future]] = []
-    done: list[list[tuple[bytes, bytes, tuple[np.ndarray, np.ndarray]]]] = []
-    workers = os.cpu_count() or 1
-
-    def finish(k: int) -> None:
-        done.append([j.result() for j in jobs[k]])
-        if written is not None:
-            written(k, [c for c, _, _ in done[k]], [v for _, v, _ in done[k]] if o.values != "none" else [],
-                    prepared[k][3])
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        ahead = [pool.submit(prepare, m) for m in metrics[:workers]]
-        for k in range(len(metrics)):
-            values, cls, present_k, shown, overview = ahead.pop(0).result()
-            classifier = classify.Classifier(cls.edges)
-            jobs.append([pool.submit(encode, values[f], classifier, shown) for f in spans])
-            if k + workers < len(metrics):  # queued behind this metric's chunks: few matrices at once
-                ahead.append(pool.submit(prepare, metrics[k + workers]))
-            prepared.append((cls, present_k, shown, overview))
-            del values
-            if k:
-                finish(k - 1)
-        finish(len(metrics) - 1)
-    chunks = [[c for c, _, _ in metric] for metric in done]
-    exact = [[v for _, v, _ in metric] for metric in done] if o.values != "none" else [[] for _ in done]
-    strips = [series.strip_of(np.concatenate([t for _, _, (t, _) in metric]),
-                              np.concatenate([n for _, _, (_, n) in metric]), series.span(agg.frames))
-              for metric in done]
-    metas: list[dict] = [
-        {"name": m.name, "label": m.label or f"{m.name} ({m.agg} per {step})", "edges": cls.edges,
-         "labels": cls.labels, "colors": cls.colors, "missing": cls.missing, "chunks": len(spans),
-         "values": shown.meta() if shown else {"coding": "float32"} if o.values == "exact" else False,
-         "series": len(overview), "strip": strip}
-        for m, (cls, _, shown, overview), strip in zip(metrics, prepared, strips)]
-    present = [p for _, p, _, _ in prepared]
-    overviews = [overview for _, _, _, overview in prepared]
-    for finished in (prepared, jobs, done):  # the encoded data stays only in the Map
-        finished.clear()
+    per_chunk = framedata.chunk_frames(len(shapes.names), agg.frames)
+    enc = encoding.encode_metrics(agg, metrics, match.region_of_shape, per_chunk, values=o.values, fill=o.fill,
+                                  missing=o.missing_color, per=str(step), written=written)
+    metas = enc.metas
     log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
         f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")
     if o.values != "none":  # base64 in the page's data files adds a third
-        exact_mb = sum(len(b) for blobs in exact for b in blobs) * 4 / 3 / 1e6
+        exact_mb = sum(len(b) for blobs in enc.values for b in blobs) * 4 / 3 / 1e6
         log(f"  values for the tooltip ({o.values}): {exact_mb:.1f} MB, loaded only when asked for "
             f"(--no-values leaves them out)")
-    series_mb = max(sum(len(b) for b in blobs) for blobs in overviews) * 4 / 3 / 1e6
+    series_mb = max(sum(len(b) for b in blobs) for blobs in enc.series) * 4 / 3 / 1e6
     per_point = series.span(agg.frames)
     log(f"  series for the charts: {series_mb:.1f} MB per metric at most ("
         f"{f'min, mean and max of {per_point} frames' if per_point > 1 else 'each frame'} per point), "
@@ -324,8 +256,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         "regions": {"names": shapes.names, "keys": keys, **({"codes": codes} if codes != keys else {})},
         "metrics": metas,
     }
-    report = _report(o, meta, agg, match, metrics, np.max(present, axis=0), shapes.names)
-    return Map(meta=meta, topology=topology, chunks=chunks, values=exact, series=overviews, report=report)
+    report = _report(o, meta, agg, match, metrics, enc.present, shapes.names)
+    return Map(meta=meta, topology=topology, chunks=enc.chunks, values=enc.values, series=enc.series, report=report)
 
 
 def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Match, metrics: list[Metric],
