@@ -228,6 +228,9 @@ def run() -> None:
     imports (scipy, pandas, GDAL…: 0.5–0.8 s). Every file is closed and every thread joined by then;
     the two streams are flushed here."""
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a reader that went away (`build-site … | head`): nothing left to tell it
+            pass
     os._exit(code)
