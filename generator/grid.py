@@ -80,6 +80,7 @@ class Grid:
         self.single = True  # no cell has had two rows yet
         self.medians: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {m: [] for m, a in aggs.items()
                                                                           if a == "median"}
+        self.sorting = threading.Lock()
 
     def add(self, bucket: np.ndarray, region: np.ndarray, values: dict[str, np.ndarray]) -> None:
         """Scatter one batch: each row's bucket number, region number and metric values (NaN = NULL)."""
@@ -115,7 +116,8 @@ class Grid:
             elif agg in ("min", "max"):
                 (np.minimum if agg == "min" else np.maximum).at(self.pools[m], c, v)
             elif agg == "median":
-                self.medians[m].append((c, v))
+                # cell numbers in 4 bytes while they fit: 12 bytes a row kept instead of 16
+                self.medians[m].append((c.astype(np.int32) if self.tiles * TILE < 2**31 else c, v))
 
     def _cells(self, bucket: np.ndarray, region: np.ndarray) -> np.ndarray:
         """Each row's index into the pools, allocating the tiles first touched."""
@@ -232,17 +234,26 @@ class Grid:
         return np.take(rows, order, axis=1)
 
     def _median(self, m: str) -> np.ndarray:
-        """Each cell's median, in pool layout (NaN where none)."""
-        parts = self.medians.pop(m)
+        """Each cell's median, in pool layout (NaN where none). The rows grouped by cell with a stable sort
+        of the cell numbers (nearly in order already: a dozen times as fast as sorting by cell and value);
+        only the cells of more than two rows then have their values sorted."""
+        with self.sorting:  # one metric's sort at a time: each takes ~30 bytes a row while it runs
+            return self._median_of(self.medians.pop(m))
+
+    def _median_of(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         out = np.full(self.tiles * TILE, np.nan)
-        cell = np.concatenate([c for c, _ in parts] + [np.zeros(0, np.int64)])
-        v = np.concatenate([v for _, v in parts] + [np.zeros(0)]).astype(np.float64)
+        cell = np.concatenate([c for c, _ in parts] + [np.zeros(0, np.int32)])
+        v = np.concatenate([v for _, v in parts] + [np.zeros(0)]).astype(np.float64, copy=False)
         del parts
         if len(cell):
-            order = np.lexsort((v, cell))
+            order = np.argsort(cell, kind="stable")
             cell, v = cell[order], v[order]
+            del order
             first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
             n = np.diff(np.r_[first, len(cell)])
+            if (n > 2).any():
+                rows = np.repeat(n > 2, n)
+                v[rows] = v[rows][np.lexsort((v[rows], cell[rows]))]
             out[cell[first]] = (v[first + (n - 1) // 2] + v[first + n // 2]) / 2
         return out
 

@@ -256,15 +256,15 @@ def test_a_large_grid_equals_a_pivot_in_any_row_order(tmp_path: Path, order: str
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Hundreds of frames × regions: many tiles of the grid. Rows in time order fill the tiles row by row
     (each row of tiles then transposed where it lies); the latest first take the general path. Each equals
-    pandas' pivot, with some cells of two rows (float64 sums), empty cells and NULL values."""
+    pandas' pivot (sum, max, median), with cells of two and three rows, empty cells and NULL values."""
     monkeypatch.setattr(scan, "BATCH_ROWS", 4096)  # tiles allocated batch by batch, as in a large file
     rng = np.random.default_rng(7)
     frames, regions = 300, 150
     f, r = np.divmod(np.arange(frames * regions), regions)
     keep = rng.random(len(f)) > 0.05  # empty cells
     f, r = f[keep], r[keep]
-    twice = rng.random(len(f)) < 0.1
-    f, r = np.concatenate([f, f[twice]]), np.concatenate([r, r[twice]])
+    twice, thrice = rng.random(len(f)) < 0.1, rng.random(len(f)) < 0.02
+    f, r = np.concatenate([f, f[twice], f[thrice], f[thrice]]), np.concatenate([r, r[twice], r[thrice], r[thrice]])
     rows = pd.DataFrame({"region": [f"R{k:03d}" for k in r], "unixtime": T0 + f * 3600 + rng.integers(0, 3600, len(f)),
                          "m": rng.random(len(f)).astype(np.float32), "n": rng.integers(0, 100, len(f)).astype(float)})
     rows.loc[rng.random(len(rows)) < 0.02, "n"] = np.nan
@@ -272,9 +272,11 @@ def test_a_large_grid_equals_a_pivot_in_any_row_order(tmp_path: Path, order: str
             rows.sample(frac=1, random_state=1))
     rows.to_parquet(tmp_path / "t.parquet")
     src = source.from_file(str(tmp_path / "t.parquet"), "parquet", region="region", time="unixtime", metrics=None)
-    got = aggregate.aggregate(src, 3600, {"m": "sum", "n": "max"})
     frame = (rows.unixtime - T0) // 3600
-    for metric, how in (("m", "sum"), ("n", "max")):
-        expected = rows.assign(frame=frame).pivot_table(index="frame", columns="region", values=metric, aggfunc=how)
-        expected = expected.reindex(index=range(frames), columns=got.regions)
-        np.testing.assert_allclose(got.values[metric], expected.to_numpy(), rtol=1e-6, equal_nan=True)
+    for aggs in ({"m": "sum", "n": "max"}, {"m": "median", "n": "median"}):
+        got = aggregate.aggregate(src, 3600, aggs)
+        for metric, how in aggs.items():
+            expected = rows.assign(frame=frame).pivot_table(index="frame", columns="region", values=metric,
+                                                            aggfunc=how)
+            expected = expected.reindex(index=range(frames), columns=got.regions)
+            np.testing.assert_allclose(got.values[metric], expected.to_numpy(), rtol=1e-6, equal_nan=True)
