@@ -1,9 +1,9 @@
 """Stage 3: classify every value of a metric, over all frames at once, into colour classes.
 
 One classification per metric (mapclassify's schemes; equal intervals computed as mapclassify does,
-without its imports; breaks computed on a sample when the matrix is large),
-then a vectorised searchsorted turns the float matrix into a uint8 matrix of class indices with
-NO_DATA for missing values. Colours come from a matplotlib colormap.
+without its imports; breaks computed on a sample when the matrix is large), then a Classifier turns
+the float matrix into a uint8 matrix of class indices with NO_DATA for missing values. Colours come
+from a matplotlib colormap.
 """
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ def _planes(block: np.ndarray) -> bytes:
     return np.ascontiguousarray(block.reshape(-1).view(np.uint8).reshape(-1, block.itemsize).T).tobytes()
 
 
-def _deflate(data: bytes, level: int, strategy: int) -> bytes:
+def deflate(data: bytes, level: int, strategy: int) -> bytes:
     z = zlib_ng.compressobj(level, zlib.DEFLATED, 15, 8, strategy)
     return z.compress(data) + z.flush()
 
@@ -58,11 +58,11 @@ def pack(block: np.ndarray) -> bytes:
     """
     diff = delta(block)
     n = max(2, min(len(block), (1 << 15) // max(block.shape[1] * block.itemsize, 1)))
-    tries = [(len(_deflate(_planes(b[:n]), 1, strategy)), k, strategy)
+    tries = [(len(deflate(_planes(b[:n]), 1, strategy)), k, strategy)
              for k, b in enumerate((block, diff)) for strategy in (zlib.Z_DEFAULT_STRATEGY, zlib.Z_RLE)]
     size, flag, strategy = min(tries)
     level = 6 if size < 0.05 * block[:n].nbytes else 4
-    return _deflate(bytes([flag]) + _planes(diff if flag else block), level, strategy)
+    return deflate(bytes([flag]) + _planes(diff if flag else block), level, strategy)
 
 
 def unpack(blob: bytes, dtype: str, regions: int) -> np.ndarray:
@@ -131,7 +131,8 @@ class Shown:
 
     @functools.cached_property
     def luts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """See _luts; made once per metric, not per block."""
+        """Per class (NO_DATA: unit 1, base 0): what a value is multiplied, then divided by to count its
+        units (powers of ten, exact), and the base; made once per metric, not per block."""
         exp, base = np.zeros(256, np.int64), np.zeros(256, np.int64)
         exp[:len(self.exp)], base[:len(self.base)] = self.exp, self.base
         return _TEN[np.clip(-exp, 0, 22)], _TEN[np.clip(exp, 0, 22)], base
@@ -195,12 +196,6 @@ def shown(values: np.ndarray, edges: list[float], digits: int = 4) -> Shown:
     return Shown(exp, base, width)
 
 
-def _luts(s: Shown) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per class (NO_DATA: unit 1, base 0): what a value is multiplied, then divided by to count its
-    units (powers of ten, exact), and the base."""
-    return s.luts
-
-
 def encode_shown(values: np.ndarray, bins: np.ndarray, s: Shown) -> bytes:
     """One chunk: each value's units above its class's base (0 where no data), packed."""
     return pack(units(values, bins, s))
@@ -208,7 +203,7 @@ def encode_shown(values: np.ndarray, bins: np.ndarray, s: Shown) -> bytes:
 
 def units(values: np.ndarray, bins: np.ndarray, s: Shown) -> np.ndarray:
     """Each value's whole units above its class's base, as s.width-byte integers (0 where no data)."""
-    mul, div, base = _luts(s)
+    mul, div, base = s.luts
     used = slice(0, len(s.exp))
     if (mul[used] == mul[0]).all() and (div[used] == div[0]).all():  # one unit for every class: no gathers
         u = np.multiply(values, mul[0], dtype=np.float64)
@@ -243,7 +238,7 @@ def classes_and_units(values: np.ndarray, classifier: Callable[[np.ndarray], np.
 def decode_shown(chunks: list[bytes], bins: np.ndarray, s: Shown) -> np.ndarray:
     """Inverse of encode_shown over all chunks, given the classes: float64 [frames × regions], NaN where
     no data (the page computes the same numbers)."""
-    mul, div, base = _luts(s)
+    mul, div, base = s.luts
     units = np.concatenate([unpack(c, f"<u{s.width}", bins.shape[1]) for c in chunks]).astype(np.int64) + base[bins]
     out = units * div[bins] / mul[bins]
     out[bins == NO_DATA] = np.nan

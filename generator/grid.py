@@ -58,7 +58,7 @@ class Grid:
 
     `rows` counts each cell's rows; per metric a sum (sum, mean), a minimum or maximum, the NULLs
     (only once the metric has one: count(m) = rows - nulls) or, for the median, the values themselves
-    (no streaming form exists; they take 16 bytes a row). Sums are float64, except for float32 inputs
+    (no streaming form exists; they take 12 bytes a row). Sums are float64, except for float32 inputs
     while no cell has a second row (then a sum is one value, exact in float32): a grid of one row per
     cell, the usual Parquet table, takes half the memory.
     """
@@ -194,7 +194,7 @@ class Grid:
 
     def _matrix(self, m: str, agg: str, order: np.ndarray) -> np.ndarray:
         """The final value of every cell in pool layout, then the tiles laid into the frame × region
-        grid at once and its columns put in the regions' order."""
+        grid a row of tiles at a time and its columns put in the regions' order."""
         assert self.lo is not None
         used = self.tiles * TILE
         rows = self.pools["rows"][:used]
@@ -236,26 +236,25 @@ class Grid:
     def _median(self, m: str) -> np.ndarray:
         """Each cell's median, in pool layout (NaN where none). The rows grouped by cell with a stable sort
         of the cell numbers (nearly in order already: a dozen times as fast as sorting by cell and value);
-        only the cells of more than two rows then have their values sorted."""
-        with self.sorting:  # one metric's sort at a time: each takes ~30 bytes a row while it runs
-            return self._median_of(self.medians.pop(m))
-
-    def _median_of(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        out = np.full(self.tiles * TILE, np.nan)
-        cell = np.concatenate([c for c, _ in parts] + [np.zeros(0, np.int32)])
-        v = np.concatenate([v for _, v in parts] + [np.zeros(0)]).astype(np.float64, copy=False)
-        del parts
-        if len(cell):
-            order = np.argsort(cell, kind="stable")
-            cell, v = cell[order], v[order]
-            del order
-            first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
-            n = np.diff(np.r_[first, len(cell)])
-            if (n > 2).any():
-                rows = np.repeat(n > 2, n)
-                v[rows] = v[rows][np.lexsort((v[rows], cell[rows]))]
-            out[cell[first]] = (v[first + (n - 1) // 2] + v[first + n // 2]) / 2
-        return out
+        only the cells of more than two rows then have their values sorted. One metric's sort at a time:
+        each takes ~30 bytes a row while it runs."""
+        with self.sorting:
+            parts = self.medians.pop(m)
+            out = np.full(self.tiles * TILE, np.nan)
+            cell = np.concatenate([c for c, _ in parts] + [np.zeros(0, np.int32)])
+            v = np.concatenate([v for _, v in parts] + [np.zeros(0)]).astype(np.float64, copy=False)
+            del parts
+            if len(cell):
+                order = np.argsort(cell, kind="stable")
+                cell, v = cell[order], v[order]
+                del order
+                first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+                n = np.diff(np.r_[first, len(cell)])
+                if (n > 2).any():
+                    rows = np.repeat(n > 2, n)
+                    v[rows] = v[rows][np.lexsort((v[rows], cell[rows]))]
+                out[cell[first]] = (v[first + (n - 1) // 2] + v[first + n // 2]) / 2
+            return out
 
 
 class Matrices(Mapping):
