@@ -143,7 +143,8 @@ def build(o: Options) -> Result:
                                                                                         *blobs)))
             for job in pending:
                 job.result()
-            site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[], report=built.report)
+            site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[],  # the data: written above
+                           report=built.report)
             site.write_assets(tmp)
             size = site.size_of(tmp)
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
@@ -192,7 +193,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         side.shutdown(wait=False)  # an error is told now, not once the topology is done
     give_back_memory()
     step = aggregate.Interval(agg.step, agg.unit)
-    filled = agg.filled or int(np.isfinite(next(iter(agg.values.values()))).sum()) or 1
+    filled = agg.filled or 1
     aggs = ", ".join(sorted({m.agg for m in metrics}))
     log(f"aggregate: {agg.rows:,} rows into {agg.frames:,} frames × {len(agg.regions):,} regions × "
         f"{len(metrics)} metrics ({aggs} per {step}{', the data’s own step' if interval is None else ''}; "

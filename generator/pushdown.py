@@ -134,7 +134,7 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
                 for o in names:
                     values[o][b, r] = med[o].to_numpy()
     return Aggregated(start=start // unit, step=step, frames=frames, regions=[str(x) for x in raw_regions],
-                      values=values, rows=raw_rows, unit=interval.unit)
+                      values=values, rows=raw_rows, unit=interval.unit, filled=_filled(values))
 
 
 def months_from_days(source: Source, interval: Interval, aggs: dict[str, str]) -> Aggregated:
@@ -173,7 +173,13 @@ def months_from_days(source: Source, interval: Interval, aggs: dict[str, str]) -
             out = reduce(f"{m}\0{a}", "sum" if a == "count" else a)
         values[m] = out.astype(np.float32)
     return Aggregated(start=start, step=interval.n, frames=frames, regions=days.regions, values=values,
-                      rows=days.rows, unit="month")
+                      rows=days.rows, unit="month", filled=_filled(values))
+
+
+def _filled(values: dict[str, np.ndarray]) -> int:
+    """Cells with a value of the first metric (the grid counts cells with rows; a GROUP BY's result has
+    a row for each)."""
+    return int(np.isfinite(next(iter(values.values()))).sum())
 
 
 def _partitions(conn: sa.Connection, stmt: sa.Select) -> Iterator[list[tuple]]:

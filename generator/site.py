@@ -104,9 +104,7 @@ def write_data(folder: Path, m: int, chunks: list[bytes], values: list[bytes], s
     """Metric m's data files into folder/data/m: class chunks (C.js), values (vC.js), series (sG.js)."""
     data = folder / "data" / str(m)
     data.mkdir(parents=True)
-    files = [(f"{m}/{stem}", data / f"{stem}.js", blob) for stem, blob in [
-        *((str(c), b) for c, b in enumerate(chunks)), *((f"v{c}", b) for c, b in enumerate(values)),
-        *((f"s{g}", b) for g, b in enumerate(series))]]
+    files = [(f"{m}/{stem}", data / f"{stem}.js", blob) for stem, blob in data_stems(chunks, values, series)]
 
     def write(key: str, path: Path, blob: bytes) -> None:
         path.write_bytes(b"".join((  # base64 is JSON as it is: no escaping pass
@@ -115,6 +113,12 @@ def write_data(folder: Path, m: int, chunks: list[bytes], values: list[bytes], s
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # base64 and writes release the GIL
         for done in [pool.submit(write, *f) for f in files]:
             done.result()
+
+
+def data_stems(chunks: list[bytes], values: list[bytes], series: list[bytes]) -> list[tuple[str, bytes]]:
+    """A metric's data, each blob with its name: class chunks C, values vC, series sG."""
+    return [*((str(c), b) for c, b in enumerate(chunks)), *((f"v{c}", b) for c, b in enumerate(values)),
+            *((f"s{g}", b) for g, b in enumerate(series))]
 
 
 def player_script() -> str:
@@ -151,10 +155,7 @@ def single_page(*, meta: dict, topology: dict, chunks: list[list[bytes]],
     first = [("topology", script_json(topology))]  # before the player: what the first frame needs
     rest: list[tuple[str, str]] = []  # after it: parsed while the first frame is drawn
     for m, metric_chunks in enumerate(chunks):
-        exact, overview = values[m] if values else [], series[m] if series else []
-        for stem, blob in [*((str(c), b) for c, b in enumerate(metric_chunks)),
-                           *((f"v{c}", b) for c, b in enumerate(exact)),
-                           *((f"s{g}", b) for g, b in enumerate(overview))]:
+        for stem, blob in data_stems(metric_chunks, values[m] if values else [], series[m] if series else []):
             (first if stem == "0" else rest).append((f"{m}/{stem}", f'"{base64.b64encode(blob).decode("ascii")}"'))
     player = _raw(player_script(), "script")
     style = _raw((STATIC / "style.css").read_text(encoding="utf-8"), "style")
