@@ -92,8 +92,9 @@ def from_database(url: str | sa.Engine, *, table: str | None, query: str | None,
     the file)."""
     if bool(table) == bool(query):
         raise UserError("with --db give exactly one of --table NAME or --query SQL")
+    theirs = isinstance(url, sa.Engine)  # the caller's Engine: used, never disposed of here
     engine = url if isinstance(url, sa.Engine) else open_engine(url)
-    path = sqlite_file(url.url.render_as_string(hide_password=False) if isinstance(url, sa.Engine) else url)
+    path = sqlite_file(engine.url.render_as_string(hide_password=False) if theirs else str(url))
     if isinstance(url, sa.Engine):
         url = url.url.render_as_string(hide_password=True)
     try:
@@ -121,7 +122,8 @@ def from_database(url: str | sa.Engine, *, table: str | None, query: str | None,
     if path is None:
         return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel, time_kind=kind)
     # A SQLite file: SQLite runs the query, the rows come out columnar; its GROUP BY sorts, which is slow.
-    engine.dispose()
+    if not theirs:
+        engine.dispose()
     return Source(region=region, time=time, metrics=chosen, time_kind=kind,
                   batches=scan.sqlite(path, base, keys, region, time, kind, table=bool(table)))
 
