@@ -19,9 +19,10 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import build, capture, site
+from . import build, site
 from .errors import UserError
 from .options import Options
+from .video import capture
 
 __all__ = ["Map", "UserError", "choropleth"]
 

@@ -17,10 +17,11 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import aggregate, builtin, classify, demo, encoding, framedata, geometry, overlay, regions, series, site, source
+from . import aggregate, classify, demo, encoding, framedata, regions, series, site, source
 from .errors import UserError
+from .geo import builtin, geometry, overlay
+from .geo.topology import to_topology
 from .options import Metric, Options, parse_metric
-from .topology import to_topology
 
 __all__ = ["Map", "Options", "Result", "build", "make_map"]
 

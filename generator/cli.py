@@ -139,7 +139,7 @@ def record_parser() -> argparse.ArgumentParser:
 
 
 def run_record(args: argparse.Namespace, site: Path, video: str) -> None:
-    from . import capture
+    from .video import capture
 
     rec = capture.Recording(fps=args.fps, width=args.size[0], height=args.size[1], metric=args.video_metric,
                             start=args.start, end=args.end, step=args.step, quality=args.quality,
@@ -161,7 +161,7 @@ def run_build(argv: list[str]) -> int:
         return 0
     options = {k: v for k, v in vars(args).items() if k in build.Options.__dataclass_fields__}
     if args.video:
-        from .capture import FORMATS
+        from .video.capture import FORMATS
         if Path(args.video).suffix.lower() not in FORMATS:  # before the build, not after it
             raise UserError(f"--video {args.video!r}: unknown extension; use .mp4, .webm or .gif")
     o = build.Options(**options)

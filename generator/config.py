@@ -17,8 +17,8 @@ import typing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .builtin import BUILTIN
 from .errors import UserError
+from .geo.builtin import BUILTIN
 from .options import Options
 
 if sys.version_info >= (3, 11):

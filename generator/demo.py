@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import geometry, regions
+from . import regions
+from .geo import geometry
 
 DEMO_START = 1_704_067_200  # 2024-01-01 00:00 UTC
 DEMO_DAYS = 21

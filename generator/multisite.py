@@ -10,10 +10,11 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from . import __version__, builtin, demo, overlay, site
+from . import __version__, demo, site
 from .build import log, make_map
 from .config import SiteConfig
 from .errors import UserError
+from .geo import builtin, overlay
 from .options import Options
 
 HASH_FILE = ".inputs-sha256"
@@ -90,7 +91,7 @@ def _stills(folders: list[Path]) -> None:
     """A small still image of each new map, drawn by its own page in headless Chromium when there is one."""
     if not folders:
         return
-    from . import capture
+    from .video import capture
 
     try:
         capture.stills(folders)

@@ -30,7 +30,9 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from generator import browser, capture, demo, framedata, geometry  # noqa: E402
+from generator import demo, framedata  # noqa: E402
+from generator.geo import geometry  # noqa: E402
+from generator.video import browser, capture  # noqa: E402
 
 START = 1_600_000_000 // 3600 * 3600
 BASELINE = "210653b"  # before the columnar aggregation and the values at the precision shown

@@ -1,4 +1,4 @@
-"""Derive generator/shapes/countries-10m.json, the built-in `world-10m` shapes, once.
+"""Derive generator/geo/shapes/countries-10m.json, the built-in `world-10m` shapes, once.
 
 Source: world-atlas 2.0.2's countries-10m.json (Natural Earth 1:10m Admin 0 countries, public
 domain; the package under the ISC licence): `npm pack world-atlas@2`, or the same data as a
@@ -23,7 +23,7 @@ import topojson
 
 TOLERANCE = 0.02  # degrees
 QUANTIZATION = 36_000
-OUT = Path(__file__).resolve().parents[1] / "generator" / "shapes" / "countries-10m.json"
+OUT = Path(__file__).resolve().parents[1] / "generator" / "geo" / "shapes" / "countries-10m.json"
 
 
 def main(source: str) -> None:

@@ -23,7 +23,9 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Frame, Page
 
-from generator import browser, build, classify, demo, geometry
+from generator import build, classify, demo
+from generator.geo import geometry
+from generator.video import browser
 
 COUNTRIES = {"Brazil": "BRA", "Russia": "RUS", "Australia": "AUS", "France": "FRA", "Norway": "NOR"}
 SHARED_10M = Path(__file__).resolve().parents[2] / "shared" / "data" / "ne_10m_countries" / "ne_10m_countries.shp"

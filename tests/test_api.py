@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from test_cli import run
 
 import build_site
-from generator import builtin, cli, source
+from generator import cli, source
+from generator.geo import builtin
 
 T0 = 1_700_000_000 // 3600 * 3600
 # Four hours of three countries: several rows per bucket, a NULL, a bucket with no rows at all (02:00),

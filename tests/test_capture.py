@@ -15,7 +15,7 @@ import pytest
 from conftest import COUNTRIES, expected_colour
 from playwright.sync_api import Page
 
-from generator import capture
+from generator.video import capture
 
 W, H = 1280, 720
 

@@ -10,7 +10,8 @@ from conftest import interior
 from playwright.sync_api import Page
 from test_page import open_site
 
-from generator import albers_usa, build
+from generator import build
+from generator.geo import albers_usa
 
 
 def colour_of(page: Page, name: str) -> tuple[int, int, int]:

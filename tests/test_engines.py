@@ -15,7 +15,7 @@ from conftest import COUNTRIES, expected_colour, serve
 from engines import ENGINES, Engine, launch, move_mouse, press, rgb, set_viewport
 from playwright.sync_api import Playwright
 
-from generator import browser
+from generator.video import browser
 
 WIDTH, HEIGHT = 1280, 800
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"

@@ -9,8 +9,8 @@ import shapely
 from conftest import SHARED_10M
 from shapely.geometry import MultiPolygon, Polygon
 
-from generator import geometry, projections, topology
 from generator.errors import UserError
+from generator.geo import geometry, projections, topology
 
 
 def decode(topo: dict) -> list:
@@ -240,7 +240,7 @@ def test_bad_projection_bbox_only(world, bad: dict, words: list[str]) -> None:
 def test_albers_usa_puts_each_part_in_its_box(world) -> None:
     """The United States of a world file: the lower 48, Alaska and Hawaii, each inside its own box,
     where d3's geoAlbersUsa puts them (d3 units: the lower 48's scale is 1)."""
-    from generator import albers_usa
+    from generator.geo import albers_usa
 
     shapes = geometry.prepare(world, "albers-usa")
     usa = shapes.frame.geometry[shapes.names.index("United States of America")]

@@ -9,7 +9,8 @@ from playwright.sync_api import Page
 from pyproj import Transformer
 from test_page import open_site
 
-from generator import build, projections
+from generator import build
+from generator.geo import projections
 
 W, H = 1280, 720
 BACKGROUND = (0xF4, 0xF6, 0xF8)  # --map-bg

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator import geometry, regions
+from generator import regions
+from generator.geo import geometry
 
 
 @pytest.mark.parametrize("code,iso", [

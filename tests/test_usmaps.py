@@ -15,9 +15,10 @@ from playwright.sync_api import Page
 from test_cartography import make, rgb
 from test_page import ARTIFACTS, open_site
 
-from generator import albers_usa, builtin, classify, geometry
+from generator import classify
 from generator.cli import main
 from generator.errors import UserError
+from generator.geo import albers_usa, builtin, geometry
 
 BORDER = (48, 48, 48)  # the player's colour of --borders lines (#303030)
 PLACES = {"Anchorage": ("02020", (-149.9, 61.2), "Alaska"), "Honolulu": ("15003", (-157.86, 21.31), "Hawaii"),

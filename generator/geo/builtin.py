@@ -2,7 +2,7 @@
 (`world`, `world-10m`, `us-states`, `us-counties`), the layer of a file with several, and the fields
 the built-in US shapes gain so data codes find them (USPS codes beside the FIPS codes and names).
 
-Sources and licences: generator/shapes/LICENSE-* and the README.
+Sources and licences: generator/geo/shapes/LICENSE-* and the README.
 """
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from ..errors import UserError
 from . import albers_usa, seams
-from .errors import UserError
 
 PROJECTIONS = {
     "robinson": "ESRI:54030",

@@ -7,7 +7,7 @@ them without re-encoding) or as PNG frames POSTed in batches and encoded by ffmp
 draws the next batch. The video is recorded in segments, so an interrupted recording keeps what
 was done (joined into a playable file) and `--resume` continues after the last complete segment.
 This module drives the browser and serves the page; ffmpeg's side (its command, a segment's process,
-joining the segments) is encode.py's.
+joining the segments) is ffmpeg.py's.
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 
 import imageio_ffmpeg
 
-from . import browser, encode
-from .errors import UserError, first_line
-from .site import STATIC, built_here, is_single_file
+from ..errors import UserError, first_line
+from ..site import STATIC, built_here, is_single_file
+from . import browser, ffmpeg
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -125,9 +125,9 @@ def record(site: Path, out: Path, r: Recording) -> Result:
         shutil.rmtree(parts_dir)
     parts_dir.mkdir(exist_ok=True)
     manifest.write_text(settings)
-    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    ffmpeg_exe = imageio_ffmpeg.get_ffmpeg_exe()
 
-    open_segments: dict[int, encode.Segment] = {}
+    open_segments: dict[int, ffmpeg.Segment] = {}
     advance: Callable[[int], None] = lambda n: None  # noqa: E731 - the progress bar's, once it is up
 
     def sink(path: str, data: bytes, frames: int) -> None:  # POST /frames/<segment>
@@ -168,8 +168,8 @@ def record(site: Path, out: Path, r: Recording) -> Result:
                 if targets[k].exists():  # --resume: done before
                     advance(len(seg))
                     continue
-                command = encode.command(ffmpeg, method, suffix, r.fps, r.quality)
-                segment = open_segments[k] = encode.Segment(command, targets[k])
+                command = ffmpeg.command(ffmpeg_exe, method, suffix, r.fps, r.quality)
+                segment = open_segments[k] = ffmpeg.Segment(command, targets[k])
                 span = [seg[0], seg[-1] + 1, r.step]
                 if method == "webcodecs":
                     js, args = "([f, u, fps, br]) => choroplethCapture.h264(f, u, fps, br, 60)", \
@@ -191,14 +191,14 @@ def record(site: Path, out: Path, r: Recording) -> Result:
         server.shutdown()
         done = list(itertools.takewhile(Path.exists, targets))
         if done:
-            encode.join(done, out)
+            ffmpeg.join(done, out)
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped ({first_line(exc)})"
         if isinstance(exc, UserError) and not done:
             raise
         raise UserError(f"recording {what}: {len(done)} complete segment(s) joined into {out}; rerun with "
                         "--resume to continue" if done else f"recording {what}; nothing was recorded") from None
     server.shutdown()
-    encode.join(targets, out)
+    ffmpeg.join(targets, out)
     shutil.rmtree(parts_dir, ignore_errors=True)
     return Result(path=out, frames=len(frames), seconds=time.perf_counter() - began, method=method)
 

@@ -20,9 +20,9 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from ..errors import UserError, first_line
+from ..regions import country_code, name_field
 from . import builtin, projections, seams
-from .errors import UserError, first_line
-from .regions import country_code, name_field
 
 
 @dataclass

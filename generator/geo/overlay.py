@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from ..errors import UserError
 from . import builtin, geometry
-from .errors import UserError
 
 _STATE_FIELDS = ("state", "STATE", "STATEFP", "statefp", "STATE_FIPS", "STUSPS")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from .errors import UserError
+from ..errors import UserError
 
 
 def command(ffmpeg: str, method: str, suffix: str, fps: int, quality: int) -> list[str]:

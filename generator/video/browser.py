@@ -1,7 +1,7 @@
 """Finding and launching a Chromium for Playwright: its own build when installed, else the system's.
 
 Used by the video capture and by the tests, so both run the page in the same browser the same way.
-`python -m generator.browser` prints the browser it would use (exit 1 when there is none).
+`python -m generator.video.browser` prints the browser it would use (exit 1 when there is none).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UserError
+from ..errors import UserError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -1,0 +1,1 @@
+"""Stage 4, the geometry family: shapes read, selected, cut, projected and turned into TopoJSON."""

@@ -1,0 +1,1 @@
+"""Stage 6 (optional), the video family: finding a browser, driving the page frame by frame, ffmpeg."""
