@@ -1,2 +1,23 @@
-"""build-site: animated choropleth maps as static pages and frame-exact video."""
+"""build-site: animated choropleth maps as static pages and frame-exact video.
+
+How the code is laid out: the stages in the order a build runs them (build.make_map wires them; the
+command, cli.py, and the Python face, api.py, both call it; multisite.py builds a site of many maps).
+
+1. source      source.py, scan.py        the rows: a SQL selectable for servers, Arrow batches otherwise
+2. shapes      geo/ (geometry, builtin,  read, select (--only, --bbox), cut at the seam, project
+               seams, projections,       (albers_usa: the US composite) -> Shapes; topology.py turns
+               albers_usa, topology)     them into TopoJSON on a thread while stage 3 runs
+3. aggregate   aggregate.py, intervals,  rows -> one float32 matrix [frames × regions] per metric:
+               grid.py, pushdown.py      the database's GROUP BY (pushdown) or a scatter here (grid)
+4. match       regions.py, geo/overlay   data codes -> shapes; border and inset lines added to the TopoJSON
+5. encode      encoding.py -> classify,  classes over all frames -> uint8 chunks (framedata), the
+               framedata, series         tooltip's values, each region's series for the charts
+6. site        site.py, templates/,      the page and its data files, written atomically; the player
+               static/player/            (classic scripts, joined into player.js) plays it
+7. video       video/ (capture, ffmpeg,  optional: the page driven frame by frame -> MP4/WebM/GIF
+               browser)
+
+Beside them: options.py (one map's options), config.py (the site file), errors.py, demo.py (the demo
+database), serve.py (`build-site serve`).
+"""
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""Stage 2: bucket the rows onto a regular time grid and aggregate per bucket × region.
+"""Stage 3, aggregate: bucket the rows onto a regular time grid and aggregate per bucket × region.
 
 A database aggregates in its own GROUP BY (pushdown.py): only frames × regions rows travel. Rows read
 in this process (SQLite files, CSV, Parquet, Arrow) are scattered batch by batch into the dense grid

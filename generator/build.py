@@ -1,5 +1,6 @@
-"""One map's build: wires the stages source -> aggregate -> classify -> geometry -> site, and reports.
-A site of many maps is multisite.py; the options are options.py."""
+"""One map's build: wires the stages in the order they run (source -> shapes -> aggregate, the topology
+beside it -> match -> encode -> site; see the code map in generator/__init__.py), and reports. A site
+of many maps is multisite.py; the options are options.py."""
 from __future__ import annotations
 
 import ctypes
@@ -70,7 +71,7 @@ def open_source(o: Options, metrics: list[str] | None, rows: Rows | None = None)
 
 def give_back_memory() -> None:
     """Return the C heap's free pages to the system: glibc keeps the holes a batch's temporaries leave
-    (140 MB after 30 M rows), which would count in the peak of the encoding that follows."""
+    (over 100 MB after tens of millions of rows), which would count in the peak of the encoding that follows."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc

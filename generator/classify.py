@@ -1,4 +1,5 @@
-"""Stage 3: classify every value of a metric, over all frames at once, into colour classes.
+"""Stage 5, encode (called by encoding.py): classify every value of a metric, over all frames at
+once, into colour classes.
 
 One classification per metric (mapclassify's schemes; equal intervals computed as mapclassify does,
 without its imports; breaks computed on a sample when the matrix is large), then a Classifier turns
@@ -202,7 +203,7 @@ class Classifier:
 
 def mapclassify() -> Any:
     """mapclassify, imported when a scheme from the data needs it: it brings scipy.stats and
-    scikit-learn, 1.3 s of imports (half of a small build's time) that equal intervals do without."""
+    scikit-learn, seconds of imports (much of a small build's time) that equal intervals do without."""
     import mapclassify as module
 
     return module

@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The command's entry point: main, then out without Python's teardown of the modules a build
-    imports (scipy, pandas, GDAL…: 0.5–0.8 s). Every file is closed and every thread joined by then;
+    imports (scipy, pandas, GDAL…: most of a second). Every file is closed and every thread joined by then;
     the two streams are flushed here."""
     code = main()
     for stream in (sys.stdout, sys.stderr):

@@ -1,4 +1,4 @@
-"""Stage 5 on every core: each metric's classes, its chunks of classes and values, its series.
+"""Stage 5, encode, on every core: each metric's classes, its chunks of classes and values, its series.
 
 A metric is prepared (its matrix in shape order, its classes, series and value units) while another's
 chunks are classified and deflated (numpy and zlib release the GIL); a metric's matrix goes once its

@@ -1,4 +1,5 @@
-"""Stage 5a: the uint8 class matrix and the tooltip's values -> compressed chunks along frames.
+"""Stage 5, encode (called by encoding.py): the uint8 class matrix and the tooltip's values ->
+compressed chunks along frames.
 
 Each chunk holds `chunk_frames` consecutive frames, frame-major (all regions of a frame together).
 Within a chunk every frame is stored as its difference (mod 256) to the previous frame, so smooth
@@ -53,7 +54,7 @@ def pack(block: np.ndarray) -> bytes:
 
     The form and deflate's strategy are those that shrink a sample of the frames most: differences
     turn smooth data into runs of zeros, the plain block keeps noise from widening and repeats (a daily
-    cycle) for deflate's long matches; run-length only (Z_RLE) is three times as fast as the default on
+    cycle) for deflate's long matches; run-length only (Z_RLE) is much faster than the default on
     noise and often smaller. The default at level 6 where the sample shrinks to almost nothing, else 4.
     """
     diff = delta(block)
@@ -223,7 +224,7 @@ def units(values: np.ndarray, bins: np.ndarray, s: Shown) -> np.ndarray:
 def classes_and_units(values: np.ndarray, classifier: Callable[[np.ndarray], np.ndarray], s: Shown | None
                       ) -> tuple[np.ndarray, np.ndarray | None]:
     """A chunk's classes and, given s, its values' units, a few frames at a time: every pass over a
-    block stays in the CPU's cache (a third faster than passes over the whole chunk)."""
+    block stays in the CPU's cache (faster than passes over the whole chunk)."""
     bins = np.empty(values.shape, np.uint8)
     out = np.empty(values.shape, f"<u{s.width}") if s else None
     rows = max(1, (1 << 15) // max(values.shape[1], 1))

@@ -1,4 +1,4 @@
-"""Stage 2 for in-process sources: columnar batches scattered into the dense frame × region grid.
+"""Stage 3, aggregate, for in-process sources: columnar batches scattered into the dense frame × region grid.
 
 The output has a cell for every bucket × region, so aggregation is a scatter into preallocated
 accumulators (np.add.at, np.minimum.at…): no hash table and no sort. Neither the time range nor the
@@ -91,7 +91,7 @@ class Grid:
             self.used = np.concatenate([self.used, np.zeros(len(self.codes.index) - len(self.used), bool)])
         self.used[region] = True  # a region counts once it has a row with a time
         cell = self._cells(bucket, region)
-        ones = np.ones(len(cell), np.int32)  # np.add.at with an array: 30 times as fast as with a scalar
+        ones = np.ones(len(cell), np.int32)  # np.add.at is far faster with an array than with a scalar
         np.add.at(self.pools["rows"], cell, ones)
         if self.single and self.pools["rows"][cell].max() > 1:
             self.single = False
@@ -213,7 +213,7 @@ class Grid:
         if self.slots.size == self.tiles and (self.slots.reshape(-1) == np.arange(self.tiles)).all():
             # Every tile, allocated row by row (rows in time order): each row of tiles transposed where it
             # lies, through a copy that stays in the cache. No second matrix: memory touched for the first
-            # time is what costs here (0.2 s per 100 MB), and the peak holds one matrix less.
+            # time is what costs here, and the peak holds one matrix less.
             tiles, into = v.reshape(tile_rows, tile_cols, SIDE, SIDE), v.reshape(tile_rows, SIDE, tile_cols, SIDE)
             row = np.empty((tile_cols, SIDE, SIDE), dtype=np.float32)
             for r in range(tile_rows):
@@ -235,7 +235,7 @@ class Grid:
 
     def _median(self, m: str) -> np.ndarray:
         """Each cell's median, in pool layout (NaN where none). The rows grouped by cell with a stable sort
-        of the cell numbers (nearly in order already: a dozen times as fast as sorting by cell and value);
+        of the cell numbers (nearly in order already: far cheaper than sorting by cell and value);
         only the cells of more than two rows then have their values sorted. One metric's sort at a time:
         each takes ~30 bytes a row while it runs."""
         with self.sorting:

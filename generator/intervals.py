@@ -1,4 +1,4 @@
-"""Stage 2 (shared): time buckets. Parsing --interval, finding the data's own step, where buckets start.
+"""Stage 3, aggregate (both paths): time buckets. Parsing --interval, finding the data's own step, where buckets start.
 
 Used by both aggregations: the database's GROUP BY (pushdown.py) and the in-process grid (grid.py).
 """

@@ -1,4 +1,4 @@
-"""Stage 2 for databases: the GROUP BY runs in the database (SQLAlchemy Core, so any dialect).
+"""Stage 3, aggregate, for databases: the GROUP BY runs in the database (SQLAlchemy Core, so any dialect).
 
 PostgreSQL, MariaDB/MySQL, ClickHouse, DuckDB, warehouses: only frames × regions rows come back,
 streamed in partitions into preallocated arrays. Data too big for one machine stays where it is.

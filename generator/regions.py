@@ -1,4 +1,4 @@
-"""Stage 4a: match the data's region codes to the shapes' features.
+"""Stage 4, match: match the data's region codes to the shapes' features.
 
 Each side's codes have one type, detected from all its values (or given): ISO 3166 alpha-2,
 alpha-3, numeric (with or without leading zeros), FIPS 10-4, English names, or plain keys (US

@@ -1,4 +1,5 @@
-"""Stage 1b: in-process sources read as Arrow record batches, for the dense aggregation (grid.py).
+"""Stage 1, source, read here: in-process sources as Arrow record batches, for the dense
+aggregation (grid.py).
 
 SQLite files through ADBC: the user's query still runs in SQLite, only the GROUP BY moves out; ADBC
 types a column from its first rows, so every column is CAST to one type and NULL metrics travel as

@@ -1,5 +1,5 @@
-"""Stage 5c: each region's series over all frames, for the page's charts (the tooltip's sparkline, the
-pinned regions' panel), and the scrubber's overview strip.
+"""Stage 5, encode (called by encoding.py): each region's series over all frames, for the page's
+charts (the tooltip's sparkline, the pinned regions' panel), and the scrubber's overview strip.
 
 Up to MAX_POINTS frames a series is the frames' values themselves. Beyond, the frames are taken in
 spans of `step` and each point keeps the min, the mean and the max of its span, so a spike in one
@@ -100,8 +100,8 @@ def encode(s: Series, group: int = GROUP) -> list[bytes]:
 
 def _deflate(planes: np.ndarray) -> bytes:
     """Run-length only (Z_RLE) where a sample shrinks as much that way: noisy floats' low bytes leave
-    deflate's default nothing to match, and RLE takes a third of its time (3,000 regions × 10,000
-    frames: 0.2 s a metric instead of 0.7 s, 1 % smaller); smooth series keep the default."""
+    deflate's default nothing to match, and RLE takes a fraction of its time for about the same size;
+    smooth series keep the default."""
     sample = np.ascontiguousarray(planes[:, :1 << 13]).tobytes()  # the start of each byte plane
     data = np.ascontiguousarray(planes).tobytes()
     size = {s: len(framedata.deflate(sample, 1, s)) for s in (zlib.Z_RLE, zlib.Z_DEFAULT_STRATEGY)}

@@ -1,4 +1,4 @@
-"""Stage 5b: write the static site: index.html (Jinja2), our player and stylesheet, the TopoJSON
+"""Stage 6, site: write the static site: index.html (Jinja2), our player and stylesheet, the TopoJSON
 and the frame chunks, all addressed by relative URLs; or all of it in one HTML file.
 
 Every data file is a small script that hands its payload to the player (`choroplethLoad(key, data)`):

@@ -1,4 +1,4 @@
-"""Stage 1 of the pipeline: open the rows (SQLAlchemy database, SQLite file, CSV, Parquet or an Arrow
+"""Stage 1, source: open the rows (SQLAlchemy database, SQLite file, CSV, Parquet or an Arrow
 table) and name the columns.
 
 Nothing is read in bulk here. A database server (and DuckDB, ClickHouse…) stays a SQL selectable, so

@@ -1,1 +1,2 @@
-"""Stage 4, the geometry family: shapes read, selected, cut, projected and turned into TopoJSON."""
+"""Stage 2, shapes: the geometry family. Shapes read, selected, cut and projected (stage 2), turned
+into TopoJSON (beside stage 3), lines drawn over them (stage 4)."""

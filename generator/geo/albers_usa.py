@@ -1,4 +1,4 @@
-"""Stage 4b (geometry), the US composite projection `albers-usa`: the lower 48 states in Albers conic
+"""Stage 2, shapes: the US composite projection `albers-usa`: the lower 48 states in Albers conic
 equal-area, Alaska, Hawaii, Puerto Rico (with the Virgin Islands), American Samoa and Guam (with the
 Northern Mariana Islands) as scaled insets, each clipped to its box, placed as d3-geo's geoAlbersUsa
 places Alaska and Hawaii and d3-composite-projections' geoAlbersUsaTerritories the territories.

@@ -1,4 +1,4 @@
-"""Stage 4b (geometry), where shapes come from: the built-in shapes shipped in the package by name
+"""Stage 2, shapes: where shapes come from: the built-in shapes shipped in the package by name
 (`world`, `world-10m`, `us-states`, `us-counties`), the layer of a file with several, and the fields
 the built-in US shapes gain so data codes find them (USPS codes beside the FIPS codes and names).
 

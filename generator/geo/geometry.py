@@ -1,4 +1,4 @@
-"""Stage 4b: shapes file -> the regions' shapes, selected and projected (one row per region, in order).
+"""Stage 2, shapes: shapes file -> the regions' shapes, selected and projected (one row per region, in order).
 
 All the heavy geometry work happens here and in projections.py and topology.py, once: geopandas/pyogrio
 read any format, pyproj projects (the browser never projects), topojson builds a shared-arc topology.

@@ -1,4 +1,4 @@
-"""Stage 4c: lines drawn over the regions, added to the TopoJSON once, at build time.
+"""Stage 4, match (once the regions are known): lines drawn over the regions, added to the TopoJSON once, at build time.
 
 - `--borders FIELD`: a mesh of the regions' own arcs, those between neighbours whose FIELD differs
   (`continent`; `state` for US counties: their state code, or the first two digits of their FIPS),

@@ -1,4 +1,4 @@
-"""Stage 4b, projecting: `--projection` names -> CRS, what a projection shows, the projected shapes.
+"""Stage 2, shapes, projecting: `--projection` names -> CRS, what a projection shows, the projected shapes.
 
 pyproj projects (the browser never projects). Before projecting, in longitude/latitude (the
 projection's own geographic CRS), every shape is cut at the projection's seam (the meridian opposite

@@ -1,4 +1,4 @@
-"""Stage 4b, cutting in degrees: shapes made continuous across the 180th meridian, cut at a seam, clipped.
+"""Stage 2, shapes, cutting in degrees: shapes made continuous across the 180th meridian, cut at a seam, clipped.
 
 PROJ wraps each longitude around the central meridian on its own, so a polygon with vertices either
 side of the projection's seam (the meridian opposite the central one) would be drawn across the

@@ -1,4 +1,5 @@
-"""Stage 4b, last step: the projected Shapes -> TopoJSON, one geometry per region, in region order.
+"""Stage 2, shapes, last step (run beside stage 3): the projected Shapes -> TopoJSON, one geometry
+per region, in region order.
 
 topojson builds a shared-arc topology, simplifies it with topology preserved and quantizes it; the
 page only scales the quantized coordinates to its canvas. The shapes come from geometry.prepare().

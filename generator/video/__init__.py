@@ -1,1 +1,1 @@
-"""Stage 6 (optional), the video family: finding a browser, driving the page frame by frame, ffmpeg."""
+"""Stage 7 (optional), video, the family: finding a browser, driving the page frame by frame, ffmpeg."""

@@ -1,4 +1,4 @@
-"""Stage 6 (optional): record a built site, frame by frame, into MP4 (H.264), WebM (VP9) or GIF.
+"""Stage 7 (optional), video: record a built site, frame by frame, into MP4 (H.264), WebM (VP9) or GIF.
 
 Playwright opens the page from a local HTTP server and the page's own renderer draws every frame
 (`choropleth.renderFrame`), so frame i of the video is frame i of the page. Frames leave the browser

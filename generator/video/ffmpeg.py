@@ -1,4 +1,4 @@
-"""Stage 6 (optional), the ffmpeg side of recording: one segment's encoder, and the segments joined.
+"""Stage 7 (optional), video, the ffmpeg side of recording: one segment's encoder, and the segments joined.
 
 capture.py drives the page and hands each segment's bytes (the page's H.264, or PNG frames) to a
 Segment: one ffmpeg process fed through its stdin, renamed into place when finished so an
