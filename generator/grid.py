@@ -10,12 +10,12 @@ per row.
 """
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
+import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -289,8 +289,14 @@ class Matrices(Mapping):
 def _check_memory(cells: int, pools: int) -> None:
     """Refuse, with the estimate, an aggregation whose grid would not fit in memory."""
     need = cells * 8 * pools
-    avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    avail = available_memory()
     if need > avail * 0.8:
         raise UserError(f"the frame × region grid needs about {need / 2**30:.1f} GiB of memory, "
-                        f"{avail / 2**30:.1f} GiB is free; use a longer --interval, fewer --metric or a smaller "
+                        f"{avail / 2**30:.1f} GiB is available; use a longer --interval, fewer --metric or a smaller "
                         "time range")
+
+
+def available_memory() -> int:
+    """Bytes a build can have: free memory plus the page cache the kernel gives back on demand
+    (Linux's MemAvailable), not free pages alone, which after reading a big file leave the cache out."""
+    return int(psutil.virtual_memory().available)

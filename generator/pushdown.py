@@ -5,7 +5,6 @@ streamed in partitions into preallocated arrays. Data too big for one machine st
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .errors import UserError
-from .grid import MAX_FRAMES
+from .grid import MAX_FRAMES, available_memory
 from .intervals import Aggregated, Interval, months, origin, span
 from .source import Source
 
@@ -29,10 +28,10 @@ def check_size(frames: int, regions: int, metrics: int) -> None:
         raise UserError(f"{frames:,} frames is more than {MAX_FRAMES:,}; use a longer --interval or a shorter "
                         "time range")
     need = frames * regions * metrics * 4 * 2  # float32 values plus working copies
-    avail = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    avail = available_memory()
     if need > avail * 0.8:
         raise UserError(f"{frames:,} frames × {regions:,} regions × {metrics} metrics needs about "
-                        f"{need / 2**30:.1f} GiB of memory, {avail / 2**30:.1f} GiB is free; use a "
+                        f"{need / 2**30:.1f} GiB of memory, {avail / 2**30:.1f} GiB is available; use a "
                         "longer --interval, fewer --metric or a smaller time range")
 
 
