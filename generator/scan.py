@@ -25,6 +25,8 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from .errors import UserError
+
 BATCH_ROWS = 1 << 18
 Reader = Generator[pa.RecordBatch, None, None]
 # columns, and the regions to keep (None: all) -> readers of batches of exactly those columns, to be
@@ -136,10 +138,45 @@ def arrow(table: pa.Table) -> Batches:
 
 
 def _only(batch: pa.RecordBatch, regions: list[str] | None) -> pa.RecordBatch:
-    """The rows of the given regions (the first column), or all."""
+    """The rows of the given regions (the first column), or all, every text column as plain text."""
+    batch = plain(batch)
     if regions is None:
         return batch
     return batch.filter(pc.is_in(pc.cast(batch.column(0), pa.string()), pa.array(regions)).fill_null(False))
+
+
+def plain(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Every text column as plain `string` (the first, the region codes, kept dictionary-encoded if it is)."""
+    return pa.RecordBatch.from_arrays([_plain(a, name, keep_dictionary=i == 0)
+                                       for i, (a, name) in enumerate(zip(batch.columns, batch.schema.names))],
+                                      names=batch.schema.names)
+
+
+def _texty(t: pa.DataType) -> bool:
+    return (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+            or pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t))
+
+
+def _plain(a: pa.Array, name: str, keep_dictionary: bool) -> pa.Array:
+    """Any Arrow string or binary type (view, large, a dictionary of any) as plain `string`: polars and
+    DuckDB export text as string_view, which most of Arrow's kernels (take, filter) do not take. A
+    dictionary of text is kept for the region column (the grid reads its codes once per distinct code)."""
+    t = a.type
+    if pa.types.is_dictionary(t):
+        if not _texty(t.value_type):
+            return a
+        if not pa.types.is_string(t.value_type):  # values first: a view's dictionary cannot be decoded as it is
+            a = _cast(a, pa.dictionary(t.index_type, pa.string()), name)
+        return a if keep_dictionary else _cast(a, pa.string(), name)
+    return a if pa.types.is_string(t) or not _texty(t) else _cast(a, pa.string(), name)
+
+
+def _cast(a: pa.Array, to: pa.DataType, name: str) -> pa.Array:
+    try:
+        return pc.cast(a, to)
+    except pa.ArrowInvalid:
+        raise UserError(f"column {name!r} holds bytes that are not UTF-8 text; give its codes or times as "
+                        "text") from None
 
 
 def numeric(t: pa.DataType) -> bool:

@@ -188,8 +188,8 @@ def from_arrow(rows: pa.Table | pa.RecordBatchReader, *, region: str, time: str,
         except Exception as exc:  # noqa: BLE001 - whatever the producer of the batches raises
             raise UserError(f"{where} cannot be read ({first_line(exc)}); check it") from None
     head = rows.select([time]).slice(0, 1000).combine_chunks().to_batches() if time in rows.column_names else []
-    return from_arrow_schema(rows.schema, head[0] if head else None, scan.arrow(rows), region=region, time=time,
-                             metrics=metrics, where=where)
+    return from_arrow_schema(rows.schema, scan.plain(head[0]) if head else None, scan.arrow(rows), region=region,
+                             time=time, metrics=metrics, where=where)
 
 
 def from_arrow_schema(schema: pa.Schema, head: pa.RecordBatch | None, batches: scan.Batches, *, region: str,
