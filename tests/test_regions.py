@@ -21,6 +21,56 @@ def test_country_code(code: str, iso: str | None) -> None:
     assert regions.country_code(code) == iso
 
 
+# As the World Bank's World Development Indicators write them.
+WORLD_BANK = {
+    "Bahamas, The": "BHS", "Brunei Darussalam": "BRN", "Cabo Verde": "CPV", "Congo, Dem. Rep.": "COD",
+    "Congo, Rep.": "COG", "Cote d'Ivoire": "CIV", "Curacao": "CUW", "Czechia": "CZE", "Egypt, Arab Rep.": "EGY",
+    "Eswatini": "SWZ", "Gambia, The": "GMB", "Hong Kong SAR, China": "HKG", "Iran, Islamic Rep.": "IRN",
+    "Korea, Dem. People's Rep.": "PRK", "Korea, Dem. Rep.": "PRK", "Korea, Rep.": "KOR", "Kyrgyz Republic": "KGZ",
+    "Lao PDR": "LAO", "Macao SAR, China": "MAC", "Micronesia, Fed. Sts.": "FSM", "Russian Federation": "RUS",
+    "Sint Maarten (Dutch part)": "SXM", "Slovak Republic": "SVK", "Somalia, Fed. Rep.": "SOM",
+    "St. Kitts and Nevis": "KNA", "St. Lucia": "LCA", "St. Martin (French part)": "MAF",
+    "St. Vincent and the Grenadines": "VCT", "Syrian Arab Republic": "SYR", "Timor-Leste": "TLS",
+    "Turkiye": "TUR", "Venezuela, RB": "VEN", "Viet Nam": "VNM", "Virgin Islands (U.S.)": "VIR",
+    "West Bank and Gaza": "PSE", "Yemen, Rep.": "YEM", "Puerto Rico (US)": "PRI",
+}
+# As the UN's statistics division (M49) writes them.
+UNITED_NATIONS = {
+    "Bolivia (Plurinational State of)": "BOL", "Côte d’Ivoire": "CIV", "China, Hong Kong SAR": "HKG",
+    "China, Macao SAR": "MAC", "Democratic People's Republic of Korea": "PRK", "Falkland Islands (Malvinas)": "FLK",
+    "Holy See": "VAT", "Iran (Islamic Republic of)": "IRN", "Lao People's Democratic Republic": "LAO",
+    "Micronesia (Federated States of)": "FSM", "Netherlands (Kingdom of the)": "NLD", "Republic of Korea": "KOR",
+    "Republic of Moldova": "MDA", "Saint Martin (French Part)": "MAF", "State of Palestine": "PSE",
+    "Türkiye": "TUR", "United Kingdom of Great Britain and Northern Ireland": "GBR",
+    "United Republic of Tanzania": "TZA", "United States Virgin Islands": "VIR",
+    "Venezuela (Bolivarian Republic of)": "VEN", "Bonaire, Sint Eustatius and Saba": "BES", "Réunion": "REU",
+}
+# As Our World in Data names its countries.
+OUR_WORLD_IN_DATA = {
+    "Cape Verde": "CPV", "Cocos Islands": "CCK", "Democratic Republic of Congo": "COD", "East Timor": "TLS",
+    "Faeroe Islands": "FRO", "Laos": "LAO", "Macao": "MAC", "Micronesia (country)": "FSM", "North Korea": "PRK",
+    "Palestine": "PSE", "Saint Barthelemy": "BLM", "Timor": "TLS", "United States Virgin Islands": "VIR",
+    "Vatican": "VAT", "Bonaire Sint Eustatius and Saba": "BES", "Sint Maarten (Dutch part)": "SXM",
+}
+
+
+@pytest.mark.parametrize("name,iso", [*WORLD_BANK.items(), *UNITED_NATIONS.items(), *OUR_WORLD_IN_DATA.items()])
+def test_publishers_country_names(name: str, iso: str) -> None:
+    assert regions.country_code(name, "name") == iso
+    assert regions.country_code(name) == iso
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "’", "‘", "`", "´", "ʼ", ""])
+def test_any_apostrophe(apostrophe: str) -> None:
+    assert regions.country_code(f"Côte d{apostrophe}Ivoire") == "CIV"
+    assert regions.country_code(f"Korea, Dem. People{apostrophe}s Rep.") == "PRK"
+
+
+def test_names_of_no_one_country_stay_unmatched() -> None:
+    assert regions.country_code("Korea") is None  # north or south
+    assert regions.country_code("Channel Islands") is None  # Jersey and Guernsey: no ISO code
+
+
 @pytest.mark.parametrize("code,kind,iso", [
     ("AS", "fips", "AUS"), ("AS", "iso2", "ASM"), ("GM", "fips", "DEU"), ("GM", "iso2", "GMB"),
     ("UK", "fips", "GBR"), ("EZ", "fips", "CZE"), ("SZ", "fips", "CHE"), ("CH", "fips", "CHN"),
@@ -84,3 +134,22 @@ def test_region_type_overrides_detection(world: geometry.Shapes) -> None:
     assert match.unmatched_codes == ["AS"]
     match = regions.match(["AS"], world.keys_table, world.names, data_type="fips")
     assert world.names[match.shape_of_region[0]] == "Australia"
+
+
+def test_world_bank_names_find_their_shapes(world: geometry.Shapes) -> None:
+    """Every World Bank name of a country the 110m world has colours it (the World Bank's data as it is)."""
+    present = {n: iso for n, iso in WORLD_BANK.items() if iso in world.keys_table["iso_a3"]}
+    assert {"Lao PDR", "Venezuela, RB", "West Bank and Gaza"} <= set(present)
+    match = regions.match(list(present), world.keys_table, world.names)
+    assert match.unmatched_codes == [] and match.data_type == "name"
+    by_iso = dict(zip(world.keys_table["iso_a3"], world.names))
+    assert [world.names[j] for j in match.shape_of_region] == [by_iso[iso] for iso in present.values()]
+
+
+def test_the_type_that_matched_is_reported() -> None:
+    """USPS codes look like FIPS 10-4 country codes (CA, TX), but they match the states' 'postal' field as keys."""
+    states = geometry.prepare(geometry.read_shapes("us-states"), "albers-usa")
+    match = regions.match(["CA", "TX", "NY", "GU"], states.keys_table, states.names)
+    assert match.key_field == "postal" and match.data_type == "key" and match.unmatched_codes == []
+    match = regions.match(["California", "Texas"], states.keys_table, states.names)
+    assert match.key_field == "name" and match.unmatched_codes == []
