@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
 
 SHAPES = Path(__file__).parent / "shapes"
 
@@ -23,7 +22,7 @@ class Builtin:
 
 
 BUILTIN = {
-    "world": Builtin("", None, us=False),  # Natural Earth 110m, shipped inside pyogrio
+    "world": Builtin("countries-110m.json", None, us=False),
     "world-10m": Builtin("countries-10m.json", "countries", us=False),
     "us-states": Builtin("states-10m.json", "states", us=True),
     "us-counties": Builtin("counties-10m.json", "counties", us=True),
@@ -37,8 +36,8 @@ USPS = dict(pair.split(":") for pair in (
 
 
 def default_shapes() -> Path:
-    """Natural Earth 110m countries, shipped inside pyogrio (a geopandas dependency)."""
-    return Path(pyogrio.__file__).parent / "tests" / "fixtures" / "naturalearth_lowres" / "naturalearth_lowres.shp"
+    """Natural Earth 110m countries (`world`)."""
+    return SHAPES / BUILTIN["world"].file
 
 
 def shapes_path(shapes: str | None) -> Path:
