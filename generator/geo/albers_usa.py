@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +26,7 @@ RADIUS = 6_371_008.8  # metres: d3 projects on the unit sphere; its offsets are 
 @dataclass(frozen=True)
 class Part:
     name: str
-    proj: str  # PROJ string of the part's own projection, on the sphere
+    proj: str  # the part's own projection, on the sphere: a PROJ string, or "rotated-eqc" (see _rotated_eqc)
     centre: tuple[float, float]  # lon, lat that lands on `at`
     scale: float  # relative to the lower 48
     at: tuple[float, float]  # where the centre lands, in d3 units (× the lower 48's scale), y north
@@ -36,8 +38,21 @@ def _aea(lon0: float, lat1: float, lat2: float) -> str:
     return f"+proj=aea +lat_1={lat1} +lat_2={lat2} +lat_0=0 +lon_0={lon0} +R={RADIUS} +units=m +no_defs"
 
 
-def _eqc(lon0: float, lat0: float) -> str:  # true scale at lat0: as d3's equirectangular on a rotated sphere
-    return f"+proj=eqc +lat_ts={lat0} +lat_0={lat0} +lon_0={lon0} +R={RADIUS} +units=m +no_defs"
+ROTATED_EQC = "rotated-eqc"  # d3's geoEquirectangular().rotate([-lon, -lat]) of the part's centre
+
+
+def _rotated_eqc(lon: npt.ArrayLike, lat: npt.ArrayLike, centre: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """d3's equirectangular on a sphere rotated to put `centre` at (0, 0), as d3-composite-projections
+    draws American Samoa and Guam: its d3-geo rotation (longitude first, wrapped to ±180°, then
+    latitude about the new x axis), in metres. PROJ's eqc with lat_ts scales x instead, up to 2 px off."""
+    dlam, dphi = np.radians(-centre[0]), np.radians(-centre[1])
+    lam = np.radians(np.asarray(lon, dtype=float)) + dlam
+    lam = np.where(lam > np.pi, lam - 2 * np.pi, np.where(lam < -np.pi, lam + 2 * np.pi, lam))
+    phi = np.radians(np.asarray(lat, dtype=float))
+    x, y, z = np.cos(lam) * np.cos(phi), np.sin(lam) * np.cos(phi), np.sin(phi)
+    k = z * np.cos(dphi) + x * np.sin(dphi)
+    return (np.arctan2(y, x * np.cos(dphi) - z * np.sin(dphi)) * RADIUS,
+            np.arcsin(np.clip(k, -1.0, 1.0)) * RADIUS)
 
 
 # d3's boxes have y down; here y points north, so each y range is negated.
@@ -50,22 +65,24 @@ PARTS = (
          ((-179.0, 18.0, -154.0, 29.0),)),
     Part("Puerto Rico", _aea(-66, 8, 18), (-66.0, 18.0), 1.0, (0.350, -0.224), (0.312, -0.233, 0.385, -0.2064),
          ((-68.0, 17.0, -64.0, 19.0),)),
-    Part("American Samoa", _eqc(-173, -14), (-173.0, -14.0), 2.0, (-0.492, -0.090),
+    Part("American Samoa", ROTATED_EQC, (-173.0, -14.0), 2.0, (-0.492, -0.090),
          (-0.4243, -0.1197, -0.3233, -0.0903), ((-172.0, -15.0, -168.0, -10.9),)),
-    Part("Guam", _eqc(145, 16.8), (145.0, 16.8), 1.0, (-0.408, -0.018), (-0.4244, -0.0895, -0.3824, 0.0519),
+    Part("Guam", ROTATED_EQC, (145.0, 16.8), 1.0, (-0.408, -0.018), (-0.4244, -0.0895, -0.3824, 0.0519),
          ((144.0, 13.0, 146.5, 21.0),)),
 )
 
 
 def _place(part: Part) -> Callable[[np.ndarray], np.ndarray]:
     """The function taking lon/lat coordinates [[lon, lat], …] to the composite map's coordinates."""
-    to = Transformer.from_crs("EPSG:4326", part.proj, always_xy=True)
-    cx, cy = to.transform(*part.centre)
+    forward: Callable[..., tuple[Any, Any]] = (
+        partial(_rotated_eqc, centre=part.centre) if part.proj == ROTATED_EQC
+        else Transformer.from_crs("EPSG:4326", part.proj, always_xy=True).transform)
+    cx, cy = forward(*part.centre)
     k = part.scale
     ax, ay = part.at[0] * RADIUS, part.at[1] * RADIUS
 
     def place(xy: np.ndarray) -> np.ndarray:
-        x, y = to.transform(xy[:, 0], xy[:, 1])
+        x, y = forward(xy[:, 0], xy[:, 1])
         return np.column_stack([(np.asarray(x) - cx) * k + ax, (np.asarray(y) - cy) * k + ay])
     return place
 
