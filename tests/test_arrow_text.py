@@ -71,7 +71,7 @@ def test_polars_string_views(kind: str, time: str, reference: build_site.Map) ->
     same_map(build_site.choropleth(data, **{**OPTIONS, "time": time}), reference)
 
 
-def test_the_gapminder_call_of_the_issue(reference: build_site.Map) -> None:
+def test_the_gapminder_call_of_the_issue() -> None:
     """polars with a region filter (`auto` finds the step of years) and a mean, as in issue 20."""
     years = pl.DataFrame({"iso_alpha": ["FRA", "DEU", "BRA"] * 3, "year": [1952] * 3 + [1957] * 3 + [1962] * 3,
                           "gdpPercap": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]})

@@ -1,9 +1,13 @@
 """Region codes: each side's code type is detected; countries meet as ISO alpha-3; keys as they are."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 import pytest
 
 from generator import regions
+from generator.cli import main
 from generator.geo import geometry
 
 
@@ -153,3 +157,14 @@ def test_the_type_that_matched_is_reported() -> None:
     assert match.key_field == "postal" and match.data_type == "key" and match.unmatched_codes == []
     match = regions.match(["California", "Texas"], states.keys_table, states.names)
     assert match.key_field == "name" and match.unmatched_codes == []
+
+
+def test_the_build_says_usps_codes_matched_as_keys(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """Once reported as "(fips) matched shapes by 'postal'": FIPS 10-4 is what the codes look like, not
+    what they matched as."""
+    pd.DataFrame({"state": ["CA", "TX", "NY"], "year": 2020, "v": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "s.csv",
+                                                                                            index=False)
+    assert main(["--csv", str(tmp_path / "s.csv"), "--region", "state", "--time", "year", "--shapes", "us-states",
+                 "--out", str(tmp_path / "site")]) == 0
+    out = capsys.readouterr()
+    assert "regions: 3 of 3 data codes (key) matched shapes by 'postal'" in out.out + out.err
