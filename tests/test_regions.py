@@ -73,6 +73,9 @@ def test_any_apostrophe(apostrophe: str) -> None:
 def test_names_of_no_one_country_stay_unmatched() -> None:
     assert regions.country_code("Korea") is None  # north or south
     assert regions.country_code("Channel Islands") is None  # Jersey and Guernsey: no ISO code
+    for aggregate in ("World", "Euro area", "East Asia & Pacific (excluding high income)", "Arab World",
+                      "Middle East, North Africa, Afghanistan & Pakistan", "Small states", "South Asia (IDA & IBRD)"):
+        assert regions.country_code(aggregate) is None, aggregate  # the World Bank's aggregates beside countries
 
 
 @pytest.mark.parametrize("code,kind,iso", [
