@@ -5,7 +5,9 @@ SQLite files through ADBC: the user's query still runs in SQLite, only the GROUP
 types a column from its first rows, so every column is CAST to one type and NULL metrics travel as
 +inf (an all-NULL first batch would otherwise be typed as integers). CSV and Parquet through pyarrow:
 only the columns needed, a batch at a time, the region column dictionary-encoded by the reader where
-the file allows. Measured against DuckDB for the same job: see the README's source section.
+the file allows. Every batch leaves here with its text as plain `string`, whatever Arrow type it came
+in (polars' and DuckDB's string_view, large strings, binary, dictionaries of any). Measured against
+DuckDB for the same job: see the README's source section.
 """
 from __future__ import annotations
 
