@@ -6,14 +6,17 @@ smooth daily and weekly cycles per country, a few dropped rows and outages so no
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
 
 import numpy as np
 
-from . import regions
-from .geo import geometry
+from .codes import country_code
+
+# The default `world` shapes' data file (read as JSON: the demo needs their codes, not their geometry).
+WORLD = Path(__file__).parent / "geo" / "shapes" / "countries-110m.json"
 
 DEMO_START = 1_704_067_200  # 2024-01-01 00:00 UTC
 DEMO_DAYS = 21
@@ -28,8 +31,8 @@ def demo_path() -> Path:
 
 def demo_countries() -> list[str]:
     """ISO alpha-3 codes of the default shapes' countries (France and Norway through their names)."""
-    gdf = geometry.read_shapes(None)
-    codes = {regions.country_code(k) or regions.country_code(n) for k, n in zip(gdf["iso_a3"], gdf["name"])}
+    features = json.loads(WORLD.read_text(encoding="utf-8"))["features"]
+    codes = {country_code(f["properties"]["iso_a3"]) or country_code(f["properties"]["name"]) for f in features}
     return sorted(c for c in codes if c)
 
 

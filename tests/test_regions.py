@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator import regions
+from generator import codes, regions
 from generator.cli import main
 from generator.geo import geometry
 
@@ -22,7 +22,7 @@ from generator.geo import geometry
     ("-99", None), ("01001", None), ("", None), ("Atlantis", None),
 ])
 def test_country_code(code: str, iso: str | None) -> None:
-    assert regions.country_code(code) == iso
+    assert codes.country_code(code) == iso
 
 
 # As the World Bank's World Development Indicators write them.
@@ -60,22 +60,22 @@ OUR_WORLD_IN_DATA = {
 
 @pytest.mark.parametrize("name,iso", [*WORLD_BANK.items(), *UNITED_NATIONS.items(), *OUR_WORLD_IN_DATA.items()])
 def test_publishers_country_names(name: str, iso: str) -> None:
-    assert regions.country_code(name, "name") == iso
-    assert regions.country_code(name) == iso
+    assert codes.country_code(name, "name") == iso
+    assert codes.country_code(name) == iso
 
 
 @pytest.mark.parametrize("apostrophe", ["'", "’", "‘", "`", "´", "ʼ", ""])
 def test_any_apostrophe(apostrophe: str) -> None:
-    assert regions.country_code(f"Côte d{apostrophe}Ivoire") == "CIV"
-    assert regions.country_code(f"Korea, Dem. People{apostrophe}s Rep.") == "PRK"
+    assert codes.country_code(f"Côte d{apostrophe}Ivoire") == "CIV"
+    assert codes.country_code(f"Korea, Dem. People{apostrophe}s Rep.") == "PRK"
 
 
 def test_names_of_no_one_country_stay_unmatched() -> None:
-    assert regions.country_code("Korea") is None  # north or south
-    assert regions.country_code("Channel Islands") is None  # Jersey and Guernsey: no ISO code
+    assert codes.country_code("Korea") is None  # north or south
+    assert codes.country_code("Channel Islands") is None  # Jersey and Guernsey: no ISO code
     for aggregate in ("World", "Euro area", "East Asia & Pacific (excluding high income)", "Arab World",
                       "Middle East, North Africa, Afghanistan & Pakistan", "Small states", "South Asia (IDA & IBRD)"):
-        assert regions.country_code(aggregate) is None, aggregate  # the World Bank's aggregates beside countries
+        assert codes.country_code(aggregate) is None, aggregate  # the World Bank's aggregates beside countries
 
 
 @pytest.mark.parametrize("code,kind,iso", [
@@ -84,7 +84,7 @@ def test_names_of_no_one_country_stay_unmatched() -> None:
     ("KV", "fips", "XKX"), ("FRA", "fips", None), ("250", "iso3", None),
 ])
 def test_country_code_of_a_given_type(code: str, kind: str, iso: str | None) -> None:
-    assert regions.country_code(code, kind) == iso
+    assert codes.country_code(code, kind) == iso
 
 
 @pytest.mark.parametrize("values,kind", [
@@ -97,7 +97,7 @@ def test_country_code_of_a_given_type(code: str, kind: str, iso: str | None) -> 
     (["DE11", "DE12", "FR10"], "key"),  # NUTS
 ])
 def test_code_type(values: list[str], kind: str) -> None:
-    assert regions.code_type(values) == kind
+    assert codes.code_type(values) == kind
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from ..codes import country_code, name_field
 from ..errors import UserError, first_line
-from ..regions import country_code, name_field
 from . import builtin, projections, seams
 
 
