@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import framedata
+from .classify import NO_DATA
 
 MAX_POINTS = 1000
 GROUP = 64  # regions per file: a hovered region loads its group, not the whole map
-NO_DATA = 255
 BLOCK_CELLS = 1 << 22  # frames × regions reduced at a time: memory stays bounded at any size
 
 
