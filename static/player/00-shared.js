@@ -10,6 +10,16 @@
 // its pixels per region; draw the borders on their own canvas. Per frame: for each region whose
 // class changed, write its palette colour into its pixels, put the changed rectangle and redraw
 // the borders over it; redraw the title. The cost depends on what changed, never on the frame index.
+//
+// The parts talk through events, as a map fires "render" and its URL hash listens: P.on(name, fn)
+// subscribes, P.emit(name, payload) calls each subscriber in the order they subscribed. Events:
+//   "frame"   a frame was drawn (title and map); payload: its index (st.frame)
+//   "values"  exact values arrived; payload: {metric, chunk}
+//   "metric"  the metric changed (st.metric), before the frame is drawn in it; payload: its index
+//   "layout"  the layout changed (size or view; st.layout), map and legend drawn; payload: the layout
+//   "play"    playing started or stopped; payload: st.playing
+//   "speed"   the speed changed; payload: st.fps (frames per second, 0: as fast as it draws)
+//   "pins"    the pinned regions changed; payload: st.pins
 (function () {
   "use strict";
   const meta = JSON.parse(document.getElementById("choropleth-meta").textContent);
@@ -28,6 +38,23 @@
       if (wait <= 0) now(); else timer = setTimeout(now, wait);
     };
     return { now, soon, cancel };
+  }
+
+  function setText(el, text) { // true when the text changed: the DOM is touched only then
+    if (el.textContent === text) return false;
+    el.textContent = text;
+    return true;
+  }
+
+  // One plain array of listeners per event: emitting "frame" costs a loop over a few functions, no allocation.
+  const listeners = { frame: [], values: [], metric: [], layout: [], play: [], speed: [], pins: [] };
+  function on(name, fn) {
+    if (!listeners[name]) throw new Error(`no event ${name}`);
+    listeners[name].push(fn);
+  }
+  function emit(name, payload) {
+    const list = listeners[name];
+    for (let k = 0; k < list.length; k++) list[k](payload);
   }
 
   function fail(err) {
@@ -54,10 +81,15 @@
     // want: a frame asked for whose chunk is still loading; drawn when it arrives.
     st: { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null,
           view: { zoom: 1, x: NaN, y: NaN }, gesture: false, // view: zoom and centre (NaN: the middle)
-          minU: 0.5 }, // smallest text scale, in canvas pixels per CSS pixel of a 1280-wide map
+          minU: 0.5, // smallest text scale, in canvas pixels per CSS pixel of a 1280-wide map
+          pins: [] }, // the pinned regions, {r, colour}, oldest first (66-pins)
     rings: null, // per region: array of Float64Array [x0, y0, x1, y1, ...], projected (set by 10-data)
     arcs: null, // the TopoJSON's arcs as Float64Array [x0, y0, …], projected
+    borderArcs: [], // --borders: the arcs drawn heavier, as arcs holds them
     throttle,
+    setText,
     fail,
+    on,
+    emit,
   };
 })();

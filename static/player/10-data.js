@@ -3,7 +3,7 @@
 // chunks within a memory budget and a few chunks of values; answers a region's class and value at a frame; decodes the TopoJSON.
 (function (P) {
   "use strict";
-  const { meta, st, ui, N, R, CF } = P;
+  const { meta, st, N, R, CF } = P;
 
   // ---- data files: each is a script calling choroplethLoad(key, payload) ----
   const waiting = new Map();
@@ -144,8 +144,7 @@
         ? Promise.all([raw, chunk(m, c)]).then(([b, classes]) => shownValues(b, classes, coding)) : raw.then(exactValues);
       const loading = decoded.then((v) => {
         slot.set(c, v);
-        if (st.hover >= 0) ui.tooltip.textContent = P.describe(st.hover);
-        P.refreshTable("now");
+        P.emit("values", { metric: m, chunk: c }); // the tooltip and the table show them
         return v;
       }, (err) => { slot.delete(c); throw err; });
       loading.catch(() => {}); // the tooltip and table show "…" meanwhile; a failed load is retried when next asked for
@@ -170,6 +169,9 @@
     const e = coding.exp[b], p = e > 0 ? Math.min(12, 3 * Math.ceil(e / 3)) : 0, d = Math.max(0, p - e);
     if (!fixed.has(d)) fixed.set(d, new Intl.NumberFormat("en", { minimumFractionDigits: d, maximumFractionDigits: d }));
     return fixed.get(d).format(p ? x / TEN[p] : x) + ["", "k", "M", "G", "T"][p / 3];
+  }
+  function valueText(b, v) { // class b's value v (from valueOf) as the tooltip and the table show it
+    return b === P.NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : formatValue(v, b);
   }
 
   // ---- geometry: TopoJSON -> rings in projected coordinates ----
@@ -206,5 +208,5 @@
     });
   }
 
-  Object.assign(P, { loadScript, inflateRaw, ensure, usedChunk, classOf, valueChunk, valueOf, formatValue, decodeTopology });
+  Object.assign(P, { loadScript, inflateRaw, ensure, usedChunk, classOf, valueChunk, valueOf, formatValue, valueText, decodeTopology });
 })(window.choroplethPlayer);

@@ -125,9 +125,7 @@
     canvas.width = W; canvas.height = H;
     P.overlay.width = W; P.overlay.height = H;
     st.layout = L;
-    P.paintMap(0, 0, W, H);
-    P.drawLegend();
-    P.drawOverlay(); // resizing the overlay cleared it
+    P.emit("layout", L); // the map and legend are drawn, the overlay (cleared by resizing it) redrawn
   }
 
   function toCanvas(e) { // the pointer in canvas pixels; s: canvas pixels per CSS pixel; rect: the canvas on screen

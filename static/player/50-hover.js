@@ -1,6 +1,5 @@
-// build-site player, part 50: what a person learns about regions. The tooltip (the region or legend
-// class under the pointer or finger), the hover overlay that outlines it, and the table view of the
-// current frame, sortable by column.
+// build-site player, part 50: hovering. The tooltip (the region or legend class under the pointer or
+// finger) and the hover overlay that outlines it; both follow the frame drawn.
 (function (P) {
   "use strict";
   const { meta, st, ui, R, NO_DATA, canvas } = P;
@@ -11,14 +10,11 @@
     if (!L || x < 0 || y < 0 || x >= L.W || y >= L.H) return -1;
     return L.ids[Math.floor(y) * L.W + Math.floor(x)];
   }
-  function valueText(b, v) { // the stored value, as the tooltip shows it
-    return b === NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : P.formatValue(v, b);
-  }
   function describe(r) { // "France: 1,234.5 (1,000 – 1,500)"; the value follows once its chunk is loaded
     const b = P.classOf(r), name = meta.regions.names[r];
     if (b === NO_DATA) return `${name}: no data`;
     const v = P.valueOf(r);
-    return `${name}: ${v === null ? "" : valueText(b, v) + " "}(${P.classText(b)})`;
+    return `${name}: ${v === null ? "" : P.valueText(b, v) + " "}(${P.classText(b)})`;
   }
   function legendText(c) {
     let n = 0;
@@ -100,78 +96,14 @@
   canvas.addEventListener("pointerleave", (e) => { if (e.pointerType === "mouse") unhover(); });
   document.addEventListener("pointerdown", (e) => { if (e.target !== canvas) unhover(); });
 
-  // ---- table view of the current frame: a real <table> a screen reader can walk, sortable by column.
-  // Rows are built when first opened; while open they follow the frame at most 4 times a second; closed, it costs nothing.
-  const table = { open: false, rows: null, key: "region", dir: 1,
-                  view: P.$("table-view"), body: document.querySelector("#table-view tbody"), caption: P.$("table-caption"),
-                  toggle: P.$("table-toggle"), heads: [...document.querySelectorAll("#table-view thead th")] };
-  const collator = new Intl.Collator("en");
-  const tableFill = P.throttle(fillTable, 250);
-  function fillTable() {
-    const m = meta.metrics[st.metric], first = !table.rows;
-    if (first) {
-      table.rows = meta.regions.names.map((name, r) => {
-        const tr = document.createElement("tr"), th = document.createElement("th");
-        const value = document.createElement("td"), cls = document.createElement("td"), swatch = document.createElement("span");
-        th.scope = "row";
-        th.textContent = name;
-        swatch.className = "swatch";
-        swatch.setAttribute("aria-hidden", "true");
-        const range = document.createTextNode("");
-        cls.append(swatch, range);
-        tr.append(th, value, cls);
-        tr.dataset.region = r; // Enter on a focused row pins its region (66-pins); ↑ and ↓ move between rows
-        tr.tabIndex = r ? -1 : 0;
-        table.body.append(tr);
-        return { r, name, tr, value, swatch, range, text: null, shown: -1, b: NO_DATA };
-      });
-    }
-    table.caption.textContent = `${m.label} at ${P.timeText(st.frame)}`;
-    for (const row of table.rows) { // touch the DOM only where something changed
-      const b = P.classOf(row.r), v = b === NO_DATA ? null : P.valueOf(row.r), text = valueText(b, v);
-      const shown = st.metric * 256 + b;
-      row.b = b;
-      row.v = typeof v === "number" ? v : NaN;
-      if (text !== row.text) row.value.textContent = row.text = text;
-      if (shown !== row.shown) {
-        row.shown = shown;
-        row.range.textContent = P.classText(b);
-        row.swatch.style.background = b === NO_DATA ? m.missing : m.colors[b];
-      }
-    }
-    if (first || table.key !== "region") sortTable(); // by region, the order changes only when its button is pressed
-  }
-  function sortTable() {
-    // By class (ordered value ranges), then by exact value where loaded; no data last either way; ties by name.
-    const byName = (a, b) => collator.compare(a.name, b.name);
-    const byValue = (a, b) => (Number.isNaN(a.v) || Number.isNaN(b.v) ? 0 : a.v - b.v);
-    const cmp = table.key === "region" ? (a, b) => table.dir * byName(a, b)
-      : (a, b) => (a.b === NO_DATA) - (b.b === NO_DATA) || table.dir * (a.b - b.b || byValue(a, b)) || byName(a, b);
-    const sorted = table.rows.slice().sort(cmp);
-    if (sorted.some((row, i) => table.body.children[i] !== row.tr)) table.body.append(...sorted.map((row) => row.tr));
-  }
-  function showTable(on) {
-    table.open = on;
-    table.view.hidden = !on;
-    table.toggle.setAttribute("aria-expanded", String(on));
-    if (on) tableFill.now(); else tableFill.cancel();
-  }
-  function refreshTable(when) { // "now", or "soon": at most 4 times a second; only while the table is open
-    if (!table.open) return;
-    if (when === "now") tableFill.now(); else tableFill.soon();
-  }
-  table.toggle.addEventListener("click", () => showTable(!table.open));
-  for (const th of table.heads) {
-    th.querySelector("button").addEventListener("click", () => {
-      table.dir = table.key === th.dataset.key ? -table.dir : 1;
-      table.key = th.dataset.key;
-      for (const h of table.heads) { // (the page starts sorted by region, ascending)
-        if (h === th) h.setAttribute("aria-sort", table.dir > 0 ? "ascending" : "descending");
-        else h.removeAttribute("aria-sort");
-      }
-      sortTable();
-    });
-  }
+  // A new frame: the tooltip's text (the class members of a hovered legend class change too); values
+  // arriving: the value in it; a new layout: the overlay, cleared by resizing its canvas.
+  P.on("frame", () => {
+    if (st.hover >= 0) P.setText(ui.tooltip, describe(st.hover));
+    if (st.hoverClass >= 0) { P.setText(ui.tooltip, legendText(st.hoverClass)); drawOverlay(); }
+  });
+  P.on("values", () => { if (st.hover >= 0) P.setText(ui.tooltip, describe(st.hover)); });
+  P.on("layout", drawOverlay);
 
-  Object.assign(P, { regionAt, describe, legendText, drawOverlay, unhover, showTable, refreshTable });
+  Object.assign(P, { regionAt, describe, legendText, drawOverlay, unhover });
 })(window.choroplethPlayer);

@@ -54,8 +54,7 @@
   }
   function setView(v) { // {zoom, x, y}: zoom 1 is the whole map; x, y the projected centre
     st.view = { ...st.view, ...v };
-    if (st.layout) P.resize(st.layout.W, st.layout.H);
-    P.hashState.now(); // the view is part of a shared link
+    if (st.layout) P.resize(st.layout.W, st.layout.H); // (the URL hash follows the layout)
   }
   canvas.addEventListener("wheel", (e) => {
     const [x, y] = P.toCanvas(e);

@@ -156,17 +156,17 @@
     }
   }
   new ResizeObserver(drawStrip).observe(strip); // (and once at the start)
-  function seriesMetric() { // the metric changed: the strip, the sparkline and the chart follow
+  P.on("metric", () => { // the strip and the sparkline in the new metric
     drawStrip();
     const r = sparkRegion;
     sparkRegion = -1;
     showSpark(r);
-    P.drawPins();
-  }
+  });
+  P.on("frame", markSpark);
   strip.addEventListener("pointerdown", (e) => { // a click on the strip goes there
     const rect = strip.getBoundingClientRect();
     P.renderFrame(frameAtX({ x: 0, w: rect.width }, e.clientX - rect.left));
   });
 
-  Object.assign(P, { seriesOf, extent, drawSeries, columns, xOfFrame, frameAtX, showSpark, markSpark, seriesMetric });
+  Object.assign(P, { seriesOf, extent, drawSeries, columns, xOfFrame, frameAtX, showSpark });
 })(window.choroplethPlayer);
