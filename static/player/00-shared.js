@@ -77,7 +77,7 @@
     ui: { play: $("play"), back: $("back"), fwd: $("fwd"), first: $("first"), last: $("last"), loop: $("loop"),
           scrub: $("scrub"), counter: $("counter"), time: $("time"), timeFirst: $("time-first"), timeLast: $("time-last"),
           speed: $("speed"), metric: $("metric"), status: $("status"),
-          tip: $("tooltip"), tooltip: $("tooltip-text") }, // the tooltip's box; its text (the box also holds the sparkline)
+          tooltip: $("tooltip"), tooltipText: $("tooltip-text") }, // the tooltip's box (text and sparkline); its text
     // want: a frame asked for whose chunk is still loading; drawn when it arrives.
     st: { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null,
           view: { zoom: 1, x: NaN, y: NaN }, gesture: false, // view: zoom and centre (NaN: the middle)

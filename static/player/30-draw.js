@@ -70,10 +70,10 @@
     ctx.fillStyle = PAPER;
     ctx.fillRect(0, 0, L.W, L.top);
     ctx.fillStyle = INK;
-    ctx.font = font(22 * L.u, "600");
+    ctx.font = font(22 * L.scale, "600");
     ctx.textBaseline = "middle";
     ctx.textAlign = "left";
-    ctx.fillText(text, 14 * L.u, L.top / 2, L.W - 28 * L.u);
+    ctx.fillText(text, 14 * L.scale, L.top / 2, L.W - 28 * L.scale);
   }
 
   const number = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });
@@ -84,7 +84,7 @@
     return b === NO_DATA ? "no data" : `${labels[b]} – ${labels[b + 1]}`;
   }
   function drawLegend() {
-    const L = st.layout, m = meta.metrics[st.metric], k = m.colors.length, u = L.u;
+    const L = st.layout, m = meta.metrics[st.metric], k = m.colors.length, u = L.scale;
     const y = L.H - L.bottom, h = 14 * u;
     ctx.fillStyle = PAPER;
     ctx.fillRect(0, y, L.W, L.bottom);

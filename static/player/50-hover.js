@@ -43,7 +43,7 @@
     if (st.hoverClass >= 0) { // wash out the map, then cut the class's regions back out of the wash
       h.fillStyle = "rgba(244, 246, 248, 0.8)";
       h.fillRect(...P.mapArea(L));
-      h.lineWidth = 1.5 * L.u;
+      h.lineWidth = 1.5 * L.scale;
       h.fillStyle = "#000"; // opaque, so the cut-out leaves no wash behind
       for (let r = 0; r < R; r++) {
         if (P.classOf(r) !== st.hoverClass) continue;
@@ -54,13 +54,13 @@
       }
     }
     if (st.hover >= 0) {
-      h.lineWidth = 2 * L.u;
+      h.lineWidth = 2 * L.scale;
       h.stroke(regionPath(st.hover));
     }
     h.restore();
     if (st.hoverClass >= 0) { // and the swatch itself
       const [x, y, w, bh] = P.legendBox(st.hoverClass);
-      h.lineWidth = 2 * L.u;
+      h.lineWidth = 2 * L.scale;
       h.strokeRect(x, y, w, bh);
     }
   }
@@ -71,10 +71,10 @@
     const [x, y, , rect] = P.toCanvas(e);
     const c = P.legendAt(x, y), r = c < 0 ? regionAt(x, y) : -1;
     if (r !== st.hover || c !== st.hoverClass) { st.hover = r; st.hoverClass = c; drawOverlay(); }
-    const tip = ui.tip;
+    const tip = ui.tooltip; // the box
     P.showSpark(r);
     if (r < 0 && c < 0) { tip.hidden = true; return; }
-    ui.tooltip.textContent = r >= 0 ? describe(r) : legendText(c);
+    ui.tooltipText.textContent = r >= 0 ? describe(r) : legendText(c);
     tip.hidden = false;
     // Beside the pointer, kept inside the map; above a finger, which would hide it.
     const px = e.clientX - rect.left, py = e.clientY - rect.top, w = tip.offsetWidth, h = tip.offsetHeight;
@@ -84,9 +84,9 @@
     tip.style.top = `${Math.max(0, top)}px`;
   }
   function unhover() {
-    if (st.hover < 0 && st.hoverClass < 0 && ui.tip.hidden) return;
+    if (st.hover < 0 && st.hoverClass < 0 && ui.tooltip.hidden) return;
     st.hover = st.hoverClass = -1;
-    ui.tip.hidden = true;
+    ui.tooltip.hidden = true;
     P.showSpark(-1);
     if (st.layout) drawOverlay();
   }
@@ -99,10 +99,10 @@
   // A new frame: the tooltip's text (the class members of a hovered legend class change too); values
   // arriving: the value in it; a new layout: the overlay, cleared by resizing its canvas.
   P.on("frame", () => {
-    if (st.hover >= 0) P.setText(ui.tooltip, describe(st.hover));
-    if (st.hoverClass >= 0) { P.setText(ui.tooltip, legendText(st.hoverClass)); drawOverlay(); }
+    if (st.hover >= 0) P.setText(ui.tooltipText, describe(st.hover));
+    if (st.hoverClass >= 0) { P.setText(ui.tooltipText, legendText(st.hoverClass)); drawOverlay(); }
   });
-  P.on("values", () => { if (st.hover >= 0) P.setText(ui.tooltip, describe(st.hover)); });
+  P.on("values", () => { if (st.hover >= 0) P.setText(ui.tooltipText, describe(st.hover)); });
   P.on("layout", drawOverlay);
 
   Object.assign(P, { regionAt, describe, legendText, drawOverlay, unhover });
