@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 10: the data. Loads the data files (each a script calling
 // choroplethLoad(key, payload), or inline in a one-file page), inflates them, keeps the decoded class
 // chunks within a memory budget and a few chunks of values; answers a region's class and value at a frame; decodes the TopoJSON.
@@ -13,7 +14,7 @@
   };
   // A one-file page holds each payload in an inert <script type="application/json" data-key=…> instead:
   // the first frame's before the player (complete when it runs), the rest after it (once parsed).
-  const holders = () => new Map(Array.from(document.querySelectorAll("script[data-key]"), (el) => [el.dataset.key, el]));
+  const holders = () => new Map(Array.from(document.querySelectorAll("script[data-key]"), (el) => [el.getAttribute("data-key"), el]));
   let inlined = holders();
   const parsed = new Promise((resolve) => {
     if (document.readyState !== "loading") resolve();
@@ -152,7 +153,7 @@
     }
     return slot.get(c);
   }
-  function valueOf(r, i = st.frame, m = st.metric) { // number, null (no data), undefined (loading)
+  function valueAt(r, i = st.frame, m = st.metric) { // number, null (no data), undefined (loading)
     if (!meta.metrics[m].values) return null;
     const c = Math.floor(i / CF), v = valueChunk(m, c);
     if (!ArrayBuffer.isView(v)) return undefined;
@@ -170,7 +171,7 @@
     if (!fixed.has(d)) fixed.set(d, new Intl.NumberFormat("en", { minimumFractionDigits: d, maximumFractionDigits: d }));
     return fixed.get(d).format(p ? x / TEN[p] : x) + ["", "k", "M", "G", "T"][p / 3];
   }
-  function valueText(b, v) { // class b's value v (from valueOf) as the tooltip and the table show it
+  function valueText(b, v) { // class b's value v (from valueAt) as the tooltip and the table show it
     return b === P.NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : formatValue(v, b);
   }
 
@@ -208,5 +209,6 @@
     });
   }
 
-  Object.assign(P, { loadScript, inflateRaw, ensure, usedChunk, classOf, valueChunk, valueOf, formatValue, valueText, decodeTopology });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ loadScript, inflateRaw, ensure, usedChunk, classOf, valueChunk, valueAt,
+                                                         formatValue, valueText, decodeTopology }));
 })(window.choroplethPlayer);

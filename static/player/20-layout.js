@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 20: the layout. Where the map goes on the canvas (fitted between title and
 // legend, zoomed by the view), the region-id raster, each region's pixels and box, the background and
 // the borders' canvas (--borders' lines heavier), all once per layout; the canvas fitted to the window
@@ -32,7 +33,7 @@
   }
 
   // The map's part of the canvas, between title and legend: [x, y, width, height]. A zoomed map is cut off there.
-  const mapArea = (L) => [0, L.top, L.W, L.H - L.top - L.bottom];
+  const mapArea = (L) => /** @type {Rect} */ ([0, L.top, L.W, L.H - L.top - L.bottom]);
   function clipToMap(c, L) { c.beginPath(); c.rect(...mapArea(L)); c.clip(); }
   function tracePath(path, p) { // a polyline of canvas pixels [x0, y0, x1, y1, …] added to a Path2D
     if (p.length) path.moveTo(p[0], p[1]);
@@ -40,7 +41,7 @@
   }
   function layout(W, H) {
     st.view = clampView(st.view, W, H);
-    const L = placement(W, H, st.view), { scale, top, bottom, pixelsPerUnit: k, originX: ox, originY: oy, bx0, by1 } = L;
+    const L = /** @type {Layout} */ (placement(W, H, st.view)), { scale, top, bottom, pixelsPerUnit: k, originX: ox, originY: oy, bx0, by1 } = L;
     L.toPx = (x, y) => [ox + (x - bx0) * k, oy + (by1 - y) * k];
     L.project = (a) => { // [x0, y0, x1, y1, …] projected -> the same in canvas pixels
       const p = new Float64Array(a.length);
@@ -132,11 +133,13 @@
     P.emit("layout", L); // the map and legend are drawn, the overlay (cleared by resizing it) redrawn
   }
 
+  /** @returns {[number, number, number, DOMRect]} */
   function toCanvas(e) { // the pointer in canvas pixels; s: canvas pixels per CSS pixel; rect: the canvas on screen
     const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
     return [(e.clientX - rect.left) * s, (e.clientY - rect.top) * s, s, rect];
   }
 
+  /** @returns {[number, number]} */
   function fitToWindow() {
     const box = canvas.parentElement.getBoundingClientRect();
     const cssW = Math.max(320, Math.floor(box.width));
@@ -167,5 +170,6 @@
     if (mq.addEventListener) mq.addEventListener("change", changed); else mq.addListener(changed); // Safari < 14: addListener
   })();
 
-  Object.assign(P, { placement, MAX_ZOOM, home, clampView, mapArea, clipToMap, tracePath, toCanvas, fitToWindow, resize });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ placement, MAX_ZOOM, home, clampView, mapArea, clipToMap, tracePath,
+                                                         toCanvas, fitToWindow, resize }));
 })(window.choroplethPlayer);

@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 30: drawing. The frame's time as text (strftime in the map's time zone),
 // the title, the legend and where each class sits in it, the palettes, and the per-frame path:
 // renderFrame repaints the regions whose class changed and the title, then fires "frame".
@@ -120,6 +121,7 @@
     if (x >= g.nx && x < g.nx + g.nw) return NO_DATA;
     return -1;
   }
+  /** @returns {Rect} */
   function legendBox(i) { // [x, y, width, height] of legend class i (or NO_DATA) in canvas pixels
     const g = st.layout.legend;
     return i === NO_DATA ? [g.nx, g.y, g.nw, g.h] : [g.x0 + i * g.w, g.y, g.w, g.h];
@@ -128,7 +130,7 @@
   // ---- the per-frame path ----
   const palettes = meta.metrics.map((m) => { // class -> colour as one RGBA pixel
     const p = new Uint32Array(256), rgb = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
-    const pack = ([r, g, b]) => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0; // ImageData is RGBA, little-endian
+    const pack = (/** @type {number[]} */ [r, g, b]) => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0; // ImageData is RGBA, little-endian
     p.fill(pack(rgb(m.missing)));
     m.colors.forEach((c, i) => { p[i] = pack(rgb(c)); });
     return p;
@@ -168,5 +170,6 @@
   P.on("layout", () => { paintMap(0, 0, st.layout.W, st.layout.H); drawLegend(); });
   P.on("metric", () => { st.layout.shown.fill(-1); drawLegend(); }); // every region repainted in the new palette
 
-  Object.assign(P, { INK, timeText, titleText, classText, drawLegend, legendAt, legendBox, paintMap, renderFrame });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ INK, timeText, titleText, classText, drawLegend, legendAt, legendBox,
+                                                         paintMap, renderFrame }));
 })(window.choroplethPlayer);

@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 40: the controls. Play and pause on a schedule, the buttons, the scrubber,
 // the speed and metric choosers, the keyboard, and the state kept in the URL hash for a shared link.
 (function (P) {
@@ -92,7 +93,7 @@
   ui.metric.addEventListener("change", () => setMetric(Number(ui.metric.value)));
   document.addEventListener("keydown", (e) => {
     if (!st.layout || e.altKey || e.ctrlKey || e.metaKey) return;
-    const t = e.target;
+    const t = /** @type {HTMLElement} */ (e.target);
     // Keys that belong to the focused control stay with it: typing, choosing in a list, and space or
     // Enter on a button or checkbox (which activates that control, not play/pause).
     if (t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || t.isContentEditable ||
@@ -109,5 +110,5 @@
     else if (e.key === "0") P.setView(P.home());
   });
 
-  Object.assign(P, { setPlaying, setSpeed, restoreState, setMetric });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ setPlaying, setSpeed, restoreState, setMetric }));
 })(window.choroplethPlayer);

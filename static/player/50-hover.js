@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 50: hovering. The tooltip (the region or legend class under the pointer or
 // finger) and the hover overlay that outlines it; both follow the frame drawn.
 (function (P) {
@@ -13,7 +14,7 @@
   function describe(r) { // "France: 1,234.5 (1,000 – 1,500)"; the value follows once its chunk is loaded
     const b = P.classOf(r), name = meta.regions.names[r];
     if (b === NO_DATA) return `${name}: no data`;
-    const v = P.valueOf(r);
+    const v = P.valueAt(r);
     return `${name}: ${v === null ? "" : P.valueText(b, v) + " "}(${P.classText(b)})`;
   }
   function legendText(c) {
@@ -105,5 +106,5 @@
   P.on("values", () => { if (st.hover >= 0) P.setText(ui.tooltipText, describe(st.hover)); });
   P.on("layout", drawOverlay);
 
-  Object.assign(P, { regionAt, describe, legendText, drawOverlay, unhover });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ regionAt, describe, legendText, drawOverlay, unhover }));
 })(window.choroplethPlayer);

@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 55: the table view of the current frame, a real <table> a screen reader can
 // walk, sortable by column. Rows are built when first opened; while open they follow the frame at most
 // 4 times a second, and values as they arrive; closed, it costs nothing.
@@ -7,7 +8,8 @@
 
   const table = { open: false, rows: null, key: "region", dir: 1,
                   view: P.$("table-view"), body: document.querySelector("#table-view tbody"), caption: P.$("table-caption"),
-                  toggle: P.$("table-toggle"), heads: [...document.querySelectorAll("#table-view thead th")] };
+                  toggle: P.$("table-toggle"),
+                  heads: [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("#table-view thead th"))] };
   const collator = new Intl.Collator("en");
   const tableFill = P.throttle(fillTable, 250);
   function fillTable() {
@@ -31,7 +33,7 @@
     }
     table.caption.textContent = `${m.label} at ${P.timeText(st.frame)}`;
     for (const row of table.rows) { // touch the DOM only where something changed
-      const b = P.classOf(row.r), v = b === NO_DATA ? null : P.valueOf(row.r), text = P.valueText(b, v);
+      const b = P.classOf(row.r), v = b === NO_DATA ? null : P.valueAt(row.r), text = P.valueText(b, v);
       const shown = st.metric * 256 + b;
       row.b = b;
       row.v = typeof v === "number" ? v : NaN;
@@ -49,7 +51,7 @@
     const byName = (a, b) => collator.compare(a.name, b.name);
     const byValue = (a, b) => (Number.isNaN(a.v) || Number.isNaN(b.v) ? 0 : a.v - b.v);
     const cmp = table.key === "region" ? (a, b) => table.dir * byName(a, b)
-      : (a, b) => (a.b === NO_DATA) - (b.b === NO_DATA) || table.dir * (a.b - b.b || byValue(a, b)) || byName(a, b);
+      : (a, b) => Number(a.b === NO_DATA) - Number(b.b === NO_DATA) || table.dir * (a.b - b.b || byValue(a, b)) || byName(a, b);
     const sorted = table.rows.slice().sort(cmp);
     if (sorted.some((row, i) => table.body.children[i] !== row.tr)) table.body.append(...sorted.map((row) => row.tr));
   }
@@ -74,5 +76,5 @@
     });
   }
 
-  Object.assign(P, { showTable });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ showTable }));
 })(window.choroplethPlayer);

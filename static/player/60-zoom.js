@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 60: zoom and pan. Wheel, pinch and drag; double-click or "Reset view" goes
 // back. The view is part of the layout, so a frame costs the same at any zoom. During a gesture the map
 // drawn last is shown scaled and moved (one drawImage per screen refresh); once it settles the layout
@@ -101,5 +102,5 @@
   canvas.addEventListener("dblclick", () => setView(P.home()));
   P.$("reset-view").addEventListener("click", () => setView(P.home()));
 
-  Object.assign(P, { setView });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ setView }));
 })(window.choroplethPlayer);

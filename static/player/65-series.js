@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 65: each region's series over all frames, made at build time (data/M/sG.js:
 // the frames' values up to 1,000 points, beyond that the min, mean and max of spans of `step` frames),
 // loaded a group of regions at a time when a chart first needs them. Drawing a series into a box;
@@ -168,5 +169,6 @@
     P.renderFrame(frameAtX({ x: 0, w: rect.width }, e.clientX - rect.left));
   });
 
-  Object.assign(P, { seriesOf, extent, drawSeries, columns, xOfFrame, frameAtX, showSpark });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ seriesOf, extent, drawSeries, columns, xOfFrame, frameAtX,
+                                                         showSpark }));
 })(window.choroplethPlayer);

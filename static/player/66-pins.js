@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 66: pinned regions. A click on a region (a second tap on a touch screen),
 // or Enter on a region's row in the table, pins it; the panel under the map draws the pinned regions'
 // series, each in its own colour and named, the min–max band where a pixel holds many frames, gaps
@@ -167,7 +168,7 @@
     for (let c = Math.floor(f0 / P.CF); c <= Math.floor((f1 - 1) / P.CF); c++) await P.valueChunk(m, c);
     let frame = -1, near = Infinity;
     for (let i = f0; i < f1; i++) {
-      const v = P.valueOf(r, i, m);
+      const v = P.valueAt(r, i, m);
       if (typeof v === "number" && Math.abs(v - want) < near) { near = Math.abs(v - want); frame = i; }
     }
     if (frame >= 0 && st.metric === m) P.renderFrame(frame);
@@ -194,6 +195,6 @@
   P.on("metric", () => { draw(); }); // the chart in the new metric
   P.on("frame", markFrame); // the marker only
 
-  const chartBox = () => (drawn ? [box.x, box.y, box.w, box.h] : null);
-  Object.assign(P, { pin, unpin, restorePins, chartBox });
+  const chartBox = () => (drawn ? /** @type {Rect} */ ([box.x, box.y, box.w, box.h]) : null);
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ pin, unpin, restorePins, chartBox }));
 })(window.choroplethPlayer);
