@@ -17,7 +17,7 @@
 //   "frame"   a frame was drawn (title and map); payload: its index (st.frame)
 //   "values"  exact values arrived; payload: {metric, chunk}
 //   "metric"  the metric changed (st.metric), before the frame is drawn in it; payload: its index
-//   "layout"  the layout changed (size or view; st.layout), map and legend drawn; payload: the layout
+//   "layout"  the layout changed (size or view: st.layout), before the frame is drawn in it; payload: the layout
 //   "play"    playing started or stopped; payload: st.playing
 //   "speed"   the speed changed; payload: st.fps (frames per second, 0: as fast as it draws)
 //   "pins"    the pinned regions changed; payload: st.pins
