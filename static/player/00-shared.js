@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 00: the one object the parts share, window.choroplethPlayer (P below).
 // It holds the map's meta, the page's elements, the state `st` and what each part adds to it.
 //
@@ -10,10 +11,178 @@
 // its pixels per region; draw the borders on their own canvas. Per frame: for each region whose
 // class changed, write its palette colour into its pixels, put the changed rectangle and redraw
 // the borders over it; redraw the title. The cost depends on what changed, never on the frame index.
+//
+// The parts talk through events, as a map fires "render" and its URL hash listens: P.on(name, fn)
+// subscribes, P.emit(name, payload) calls each subscriber in the order they subscribed. Events:
+//   "frame"   a frame was drawn (title and map); payload: its index (st.frame)
+//   "values"  exact values arrived; payload: {metric, chunk}
+//   "metric"  the metric changed (st.metric), before the frame is drawn in it; payload: its index
+//   "layout"  the layout changed (size or view: st.layout), before the frame is drawn in it; payload: the layout
+//   "play"    playing started or stopped; payload: st.playing
+//   "speed"   the speed changed; payload: st.fps (frames per second, 0: as fast as it draws)
+//   "pins"    the pinned regions changed; payload: st.pins
+// A new part subscribes with P.on in its own function; a new event is a new array in `listeners` and
+// a new entry in Events below.
+//
+// The shared object's type, for TypeScript's checker (tsconfig.json; scripts/test runs tsc): a call
+// through P. into another part is checked against it. Every shared field and function is declared here.
+/**
+ * @typedef {object} Player  window.choroplethPlayer: what the parts share
+ * @property {any} meta  the map's metadata (the build's meta JSON)
+ * @property {number} N  frames
+ * @property {number} R  regions
+ * @property {number} CF  frames per data chunk
+ * @property {number} NO_DATA  the class of a region without data
+ * @property {(id: string) => any} $  document.getElementById
+ * @property {HTMLCanvasElement} canvas  the map
+ * @property {HTMLCanvasElement} overlay  the hover overlay, over the map
+ * @property {CanvasRenderingContext2D} ctx  the map's
+ * @property {UI} ui
+ * @property {State} st
+ * @property {Float64Array[][] | null} rings  per region: its rings [x0, y0, x1, y1, …], projected (10-data)
+ * @property {Float64Array[] | null} arcs  the TopoJSON's arcs [x0, y0, …], projected (10-data)
+ * @property {Float64Array[]} borderArcs  --borders: the arcs drawn heavier (10-data)
+ * @property {(fn: () => void, ms: number) => Throttled} throttle
+ * @property {(el: Element, text: string) => boolean} setText
+ * @property {(err: Error) => void} fail
+ * @property {<K extends keyof Events>(name: K, fn: (payload: Events[K]) => void) => void} on
+ * @property {<K extends keyof Events>(name: K, payload: Events[K]) => void} emit
+ *
+ * 10-data
+ * @property {(src: string, key: string) => Promise<any>} loadScript
+ * @property {(b64: string) => Promise<Uint8Array>} inflateRaw
+ * @property {(from: number, to: number, m?: number) => Promise<unknown>} ensure
+ * @property {(m: number, c: number) => Uint8Array | null} usedChunk
+ * @property {(r: number, i?: number) => number} classOf
+ * @property {(m: number, c: number) => Values | Promise<Values>} valueChunk
+ * @property {(r: number, i?: number, m?: number) => number | null | undefined} valueAt  (P.valueOf would replace Object's)
+ * @property {(x: number, b?: number, m?: number) => string} formatValue
+ * @property {(b: number, v: number | null | undefined) => string} valueText
+ * @property {(topo: any) => void} decodeTopology
+ *
+ * 20-layout
+ * @property {(W: number, H: number, view: View) => Placement} placement
+ * @property {number} MAX_ZOOM
+ * @property {() => View} home
+ * @property {(v: View, W: number, H: number) => View} clampView
+ * @property {(L: Placement) => Rect} mapArea
+ * @property {(c: CanvasRenderingContext2D, L: Placement) => void} clipToMap
+ * @property {(path: Path2D, p: Float64Array) => void} tracePath
+ * @property {(e: MouseEvent) => [number, number, number, DOMRect]} toCanvas
+ * @property {() => [number, number]} fitToWindow
+ * @property {(W: number, H: number) => void} resize
+ *
+ * 30-draw
+ * @property {string} INK
+ * @property {(i: number) => string} timeText
+ * @property {(i: number) => string} titleText
+ * @property {(b: number) => string} classText
+ * @property {() => void} drawLegend
+ * @property {(x: number, y: number) => number} legendAt
+ * @property {(i: number) => Rect} legendBox
+ * @property {(x: number, y: number, w: number, h: number) => void} paintMap
+ * @property {(i: number) => boolean} renderFrame
+ *
+ * 40-controls
+ * @property {(on: boolean) => void} setPlaying
+ * @property {(fps: number) => void} setSpeed
+ * @property {() => {metric: number | null, frame: number | null, playing: boolean}} restoreState
+ * @property {(m: number) => Promise<void>} setMetric
+ *
+ * 50-hover, 55-table, 60-zoom
+ * @property {(x: number, y: number) => number} regionAt
+ * @property {(r: number) => string} describe
+ * @property {(c: number) => string} legendText
+ * @property {() => void} drawOverlay
+ * @property {() => void} unhover
+ * @property {(on: boolean) => void} showTable
+ * @property {(v: Partial<View>) => void} setView
+ *
+ * 65-series, 66-pins, 67-downloads
+ * @property {(region: number | string, m?: number) => Promise<Series>} seriesOf
+ * @property {(list: Series[]) => number[]} extent
+ * @property {(c: CanvasRenderingContext2D, s: Series, box: Box, lo: number, hi: number, look: Look) => void} drawSeries
+ * @property {(s: Series, w: number) => Float64Array} columns
+ * @property {(box: Box, i: number) => number} xOfFrame
+ * @property {(box: {x: number, w: number}, x: number) => number} frameAtX
+ * @property {(r: number) => void} showSpark
+ * @property {(region: number | string) => Promise<void>} pin
+ * @property {(region: number | string) => Promise<void>} unpin
+ * @property {(value: string | null) => void} restorePins
+ * @property {() => Rect | null} chartBox
+ * @property {(kind: string) => Promise<Blob>} download
+ */
+/**
+ * @typedef {object} State  P.st
+ * @property {number} metric
+ * @property {number} frame  the frame drawn last
+ * @property {number} want  a frame asked for whose chunk is still loading (-1: none)
+ * @property {number} hover  the region under the pointer (-1: none)
+ * @property {number} hoverClass  the legend class under the pointer (-1: none)
+ * @property {boolean} playing
+ * @property {number} fps  frames per second (0: as fast as it draws)
+ * @property {[number, number] | null} fixedSize  the canvas size asked for by choropleth.resize
+ * @property {Layout | null} layout
+ * @property {View} view
+ * @property {boolean} gesture  a zoom or pan under way (its preview on show)
+ * @property {number} minU  the smallest text scale
+ * @property {Pin[]} pins  the pinned regions, oldest first
+ */
+/**
+ * @typedef {{frame: number, values: {metric: number, chunk: number}, metric: number, layout: Layout,
+ *            play: boolean, speed: number, pins: Pin[]}} Events  each event's payload
+ * @typedef {{now: () => void, soon: () => void, cancel: () => void}} Throttled
+ * @typedef {{zoom: number, x: number, y: number}} View  zoom 1: the whole map; x, y: the projected centre
+ * @typedef {{r: number, colour: string}} Pin
+ * @typedef {[number, number, number, number]} Rect  x, y, width, height
+ * @typedef {{x: number, y: number, w: number, h: number}} Box
+ * @typedef {{line: string, band: string, edge: string, width: number}} Look
+ * @typedef {Float32Array | Float64Array} Values
+ * @typedef {{start: number, step: number, frames: number, min: Float32Array, mean: Float32Array, max: Float32Array}} Series
+ * @typedef {{play: HTMLButtonElement, back: HTMLButtonElement, fwd: HTMLButtonElement, first: HTMLButtonElement,
+ *            last: HTMLButtonElement, loop: HTMLInputElement, scrub: HTMLInputElement, counter: HTMLElement,
+ *            time: HTMLElement, timeFirst: HTMLElement, timeLast: HTMLElement, speed: HTMLSelectElement,
+ *            metric: HTMLSelectElement, status: HTMLElement, tooltip: HTMLElement, tooltipText: HTMLElement}} UI
+ */
+/**
+ * @typedef {object} Placement  where the map goes on a W×H canvas (20-layout)
+ * @property {number} W
+ * @property {number} H
+ * @property {number} scale  canvas pixels per pixel of the 1280×720 design: text, lines and margins scale with it
+ * @property {number} top  the title's height
+ * @property {number} bottom  the legend's height
+ * @property {number} areaW  the map's area, inside its padding
+ * @property {number} areaH
+ * @property {number} fitPixelsPerUnit  canvas pixels per projected unit at zoom 1: the bounding box fits the area
+ * @property {number} pixelsPerUnit  the same at the view's zoom
+ * @property {number} originX  where the bounding box's corner (bx0, by1) is on the canvas
+ * @property {number} originY
+ * @property {number} bx0  the bounding box's least x and greatest y, projected
+ * @property {number} by1
+ */
+/**
+ * @typedef {Placement & LayoutMore} Layout  st.layout: once per size and view (20-layout)
+ * @typedef {object} LayoutMore
+ * @property {(x: number, y: number) => [number, number]} toPx  projected -> canvas pixel
+ * @property {(a: Float64Array) => Float64Array} project  [x0, y0, …] projected -> the same in canvas pixels
+ * @property {Int32Array} ids  per pixel: its region (-1: none)
+ * @property {Int32Array} start  region r's pixels are pix[start[r]] … pix[start[r + 1] - 1]
+ * @property {Int32Array} pix
+ * @property {Int32Array} box  per region: its pixels' box x0, y0, x1, y1
+ * @property {ImageData} img  the fill image
+ * @property {Uint32Array} img32  its pixels
+ * @property {string} bg  the background colour
+ * @property {HTMLCanvasElement} borders  the borders' layer
+ * @property {Int16Array} shown  per region: the class its pixels hold (-1: none yet)
+ * @property {Path2D[]} paths  region outlines for the overlay, built when first hovered
+ * @property {string} [title]  the title drawn
+ * @property {{x0: number, w: number, k: number, y: number, h: number, nx: number, nw: number}} [legend]  where the legend's classes are
+ */
 (function () {
   "use strict";
   const meta = JSON.parse(document.getElementById("choropleth-meta").textContent);
-  const $ = (id) => document.getElementById(id);
+  /** @type {(id: string) => any} */
+  const $ = (id) => document.getElementById(id); // (its element's kind is the caller's to know)
   const canvas = $("map");
 
   // fn at once, or, when it ran less than ms ago, once as ms have passed (soon); now runs it at once.
@@ -30,13 +199,31 @@
     return { now, soon, cancel };
   }
 
+  function setText(el, text) { // true when the text changed: the DOM is touched only then
+    if (el.textContent === text) return false;
+    el.textContent = text;
+    return true;
+  }
+
+  // One plain array of listeners per event: emitting "frame" costs a loop over a few functions, no allocation.
+  const listeners = { frame: [], values: [], metric: [], layout: [], play: [], speed: [], pins: [] };
+  function on(name, fn) {
+    if (!listeners[name]) throw new Error(`no event ${name}`);
+    listeners[name].push(fn);
+  }
+  function emit(name, payload) {
+    const list = listeners[name];
+    for (let k = 0; k < list.length; k++) list[k](payload);
+  }
+
   function fail(err) {
     P.ui.status.hidden = false;
     P.ui.status.textContent = `Cannot show the map: ${err.message}`;
     console.error(err);
   }
 
-  const P = window.choroplethPlayer = {
+  // The fields here, the functions as each part adds them (its Object.assign, checked against Player).
+  const P = window.choroplethPlayer = /** @type {Player} */ ({
     meta,
     N: meta.frames, // frames
     R: meta.regions.names.length, // regions
@@ -50,14 +237,19 @@
     ui: { play: $("play"), back: $("back"), fwd: $("fwd"), first: $("first"), last: $("last"), loop: $("loop"),
           scrub: $("scrub"), counter: $("counter"), time: $("time"), timeFirst: $("time-first"), timeLast: $("time-last"),
           speed: $("speed"), metric: $("metric"), status: $("status"),
-          tip: $("tooltip"), tooltip: $("tooltip-text") }, // the tooltip's box; its text (the box also holds the sparkline)
+          tooltip: $("tooltip"), tooltipText: $("tooltip-text") }, // the tooltip's box (text and sparkline); its text
     // want: a frame asked for whose chunk is still loading; drawn when it arrives.
     st: { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null,
           view: { zoom: 1, x: NaN, y: NaN }, gesture: false, // view: zoom and centre (NaN: the middle)
-          minU: 0.5 }, // smallest text scale, in canvas pixels per CSS pixel of a 1280-wide map
+          minU: 0.5, // smallest text scale, in canvas pixels per CSS pixel of a 1280-wide map
+          pins: [] }, // the pinned regions, {r, colour}, oldest first (66-pins)
     rings: null, // per region: array of Float64Array [x0, y0, x1, y1, ...], projected (set by 10-data)
     arcs: null, // the TopoJSON's arcs as Float64Array [x0, y0, …], projected
+    borderArcs: [], // --borders: the arcs drawn heavier, as arcs holds them
     throttle,
+    setText,
     fail,
-  };
+    on,
+    emit,
+  });
 })();

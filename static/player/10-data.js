@@ -1,9 +1,10 @@
+// @ts-check
 // build-site player, part 10: the data. Loads the data files (each a script calling
 // choroplethLoad(key, payload), or inline in a one-file page), inflates them, keeps the decoded class
 // chunks within a memory budget and a few chunks of values; answers a region's class and value at a frame; decodes the TopoJSON.
 (function (P) {
   "use strict";
-  const { meta, st, ui, N, R, CF } = P;
+  const { meta, st, N, R, CF } = P;
 
   // ---- data files: each is a script calling choroplethLoad(key, payload) ----
   const waiting = new Map();
@@ -13,7 +14,7 @@
   };
   // A one-file page holds each payload in an inert <script type="application/json" data-key=…> instead:
   // the first frame's before the player (complete when it runs), the rest after it (once parsed).
-  const holders = () => new Map(Array.from(document.querySelectorAll("script[data-key]"), (el) => [el.dataset.key, el]));
+  const holders = () => new Map(Array.from(document.querySelectorAll("script[data-key]"), (el) => [el.getAttribute("data-key"), el]));
   let inlined = holders();
   const parsed = new Promise((resolve) => {
     if (document.readyState !== "loading") resolve();
@@ -144,8 +145,7 @@
         ? Promise.all([raw, chunk(m, c)]).then(([b, classes]) => shownValues(b, classes, coding)) : raw.then(exactValues);
       const loading = decoded.then((v) => {
         slot.set(c, v);
-        if (st.hover >= 0) ui.tooltip.textContent = P.describe(st.hover);
-        P.refreshTable("now");
+        P.emit("values", { metric: m, chunk: c }); // the tooltip and the table show them
         return v;
       }, (err) => { slot.delete(c); throw err; });
       loading.catch(() => {}); // the tooltip and table show "…" meanwhile; a failed load is retried when next asked for
@@ -153,7 +153,7 @@
     }
     return slot.get(c);
   }
-  function valueOf(r, i = st.frame, m = st.metric) { // number, null (no data), undefined (loading)
+  function valueAt(r, i = st.frame, m = st.metric) { // number, null (no data), undefined (loading)
     if (!meta.metrics[m].values) return null;
     const c = Math.floor(i / CF), v = valueChunk(m, c);
     if (!ArrayBuffer.isView(v)) return undefined;
@@ -170,6 +170,9 @@
     const e = coding.exp[b], p = e > 0 ? Math.min(12, 3 * Math.ceil(e / 3)) : 0, d = Math.max(0, p - e);
     if (!fixed.has(d)) fixed.set(d, new Intl.NumberFormat("en", { minimumFractionDigits: d, maximumFractionDigits: d }));
     return fixed.get(d).format(p ? x / TEN[p] : x) + ["", "k", "M", "G", "T"][p / 3];
+  }
+  function valueText(b, v) { // class b's value v (from valueAt) as the tooltip and the table show it
+    return b === P.NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : formatValue(v, b);
   }
 
   // ---- geometry: TopoJSON -> rings in projected coordinates ----
@@ -206,5 +209,6 @@
     });
   }
 
-  Object.assign(P, { loadScript, inflateRaw, ensure, usedChunk, classOf, valueChunk, valueOf, formatValue, decodeTopology });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ loadScript, inflateRaw, ensure, usedChunk, classOf, valueChunk, valueAt,
+                                                         formatValue, valueText, decodeTopology }));
 })(window.choroplethPlayer);

@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 20: the layout. Where the map goes on the canvas (fitted between title and
 // legend, zoomed by the view), the region-id raster, each region's pixels and box, the background and
 // the borders' canvas (--borders' lines heavier), all once per layout; the canvas fitted to the window
@@ -8,27 +9,31 @@
 
   // Where the map goes on a W×H canvas: the bounding box fitted between title and legend, then zoomed
   // by the view about its centre (projected coordinates). Shared by the layout and the gesture preview.
+  // scale: canvas pixels per pixel of the 1280×720 design (text, lines, margins); areaW, areaH: the
+  // map's area inside its padding; pixelsPerUnit: canvas pixels per projected unit (fitPixelsPerUnit at
+  // zoom 1, where the bounding box fits the area); originX, originY: the canvas pixel of the bounding
+  // box's corner (bx0, by1).
   function placement(W, H, view) {
-    const u = Math.max(st.minU, Math.min(W / 1280, H / 720)); // text and lines scale with the canvas, down to a legible size
-    const top = Math.round(52 * u), bottom = Math.round(70 * u), pad = Math.round(8 * u);
+    const scale = Math.max(st.minU, Math.min(W / 1280, H / 720)); // text and lines scale with the canvas, down to a legible size
+    const top = Math.round(52 * scale), bottom = Math.round(70 * scale), pad = Math.round(8 * scale);
     const [bx0, by0, bx1, by1] = meta.bbox;
-    const aw = W - 2 * pad, ah = H - top - bottom - 2 * pad;
-    const k0 = Math.min(aw / (bx1 - bx0), ah / (by1 - by0)), k = k0 * view.zoom;
-    const ox = pad + aw / 2 - (view.x - bx0) * k, oy = top + pad + ah / 2 - (by1 - view.y) * k;
-    return { W, H, u, top, bottom, aw, ah, k0, k, ox, oy, bx0, by1 };
+    const areaW = W - 2 * pad, areaH = H - top - bottom - 2 * pad;
+    const fitPixelsPerUnit = Math.min(areaW / (bx1 - bx0), areaH / (by1 - by0)), k = fitPixelsPerUnit * view.zoom;
+    const originX = pad + areaW / 2 - (view.x - bx0) * k, originY = top + pad + areaH / 2 - (by1 - view.y) * k;
+    return { W, H, scale, top, bottom, areaW, areaH, fitPixelsPerUnit, pixelsPerUnit: k, originX, originY, bx0, by1 };
   }
   const MAX_ZOOM = 32;
   const BORDER_COLOUR = "#303030"; // --borders lines (tests/test_usmaps.py checks it)
   const home = () => { const [bx0, by0, bx1, by1] = meta.bbox; return { zoom: 1, x: (bx0 + bx1) / 2, y: (by0 + by1) / 2 }; };
   function clampView(v, W, H) { // zoom 1…32; the map never slides off: the view's centre stays where it can fill the area
     const [bx0, by0, bx1, by1] = meta.bbox, zoom = Math.min(MAX_ZOOM, Math.max(1, Number(v.zoom) || 1));
-    const Z = placement(W, H, { zoom, x: 0, y: 0 }), hw = Z.aw / 2 / Z.k, hh = Z.ah / 2 / Z.k;
+    const Z = placement(W, H, { zoom, x: 0, y: 0 }), hw = Z.areaW / 2 / Z.pixelsPerUnit, hh = Z.areaH / 2 / Z.pixelsPerUnit;
     const fit = (c, lo, hi, half) => (2 * half >= hi - lo || !Number.isFinite(c) ? (lo + hi) / 2 : Math.min(hi - half, Math.max(lo + half, c)));
     return { zoom, x: fit(v.x, bx0, bx1, hw), y: fit(v.y, by0, by1, hh) };
   }
 
   // The map's part of the canvas, between title and legend: [x, y, width, height]. A zoomed map is cut off there.
-  const mapArea = (L) => [0, L.top, L.W, L.H - L.top - L.bottom];
+  const mapArea = (L) => /** @type {Rect} */ ([0, L.top, L.W, L.H - L.top - L.bottom]);
   function clipToMap(c, L) { c.beginPath(); c.rect(...mapArea(L)); c.clip(); }
   function tracePath(path, p) { // a polyline of canvas pixels [x0, y0, x1, y1, …] added to a Path2D
     if (p.length) path.moveTo(p[0], p[1]);
@@ -36,7 +41,7 @@
   }
   function layout(W, H) {
     st.view = clampView(st.view, W, H);
-    const L = placement(W, H, st.view), { u, top, bottom, k, ox, oy, bx0, by1 } = L;
+    const L = /** @type {Layout} */ (placement(W, H, st.view)), { scale, top, bottom, pixelsPerUnit: k, originX: ox, originY: oy, bx0, by1 } = L;
     L.toPx = (x, y) => [ox + (x - bx0) * k, oy + (by1 - y) * k];
     L.project = (a) => { // [x0, y0, x1, y1, …] projected -> the same in canvas pixels
       const p = new Float64Array(a.length);
@@ -109,7 +114,7 @@
     const bctx = L.borders.getContext("2d"), path = new Path2D();
     for (const a of P.arcs) tracePath(path, L.project(a));
     bctx.strokeStyle = "rgba(70,70,70,0.55)";
-    bctx.lineWidth = Math.max(0.5, 0.6 * u);
+    bctx.lineWidth = Math.max(0.5, 0.6 * scale);
     bctx.lineJoin = "round";
     clipToMap(bctx, L);
     if (globe) { const [gx, gy, gr] = globe; path.moveTo(gx + gr, gy); path.arc(gx, gy, gr, 0, 2 * Math.PI); }
@@ -117,7 +122,7 @@
     if (P.borderArcs.length) { // --borders: heavier and opaque, over the thin lines
       const heavy = new Path2D();
       for (const a of P.borderArcs) tracePath(heavy, L.project(a));
-      Object.assign(bctx, { strokeStyle: BORDER_COLOUR, lineWidth: Math.max(1.5, 2 * u), lineCap: "round" });
+      Object.assign(bctx, { strokeStyle: BORDER_COLOUR, lineWidth: Math.max(1.5, 2 * scale), lineCap: "round" });
       bctx.stroke(heavy);
     }
     L.shown = new Int16Array(R).fill(-1);
@@ -125,16 +130,16 @@
     canvas.width = W; canvas.height = H;
     P.overlay.width = W; P.overlay.height = H;
     st.layout = L;
-    P.paintMap(0, 0, W, H);
-    P.drawLegend();
-    P.drawOverlay(); // resizing the overlay cleared it
+    P.emit("layout", L); // the map and legend are drawn, the overlay (cleared by resizing it) redrawn
   }
 
+  /** @returns {[number, number, number, DOMRect]} */
   function toCanvas(e) { // the pointer in canvas pixels; s: canvas pixels per CSS pixel; rect: the canvas on screen
     const rect = canvas.getBoundingClientRect(), s = canvas.width / rect.width;
     return [(e.clientX - rect.left) * s, (e.clientY - rect.top) * s, s, rect];
   }
 
+  /** @returns {[number, number]} */
   function fitToWindow() {
     const box = canvas.parentElement.getBoundingClientRect();
     const cssW = Math.max(320, Math.floor(box.width));
@@ -165,5 +170,6 @@
     if (mq.addEventListener) mq.addEventListener("change", changed); else mq.addListener(changed); // Safari < 14: addListener
   })();
 
-  Object.assign(P, { placement, MAX_ZOOM, home, clampView, mapArea, clipToMap, tracePath, toCanvas, fitToWindow, resize });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ placement, MAX_ZOOM, home, clampView, mapArea, clipToMap, tracePath,
+                                                         toCanvas, fitToWindow, resize }));
 })(window.choroplethPlayer);

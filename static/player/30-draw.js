@@ -1,9 +1,10 @@
+// @ts-check
 // build-site player, part 30: drawing. The frame's time as text (strftime in the map's time zone),
 // the title, the legend and where each class sits in it, the palettes, and the per-frame path:
-// renderFrame repaints the regions whose class changed and updates the title, scrubber and counter.
+// renderFrame repaints the regions whose class changed and the title, then fires "frame".
 (function (P) {
   "use strict";
-  const { meta, st, ui, N, R, CF, NO_DATA, ctx } = P;
+  const { meta, st, N, R, CF, NO_DATA, ctx } = P;
 
   // ---- text: title with the frame's time, legend ----
   const pad2 = (n, w = 2) => String(n).padStart(w, "0");
@@ -52,7 +53,12 @@
   // Frame i starts at start + i × step: seconds since 1970, or calendar months since January 1970.
   const timeOf = meta.unit === "month" ? (i) => Date.UTC(1970, meta.start + i * meta.step, 1)
                                        : (i) => (meta.start + i * meta.step) * 1000;
-  const timeText = (i) => strftime(meta.timeFormat, timeOf(i));
+  // The last one kept: the title and the time under the scrubber show the same frame's, formatted once.
+  let textFrame = -1, textOfFrame = "";
+  function timeText(i) {
+    if (i !== textFrame) { textOfFrame = strftime(meta.timeFormat, timeOf(i)); textFrame = i; }
+    return textOfFrame;
+  }
   const titleOf = (when) => `${meta.title} — ${when}`;
   const titleText = (i) => titleOf(timeText(i));
   const font = (px, weight = "") => `${weight} ${Math.round(px)}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
@@ -65,10 +71,10 @@
     ctx.fillStyle = PAPER;
     ctx.fillRect(0, 0, L.W, L.top);
     ctx.fillStyle = INK;
-    ctx.font = font(22 * L.u, "600");
+    ctx.font = font(22 * L.scale, "600");
     ctx.textBaseline = "middle";
     ctx.textAlign = "left";
-    ctx.fillText(text, 14 * L.u, L.top / 2, L.W - 28 * L.u);
+    ctx.fillText(text, 14 * L.scale, L.top / 2, L.W - 28 * L.scale);
   }
 
   const number = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });
@@ -79,7 +85,7 @@
     return b === NO_DATA ? "no data" : `${labels[b]} – ${labels[b + 1]}`;
   }
   function drawLegend() {
-    const L = st.layout, m = meta.metrics[st.metric], k = m.colors.length, u = L.u;
+    const L = st.layout, m = meta.metrics[st.metric], k = m.colors.length, u = L.scale;
     const y = L.H - L.bottom, h = 14 * u;
     ctx.fillStyle = PAPER;
     ctx.fillRect(0, y, L.W, L.bottom);
@@ -115,6 +121,7 @@
     if (x >= g.nx && x < g.nx + g.nw) return NO_DATA;
     return -1;
   }
+  /** @returns {Rect} */
   function legendBox(i) { // [x, y, width, height] of legend class i (or NO_DATA) in canvas pixels
     const g = st.layout.legend;
     return i === NO_DATA ? [g.nx, g.y, g.nw, g.h] : [g.x0 + i * g.w, g.y, g.w, g.h];
@@ -123,16 +130,11 @@
   // ---- the per-frame path ----
   const palettes = meta.metrics.map((m) => { // class -> colour as one RGBA pixel
     const p = new Uint32Array(256), rgb = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
-    const pack = ([r, g, b]) => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0; // ImageData is RGBA, little-endian
+    const pack = (/** @type {number[]} */ [r, g, b]) => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0; // ImageData is RGBA, little-endian
     p.fill(pack(rgb(m.missing)));
     m.colors.forEach((c, i) => { p[i] = pack(rgb(c)); });
     return p;
   });
-  function setText(el, text) { // true when the text changed: the DOM is touched only then
-    if (el.textContent === text) return false;
-    el.textContent = text;
-    return true;
-  }
   function paintMap(x, y, w, h) { // the fill image and the borders over it, within a rectangle of the canvas
     const L = st.layout;
     ctx.putImageData(L.img, 0, 0, x, y, w, h);
@@ -161,18 +163,13 @@
     }
     // (During a zoom or pan gesture its preview is on show; the settled layout redraws all.)
     if (x1 >= x0 && !st.gesture) paintMap(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
-    const when = timeText(i); // formatted once, shown three times
-    drawTitle(titleOf(when));
-    ui.scrub.value = i;
-    ui.counter.textContent = `${i + 1} / ${N}`;
-    if (setText(ui.time, when)) ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
-    if (st.hover >= 0) { setText(ui.tooltip, P.describe(st.hover)); P.markSpark(i); }
-    if (st.hoverClass >= 0) { setText(ui.tooltip, P.legendText(st.hoverClass)); P.drawOverlay(); } // class members change
-    P.refreshTable("soon"); // at most 4 times a second while it plays
-    P.markFrame(i); // the pinned regions' chart: its marker only
-    P.hashState.soon();
+    drawTitle(titleOf(timeText(i)));
+    P.emit("frame", i); // the scrubber, tooltip, table, charts' markers and URL hash follow
     return true;
   }
+  P.on("layout", () => { paintMap(0, 0, st.layout.W, st.layout.H); drawLegend(); });
+  P.on("metric", () => { st.layout.shown.fill(-1); drawLegend(); }); // every region repainted in the new palette
 
-  Object.assign(P, { INK, timeText, titleText, classText, drawLegend, legendAt, legendBox, paintMap, renderFrame });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ INK, timeText, titleText, classText, drawLegend, legendAt, legendBox,
+                                                         paintMap, renderFrame }));
 })(window.choroplethPlayer);

@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 40: the controls. Play and pause on a schedule, the buttons, the scrubber,
 // the speed and metric choosers, the keyboard, and the state kept in the URL hash for a shared link.
 (function (P) {
@@ -22,16 +23,34 @@
     ui.play.textContent = on ? "❚❚" : "▶";
     ui.play.setAttribute("aria-label", on ? "Pause" : "Play");
     if (on && !rafId) { lastTick = performance.now() - 1000; rafId = requestAnimationFrame(tick); }
-    hashState.now();
+    P.emit("play", on);
   }
+  function setSpeed(fps) {
+    st.fps = fps;
+    ui.speed.value = String(fps);
+    P.emit("speed", fps);
+  }
+  // The scrubber, the counter and the time under it follow the frame drawn.
+  P.on("frame", (i) => {
+    ui.scrub.value = String(i);
+    ui.counter.textContent = `${i + 1} / ${N}`;
+    const when = P.timeText(i); // (the title's, formatted once)
+    if (P.setText(ui.time, when)) ui.scrub.setAttribute("aria-valuetext", when); // a screen reader says the time, not the index
+  });
 
-  // State in the URL hash (frame, metric, speed, playing, view), so a moment can be shared. Written at
-  // most every 250 ms during playback (replaceState: no history entry per frame).
+  // State in the URL hash (frame, metric, speed, playing, view, pins), so a moment can be shared. Written
+  // at most every 250 ms during playback (replaceState: no history entry per frame).
   const hashState = P.throttle(saveState, 250);
+  P.on("frame", hashState.soon);
+  P.on("play", hashState.now);
+  P.on("speed", hashState.soon);
+  P.on("layout", hashState.now); // the view is part of a shared link
+  P.on("pins", hashState.soon);
   function saveState() {
     const v = st.view, zoomed = v.zoom > 1 && Number.isFinite(v.x) && Number.isFinite(v.y);
     const hash = `#frame=${st.frame}&metric=${st.metric}&speed=${st.fps}&playing=${st.playing ? 1 : 0}` +
-      (zoomed ? `&zoom=${+v.zoom.toFixed(3)}&x=${Math.round(v.x)}&y=${Math.round(v.y)}` : "") + P.hashPins();
+      (zoomed ? `&zoom=${+v.zoom.toFixed(3)}&x=${Math.round(v.x)}&y=${Math.round(v.y)}` : "") +
+      (st.pins.length ? `&pins=${st.pins.map((p) => p.r).join(",")}` : "");
     try { // Safari throws when a page replaces its URL too often; losing one save is harmless
       if (location.hash !== hash) history.replaceState(null, "", hash);
     } catch (err) { /* the next save tries again */ }
@@ -49,9 +68,7 @@
   function setMetric(m) {
     st.metric = m;
     ui.metric.value = String(m);
-    st.layout.shown.fill(-1);
-    P.drawLegend();
-    P.seriesMetric(); // the strip, the sparkline and the pinned regions' chart in this metric
+    P.emit("metric", m); // the legend, the strip, the sparkline and the pinned regions' chart in this metric
     P.renderFrame(st.frame); // now, or when its chunk arrives
     return P.ensure(st.frame, st.frame).then(() => undefined);
   }
@@ -72,11 +89,11 @@
     });
   }
   ui.scrub.addEventListener("input", scrubbed);
-  ui.speed.addEventListener("change", () => { st.fps = Number(ui.speed.value); });
+  ui.speed.addEventListener("change", () => setSpeed(Number(ui.speed.value)));
   ui.metric.addEventListener("change", () => setMetric(Number(ui.metric.value)));
   document.addEventListener("keydown", (e) => {
     if (!st.layout || e.altKey || e.ctrlKey || e.metaKey) return;
-    const t = e.target;
+    const t = /** @type {HTMLElement} */ (e.target);
     // Keys that belong to the focused control stay with it: typing, choosing in a list, and space or
     // Enter on a button or checkbox (which activates that control, not play/pause).
     if (t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || t.isContentEditable ||
@@ -93,5 +110,5 @@
     else if (e.key === "0") P.setView(P.home());
   });
 
-  Object.assign(P, { setPlaying, hashState, restoreState, setMetric });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ setPlaying, setSpeed, restoreState, setMetric }));
 })(window.choroplethPlayer);

@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 60: zoom and pan. Wheel, pinch and drag; double-click or "Reset view" goes
 // back. The view is part of the layout, so a frame costs the same at any zoom. During a gesture the map
 // drawn last is shown scaled and moved (one drawImage per screen refresh); once it settles the layout
@@ -20,23 +21,23 @@
   }
   function zoomAt(f, x, y) { // zoom the pending view by f about canvas pixel (x, y)
     const L = st.layout, v = gesture.view, Z = P.placement(L.W, L.H, v);
-    const px = L.bx0 + (x - Z.ox) / Z.k, py = L.by1 - (y - Z.oy) / Z.k; // the point under (x, y), kept there
+    const px = L.bx0 + (x - Z.originX) / Z.pixelsPerUnit, py = L.by1 - (y - Z.originY) / Z.pixelsPerUnit; // the point under (x, y), kept there
     const g = Math.min(P.MAX_ZOOM, Math.max(1, v.zoom * f)) / v.zoom;
     gesture.view = P.clampView({ zoom: v.zoom * g, x: px + (v.x - px) / g, y: py + (v.y - py) / g }, L.W, L.H);
   }
   function panBy(dx, dy) {
-    const L = st.layout, v = gesture.view, k = P.placement(L.W, L.H, v).k;
+    const L = st.layout, v = gesture.view, k = P.placement(L.W, L.H, v).pixelsPerUnit;
     gesture.view = P.clampView({ zoom: v.zoom, x: v.x - dx / k, y: v.y + dy / k }, L.W, L.H);
   }
   function preview() {
     gesture.raf = 0;
     if (!st.gesture) return;
-    const L = st.layout, Z = P.placement(L.W, L.H, gesture.view), s = Z.k / L.k;
+    const L = st.layout, Z = P.placement(L.W, L.H, gesture.view), s = Z.pixelsPerUnit / L.pixelsPerUnit;
     ctx.save();
     P.clipToMap(ctx, L);
     ctx.fillStyle = L.bg;
     ctx.fillRect(...P.mapArea(L));
-    ctx.setTransform(s, 0, 0, s, Z.ox - L.ox * s, Z.oy - L.oy * s);
+    ctx.setTransform(s, 0, 0, s, Z.originX - L.originX * s, Z.originY - L.originY * s);
     ctx.drawImage(gesture.snap, 0, 0);
     ctx.restore();
   }
@@ -54,8 +55,7 @@
   }
   function setView(v) { // {zoom, x, y}: zoom 1 is the whole map; x, y the projected centre
     st.view = { ...st.view, ...v };
-    if (st.layout) P.resize(st.layout.W, st.layout.H);
-    P.hashState.now(); // the view is part of a shared link
+    if (st.layout) P.resize(st.layout.W, st.layout.H); // (the URL hash follows the layout)
   }
   canvas.addEventListener("wheel", (e) => {
     const [x, y] = P.toCanvas(e);
@@ -102,5 +102,5 @@
   canvas.addEventListener("dblclick", () => setView(P.home()));
   P.$("reset-view").addEventListener("click", () => setView(P.home()));
 
-  Object.assign(P, { setView });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ setView }));
 })(window.choroplethPlayer);

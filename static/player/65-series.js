@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 65: each region's series over all frames, made at build time (data/M/sG.js:
 // the frames' values up to 1,000 points, beyond that the min, mean and max of spans of `step` frames),
 // loaded a group of regions at a time when a chart first needs them. Drawing a series into a box;
@@ -156,17 +157,18 @@
     }
   }
   new ResizeObserver(drawStrip).observe(strip); // (and once at the start)
-  function seriesMetric() { // the metric changed: the strip, the sparkline and the chart follow
+  P.on("metric", () => { // the strip and the sparkline in the new metric
     drawStrip();
     const r = sparkRegion;
     sparkRegion = -1;
     showSpark(r);
-    P.drawPins();
-  }
+  });
+  P.on("frame", markSpark);
   strip.addEventListener("pointerdown", (e) => { // a click on the strip goes there
     const rect = strip.getBoundingClientRect();
     P.renderFrame(frameAtX({ x: 0, w: rect.width }, e.clientX - rect.left));
   });
 
-  Object.assign(P, { seriesOf, extent, drawSeries, columns, xOfFrame, frameAtX, showSpark, markSpark, seriesMetric });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ seriesOf, extent, drawSeries, columns, xOfFrame, frameAtX,
+                                                         showSpark }));
 })(window.choroplethPlayer);

@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 66: pinned regions. A click on a region (a second tap on a touch screen),
 // or Enter on a region's row in the table, pins it; the panel under the map draws the pinned regions'
 // series, each in its own colour and named, the min–max band where a pixel holds many frames, gaps
@@ -10,8 +11,7 @@
   const COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"]; // Okabe–Ito, without yellow
   const panel = P.$("pins"), list = P.$("pins-list"), chart = P.$("chart"), marker = P.$("chart-marker");
   const text = P.$("chart-text"), cctx = chart.getContext("2d"), mctx = marker.getContext("2d");
-  const pins = []; // {r, colour}, oldest first
-  st.pins = pins;
+  const pins = st.pins; // {r, colour}, oldest first
   let box = null, drawn = null, marked = -1, drawing = 0, latest = Promise.resolve();
 
   const regionIndex = (r) => (typeof r === "string" ? meta.regions.names.indexOf(r) : Number(r));
@@ -26,13 +26,13 @@
     const r = regionIndex(region);
     if (!known(r)) return Promise.reject(new Error(`no region ${region}`));
     add(r);
-    P.hashState.soon();
+    P.emit("pins", pins);
     return changed();
   }
   function unpin(region) {
     const r = regionIndex(region), k = pins.findIndex((p) => p.r === r);
     if (k >= 0) pins.splice(k, 1);
-    P.hashState.soon();
+    P.emit("pins", pins);
     return changed();
   }
   function restorePins(value) { // from a shared link: region indices, comma-separated (the hash is not rewritten)
@@ -168,7 +168,7 @@
     for (let c = Math.floor(f0 / P.CF); c <= Math.floor((f1 - 1) / P.CF); c++) await P.valueChunk(m, c);
     let frame = -1, near = Infinity;
     for (let i = f0; i < f1; i++) {
-      const v = P.valueOf(r, i, m);
+      const v = P.valueAt(r, i, m);
       if (typeof v === "number" && Math.abs(v - want) < near) { near = Math.abs(v - want); frame = i; }
     }
     if (frame >= 0 && st.metric === m) P.renderFrame(frame);
@@ -192,8 +192,9 @@
     if (next) { tr.tabIndex = -1; next.tabIndex = 0; next.focus(); e.preventDefault(); }
   });
   new ResizeObserver(() => { if (drawn) draw(); }).observe(chart);
+  P.on("metric", () => { draw(); }); // the chart in the new metric
+  P.on("frame", markFrame); // the marker only
 
-  const hashPins = () => (pins.length ? `&pins=${pins.map((p) => p.r).join(",")}` : "");
-  const chartBox = () => (drawn ? [box.x, box.y, box.w, box.h] : null);
-  Object.assign(P, { pin, unpin, drawPins: draw, markFrame, hashPins, restorePins, chartBox });
+  const chartBox = () => (drawn ? /** @type {Rect} */ ([box.x, box.y, box.w, box.h]) : null);
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ pin, unpin, restorePins, chartBox }));
 })(window.choroplethPlayer);

@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 67: downloads of what is on screen. PNG: the map canvas as shown (title,
 // legend, zoom). CSV of the current frame: a row per region (name, code, exact value, class bounds).
 // CSV of the pinned regions' series: a row per region and point (frames, time, min, mean, max).
@@ -17,7 +18,7 @@
     if (meta.metrics[m].values) await P.valueChunk(m, c);
     const rows = [["region", "code", "value", "class_from", "class_to"]];
     for (let r = 0; r < R; r++) {
-      const b = P.classOf(r, i), v = b === P.NO_DATA ? null : P.valueOf(r, i, m);
+      const b = P.classOf(r, i), v = b === P.NO_DATA ? null : P.valueAt(r, i, m);
       rows.push([meta.regions.names[r], codes[r], num(v),
                  b === P.NO_DATA ? "" : num(edges[b]), b === P.NO_DATA ? "" : num(edges[b + 1])]);
     }
@@ -60,5 +61,5 @@
   P.$("download-frame").addEventListener("click", () => save("frame.csv"));
   P.$("download-series").addEventListener("click", () => save("series.csv"));
 
-  Object.assign(P, { download });
+  Object.assign(P, /** @satisfies {Partial<Player>} */ ({ download }));
 })(window.choroplethPlayer);

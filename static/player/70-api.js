@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 70: the automation API, window.choropleth, through which tests, the video
 // capture and users' scripts drive the page; and the start: controls filled in, the state of a shared
 // link restored, the topology and first frame loaded, the map laid out and drawn (choropleth.ready).
@@ -30,7 +31,7 @@
     resetView: () => P.setView(P.home()),
     classOf: P.classOf, // (region, frame?) -> class index, 255 = no data
     describe: P.describe, // region -> tooltip text
-    valueOf: P.valueOf, // (region, frame?, metric?) -> exact value, null = none, undefined = still loading
+    valueOf: P.valueAt, // (region, frame?, metric?) -> exact value, null = none, undefined = still loading
     async values(i = st.frame, m = st.metric) { // Promise: frame i's exact values loaded (the tooltip's)
       if (meta.metrics[m].values) await P.valueChunk(m, Math.floor(i / CF)); // a Promise while loading, else the values
     },
