@@ -52,3 +52,23 @@ def test_notebook_outputs_play_offline(tmp_path: Path, page: Page, monkeypatch: 
         assert_classes(frame, hourly, interior_points, demo_classes)
     # The iframes load nothing either: their requests would have been listed (and refused).
     assert requests == [url] and errors == []
+
+
+def run(cells: list[str], folder: Path, monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNode:
+    """The notebook of those cells as a real kernel runs it (errors kept as outputs) and saves it."""
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    nbformat.write(nb, folder / "run.ipynb")
+    return nbformat.read(folder / "run.ipynb", as_version=4)
+
+
+def test_bad_call_shows_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nb = run(["import pandas as pd\nimport build_site\n"
+              "rows = pd.DataFrame({'country': ['FRA'], 'unixtime': [0], 'cases': [1.0]})",
+              "build_site.choropleth(rows, metric='x')"], tmp_path, monkeypatch)
+    [error] = [out for out in nb.cells[1].outputs if out["output_type"] == "error"]
+    # What Jupyter shows is the traceback as IPython renders it: here the message alone, one line.
+    assert error["ename"] == "UserError" and "'x'" in error["evalue"]
+    assert error["traceback"] == [f"UserError: {error['evalue']}"]
