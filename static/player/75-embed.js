@@ -19,5 +19,6 @@
     st.room = d.room;
     if (!st.fixedSize) P.resize(...P.fitToWindow());
   });
-  new ResizeObserver(send).observe(document.body);
+  // From the first full page on: a frame shrunk to the "Loading…" line would make the notebook jump.
+  window.choropleth.ready.then(() => new ResizeObserver(send).observe(document.body), () => {});
 })(window.choroplethPlayer);
