@@ -171,7 +171,7 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
 
 _FOLLOW = site.STATIC / "notebook.js"  # the script around the frame
 UNTRUSTED = ("No map here? This notebook is not trusted, so its maps are hidden: trust it (\"Trust Notebook\" in the "
-             "command palette or the File menu) or write the map to a file with .save(\"map.html\") and open that.")
+             "command palette) or write the map to a file with .save(\"map.html\") and open that.")
 
 
 class Map:

@@ -69,6 +69,13 @@ def test_untrusted_map_says_what_to_do_and_trusted_one_plays(lab: tuple[str, Pat
     output.wait_for(timeout=60_000)
     assert "trust it" in output.inner_text() and '.save("map.html")' in output.inner_text()
     assert page.locator(".jp-OutputArea-output iframe").count() == 0
+    # What the note says to do: "Trust Notebook" in the command palette; the map then shows.
+    page.keyboard.press("Control+Shift+c")
+    page.keyboard.type("Trust Notebook")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Trust").click()
+    page.locator(".jp-OutputArea-output iframe").wait_for(timeout=60_000)
+    assert page.get_by_text("not trusted").count() == 0
 
     page.goto(url.format("mine.ipynb"))
     frame_element = page.locator(".jp-OutputArea-output iframe")
