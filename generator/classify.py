@@ -55,17 +55,17 @@ def _with_suffix(e: np.ndarray, power: int, tolerance: float) -> list[str]:
 
 def labels(edges: list[float] | np.ndarray) -> list[str]:
     """Edges as a person writes them: every edge within 2 % of the narrowest class of its true place,
-    thousands separators ("241", "1,450", "19,145", "113,523"), and one suffix for the whole legend
-    only where it shortens the longest label by more than the comma it replaces ("99k", "3.75M")."""
+    thousands separators ("241", "1,450", "19,145", "113,523"), and one suffix for the whole legend only
+    where it makes the labels shorter by two characters each on average ("99k" for 98,765, "3.75M",
+    but "12,500" rather than "12.5k", and no "0.00000001B" for 10 beside a billion)."""
     e = np.asarray(edges, dtype=np.float64)
     top = float(np.abs(e).max()) if len(e) else 0.0
     gaps = np.diff(np.unique(e))
     tolerance = 0.02 * (gaps.min() if len(gaps) else abs(top) or 1.0)
     plain = _with_suffix(e, 0, tolerance)
-    width = max(map(len, plain), default=0)
     shorter = [_with_suffix(e, p, tolerance) for p in range(1, len(SUFFIXES)) if top >= 1000.0 ** p]
-    best = min(shorter, key=lambda t: max(map(len, t)), default=plain)
-    return best if max(map(len, best), default=0) <= width - 2 else plain
+    best = min(shorter, key=lambda t: sum(map(len, t)), default=plain)
+    return best if sum(map(len, best)) <= sum(map(len, plain)) - 2 * len(e) else plain
 
 
 def colormap(cmap: str) -> mcolors.Colormap:

@@ -117,6 +117,8 @@ def test_classes_of_large_float32_arrays_equal_a_float64_binary_search(edges: li
     ([0.001, 0.0015, 0.002], ["0.0010", "0.0015", "0.0020"]),
     ([-5, 0, 5], ["-5", "0", "5"]),
     ([3e9, 6e9], ["3B", "6B"]),
+    ([10, 20, 1e9], ["10", "20", "1,000,000,000"]),  # a suffix would need eight decimals for the small ones
+    ([1, 10, 100, 1000, 1e4, 1e5, 1e6], ["1", "10", "100", "1,000", "10,000", "100,000", "1,000,000"]),  # --log
 ])
 def test_legend_labels_are_for_people(edges: list[float], text: list[str]) -> None:
     assert classify.labels(np.array(edges, dtype=float)) == text
