@@ -182,7 +182,7 @@ class Map:
     >>> m.record("map.mp4", fps=30, size=(1280, 720))
     """
 
-    height = 640  # of the inline frame, in CSS pixels
+    height = 640  # of the inline frame, in CSS pixels, where outputs run no script (else it follows the page)
     inline_limit = 20_000_000  # bytes: a larger page is not put into the notebook (it would freeze it)
 
     def __init__(self, built: build.Map) -> None:
