@@ -169,6 +169,11 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     return Map(build.make_map(o, _source(data, o), geodata))
 
 
+_FOLLOW = site.STATIC / "notebook.js"  # the script around the frame
+UNTRUSTED = ("No map here? This notebook is not trusted, so its maps are hidden: trust it (\"Trust Notebook\" in the "
+             "command palette) or write the map to a file with .save(\"map.html\") and open that.")
+
+
 class Map:
     """A built map: its page's metadata, topology and frame chunks, ready to show, save or record.
 
@@ -177,7 +182,7 @@ class Map:
     >>> m.record("map.mp4", fps=30, size=(1280, 720))
     """
 
-    height = 640  # of the inline frame, in CSS pixels
+    height = 640  # of the inline frame, in CSS pixels, where outputs run no script (else it follows the page)
     inline_limit = 20_000_000  # bytes: a larger page is not put into the notebook (it would freeze it)
 
     def __init__(self, built: build.Map) -> None:
@@ -215,8 +220,13 @@ class Map:
                     f"(over {self.inline_limit / 1e6:g} MB). <code>m.save(\"map.html\")</code> writes it as one "
                     "file to open in a browser.</p>")
         # srcdoc: no server and no file needed; sandboxed: the page cannot reach the notebook around it.
-        return (f'<iframe srcdoc="{html.escape(page)}" title="{html.escape(self.meta["title"])}" '
-                f'sandbox="allow-scripts" style="width:100%;height:{self.height}px;border:0"></iframe>')
+        # The note is what an untrusted notebook shows (its sanitizer removes the iframe and the script,
+        # keeps text); the script, run only where outputs are trusted, removes it and makes the frame
+        # as tall as the page says it is (static/player/75-embed.js); without it, `height` stays.
+        return (f'<div class="build-site-map"><iframe srcdoc="{html.escape(page)}" '
+                f'title="{html.escape(self.meta["title"])}" sandbox="allow-scripts" '
+                f'style="display:block;width:100%;height:{self.height}px;border:0"></iframe>'
+                f"<p>{html.escape(UNTRUSTED)}</p><script>{_FOLLOW.read_text(encoding='utf-8')}</script></div>")
 
     @_one_line
     def save(self, path: str | os.PathLike) -> Path:

@@ -43,21 +43,30 @@ class Classes:
     labels: list[str]  # the edges as the legend shows them
 
 
+SUFFIXES = ("", "k", "M", "B", "T")  # thousands, millions, billions, trillions
+
+
+def _with_suffix(e: np.ndarray, power: int, tolerance: float) -> list[str]:
+    """The edges in units of 1000^power, with the fewest decimals (the same for all) that put every
+    edge within `tolerance` of its true place; thousands separators."""
+    scale = 1000.0 ** power
+    decimals = next((d for d in range(10) if np.all(np.abs(np.round(e / scale, d) * scale - e) <= tolerance)), 10)
+    return ["0" if v == 0 else f"{v / scale:,.{decimals}f}{SUFFIXES[power]}" for v in e]
+
+
 def labels(edges: list[float] | np.ndarray) -> list[str]:
-    """Edges as people read them: one SI suffix and one number of decimals for the whole legend, the
-    fewest that put every edge within 2 % of the narrowest class of its true place; thousands
-    separators ("1,500", "12.5k", "3.75M")."""
+    """Edges as a person writes them: every edge within 2 % of the narrowest class of its true place,
+    thousands separators ("241", "1,450", "19,145", "113,523"), and one suffix for the whole legend only
+    where it makes the labels shorter by two characters each on average ("99k" for 98,765, "3.75M",
+    but "12,500" rather than "12.5k", and no "0.00000001B" for 10 beside a billion)."""
     e = np.asarray(edges, dtype=np.float64)
     top = float(np.abs(e).max()) if len(e) else 0.0
-    power = 0 if top < 10_000 else min(4, int(np.log10(top) // 3))
-    scale, suffix = 1000.0 ** power, ("", "k", "M", "G", "T")[power]
     gaps = np.diff(np.unique(e))
     tolerance = 0.02 * (gaps.min() if len(gaps) else abs(top) or 1.0)
-    for decimals in range(10):
-        rounded = np.round(e / scale, decimals) * scale
-        if np.all(np.abs(rounded - e) <= tolerance):
-            break
-    return ["0" if v == 0 else f"{v / scale:,.{decimals}f}{suffix}" for v in e]
+    plain = _with_suffix(e, 0, tolerance)
+    shorter = [_with_suffix(e, p, tolerance) for p in range(1, len(SUFFIXES)) if top >= 1000.0 ** p]
+    best = min(shorter, key=lambda t: sum(map(len, t)), default=plain)
+    return best if sum(map(len, best)) <= sum(map(len, plain)) - 2 * len(e) else plain
 
 
 def colormap(cmap: str) -> mcolors.Colormap:

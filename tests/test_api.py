@@ -215,8 +215,9 @@ def test_save_a_folder_and_one_file(from_csv: build_site.Map, tmp_path: Path) ->
 
 def test_inline_display_and_its_size_limit(from_csv: build_site.Map, monkeypatch: pytest.MonkeyPatch) -> None:
     shown = from_csv._repr_html_()
-    assert shown.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in shown
-    assert "&lt;script" in shown and "<script" not in shown  # the page is escaped inside the attribute
+    page = re.search(r'<iframe srcdoc="([^"]*)"[^>]* sandbox="allow-scripts"', shown)
+    assert page and "&lt;script" in page[1] and "<script" not in page[1]  # the page is escaped inside the attribute
+    assert shown.count("<script>") == 1 and "not trusted" in shown  # ours beside it; the untrusted notebook's note
     monkeypatch.setattr(build_site.Map, "inline_limit", 1000)
     note = from_csv._repr_html_()
     size = len(from_csv.to_html().encode()) / 1e6

@@ -107,11 +107,18 @@ def test_classes_of_large_float32_arrays_equal_a_float64_binary_search(edges: li
 @pytest.mark.parametrize("edges,text", [
     ([0, 250, 500, 1000], ["0", "250", "500", "1,000"]),
     ([0, 2500, 5000, 7500], ["0", "2,500", "5,000", "7,500"]),  # thousands separators below 10,000
-    ([0, 12_500, 25_000], ["0", "12.5k", "25.0k"]),  # one suffix and one number of decimals per legend
+    ([0, 12_500, 25_000], ["0", "12,500", "25,000"]),  # "12.5k" is hardly shorter
+    ([0, 50_000, 100_000, 250_000], ["0", "50k", "100k", "250k"]),  # one suffix per legend, where it shortens
+    # gapminder's GDP per capita in quantiles: the numbers as written, not "0.241k · 0.797k · 1.450k"
+    ([241.17, 797.0, 1450.36, 3531.85, 9284.4, 19145.0, 113523.13],
+     ["241", "797", "1,450", "3,532", "9,284", "19,145", "113,523"]),
+    ([1234.5, 25617.1, 49999.75, 74382.4, 98765.0], ["1k", "26k", "50k", "74k", "99k"]),
     ([1.2e6, 2.5e6, 3.75e6], ["1.20M", "2.50M", "3.75M"]),
     ([0.001, 0.0015, 0.002], ["0.0010", "0.0015", "0.0020"]),
     ([-5, 0, 5], ["-5", "0", "5"]),
-    ([3e9, 6e9], ["3G", "6G"]),
+    ([3e9, 6e9], ["3B", "6B"]),
+    ([10, 20, 1e9], ["10", "20", "1,000,000,000"]),  # a suffix would need eight decimals for the small ones
+    ([1, 10, 100, 1000, 1e4, 1e5, 1e6], ["1", "10", "100", "1,000", "10,000", "100,000", "1,000,000"]),  # --log
 ])
 def test_legend_labels_are_for_people(edges: list[float], text: list[str]) -> None:
     assert classify.labels(np.array(edges, dtype=float)) == text

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from conftest import assert_classes
 from nbclient import NotebookClient
+from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_notebook
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from generator import demo
 
@@ -52,3 +53,52 @@ def test_notebook_outputs_play_offline(tmp_path: Path, page: Page, monkeypatch: 
         assert_classes(frame, hourly, interior_points, demo_classes)
     # The iframes load nothing either: their requests would have been listed (and refused).
     assert requests == [url] and errors == []
+
+
+ROWS = ("import pandas as pd\nimport build_site\n"  # three countries, three hours
+        "rows = pd.DataFrame({'country': ['FRA', 'BRA', 'IND'] * 3, 'unixtime': sorted([0, 3600, 7200] * 3), "
+        "'cases': range(9)})")
+
+
+def run(cells: list[str], folder: Path, monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNode:
+    """The notebook of those cells as a real kernel runs it (errors kept as outputs) and saves it."""
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    nbformat.write(nb, folder / "run.ipynb")
+    return nbformat.read(folder / "run.ipynb", as_version=4)
+
+
+def test_bad_call_shows_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nb = run([ROWS, "build_site.choropleth(rows, metric='x')"], tmp_path, monkeypatch)
+    [error] = [out for out in nb.cells[1].outputs if out["output_type"] == "error"]
+    # What Jupyter shows is the traceback as IPython renders it: here the message alone, one line.
+    assert error["ename"] == "UserError" and "'x'" in error["evalue"]
+    assert error["traceback"] == [f"UserError: {error['evalue']}"]
+
+
+def test_frame_follows_the_page_in_nbconvert_html(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   browser: Browser) -> None:
+    nb = run([ROWS, "build_site.choropleth(rows, metric='cases', interval='1h', title='Cases')"], tmp_path, monkeypatch)
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    (tmp_path / "run.html").write_text(body, encoding="utf-8")
+    url = (tmp_path / "run.html").as_uri()
+    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url == url else route.abort())  # no CDN
+    page.goto(url)
+    [frame] = page.main_frame.child_frames
+    frame.evaluate("choropleth.ready")
+    iframe = page.locator("iframe")
+    for _ in range(50):  # the frame takes the height the page posts, and the page refits to it
+        outer = iframe.evaluate("f => f.getBoundingClientRect().height")
+        inner = frame.evaluate("document.documentElement.getBoundingClientRect().height")
+        if abs(outer - inner) <= 2:
+            break
+        page.wait_for_timeout(100)
+    assert abs(outer - inner) <= 2 and outer != 640, (outer, inner)  # no blank band, no scroll bar
+    # The map's canvas is as wide as the frame's 16:9 allows, not cut to fit a 640-pixel frame.
+    width, height = frame.evaluate("(r => [r.width, r.height])(document.getElementById('map').getBoundingClientRect())")
+    assert abs(height - width * 9 / 16) <= 1
+    # A trusted render shows the map alone: the note for an untrusted notebook is gone.
+    assert page.get_by_text("This notebook is not trusted").count() == 0

@@ -125,6 +125,7 @@
  * @property {Layout | null} layout
  * @property {View} view
  * @property {boolean} gesture  a zoom or pan under way (its preview on show)
+ * @property {number} room  the notebook window's height when the frame follows the page's (0: none; part 75)
  * @property {number} minU  the smallest text scale
  * @property {Pin[]} pins  the pinned regions, oldest first
  */
@@ -241,6 +242,7 @@
     // want: a frame asked for whose chunk is still loading; drawn when it arrives.
     st: { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null,
           view: { zoom: 1, x: NaN, y: NaN }, gesture: false, // view: zoom and centre (NaN: the middle)
+          room: 0, // the height of the notebook's window, when the frame around the page follows its height (part 75)
           minU: 0.5, // smallest text scale, in canvas pixels per CSS pixel of a 1280-wide map
           pins: [] }, // the pinned regions, {r, colour}, oldest first (66-pins)
     rings: null, // per region: array of Float64Array [x0, y0, x1, y1, ...], projected (set by 10-data)

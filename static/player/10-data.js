@@ -169,7 +169,7 @@
     if (coding.coding !== "shown" || b === undefined) return float32.format(x);
     const e = coding.exp[b], p = e > 0 ? Math.min(12, 3 * Math.ceil(e / 3)) : 0, d = Math.max(0, p - e);
     if (!fixed.has(d)) fixed.set(d, new Intl.NumberFormat("en", { minimumFractionDigits: d, maximumFractionDigits: d }));
-    return fixed.get(d).format(p ? x / TEN[p] : x) + ["", "k", "M", "G", "T"][p / 3];
+    return fixed.get(d).format(p ? x / TEN[p] : x) + ["", "k", "M", "B", "T"][p / 3];
   }
   function valueText(b, v) { // class b's value v (from valueAt) as the tooltip and the table show it
     return b === P.NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : formatValue(v, b);

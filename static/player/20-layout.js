@@ -144,7 +144,9 @@
     const box = canvas.parentElement.getBoundingClientRect();
     const cssW = Math.max(320, Math.floor(box.width));
     // Narrow (phone) screens get a taller canvas: the title and legend take a larger share of it.
-    const cssH = Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), window.innerHeight - 90));
+    // Within the window, or the notebook's window when the frame around the page follows its height (part 75).
+    const room = st.room || window.innerHeight;
+    const cssH = Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), room - 90));
     // Device pixels for crisp lines and text, within 16 million pixels: Safari refuses larger canvases.
     const dpr = Math.min(window.devicePixelRatio || 1, Math.sqrt(16e6 / (cssW * cssH)));
     st.minU = 0.8 * dpr; // an 18-pixel title and 10-pixel legend labels at least, on any screen
