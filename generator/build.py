@@ -168,9 +168,9 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     values, series)` is handed each metric's data as soon as it is encoded."""
     interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
-    for when, flag in ((o.from_, "--from"), (o.to, "--to")):
-        if when:  # told now, not after the shapes are read
-            aggregate.parse_when(when, tz, flag)
+    ends = [aggregate.parse_when(w, tz, flag) for w, flag in ((o.from_, "--from"), (o.to, "--to")) if w]
+    if len(ends) == 2 and ends[0] > ends[1]:  # told now, not after the shapes are read
+        raise UserError(f"--from {o.from_} is after --to {o.to}; give the earlier time first")
     if o.fill not in ("none", "forward"):
         raise UserError(f"--fill {o.fill!r} is unknown; use none or forward")
     metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None

@@ -137,3 +137,23 @@ def test_days_weeks_and_months_start_at_local_midnight_across_daylight_saving(lo
                     assert (got.start, got.frames) == (start, len(expected)), where
                     np.testing.assert_allclose(got.values["m"], expected.to_numpy(dtype=float), rtol=1e-6,
                                                equal_nan=True, err_msg=where)
+
+
+def test_from_and_to_keep_the_buckets_holding_them_in_every_engine(load: Callable, tmp_path: Path) -> None:
+    # Issue 20.13: the seed's window (an interval, a start and an end) without a hand-written WHERE.
+    t0 = 1_711_670_400  # 2024-03-29 00:00 UTC: hourly rows to 2024-04-03 00:00 UTC, in Paris
+    hourly = pd.DataFrame({"country": "FRA", "t": t0 + np.arange(5 * 24 + 1) * 3600, "m": 1.0})
+    cases = [  # interval, --from, --to, first bucket's start, counts (NaN: a frame without rows)
+        ("1d", "2024-03-27", "2024-03-31T12:00", 19809, [np.nan, np.nan, 23, 24, 23]),  # whole days, ends empty
+        ("1d", "2024-04-01T23:59:59+02:00", None, 19814, [24, 24, 3]),  # an offset of its own
+        ("1mo", "2024-04", None, 651, [51]),
+        ("6h", "2024-03-30T07:00", "2024-03-30T13:00", 1_711_774_800, [6, 6]),  # local 06:00 to 18:00
+    ]
+    for engine in ENGINES:
+        src = load(hourly, tmp_path, engine)
+        for interval, since, until, start, counts in cases:
+            got = aggregate.aggregate(src, aggregate.parse_interval(interval), "count", "Europe/Paris", since, until)
+            where = f"{engine} {interval} {since} {until}"
+            assert (got.start, got.frames) == (start, len(counts)), where
+            np.testing.assert_array_equal(got.values["m"][:, 0], counts, err_msg=where)
+            assert got.rows == np.nansum(counts), where  # rows outside were never aggregated
