@@ -128,10 +128,10 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
             size, per = step * unit, 1
         scale = unit if interval.unit == "s" else 1  # the window and origin in seconds; raw numbers in ms
         start, frames = span(lo, hi, size, (window.base if window else origin(interval, tz, int(lo) // unit)) * scale)
-        if window and window.first is not None:
-            start = window.first * scale
-        if window and window.last is not None:
-            frames = (window.last * scale - start) // size + 1
+        if window:  # the frames run from the bucket holding --from to the one holding --to
+            last = window.last * scale if window.last is not None else start + (frames - 1) * size
+            start = window.first * scale if window.first is not None else start
+            frames = (last - start) // size + 1
         raw_regions = sorted(r for (r,) in conn.execute(sa.select(region).where(valid).distinct()))
         check_size(frames, len(raw_regions), len(outputs))
         column_of = {r: i for i, r in enumerate(raw_regions)}
@@ -192,10 +192,10 @@ def months_from_days(source: Source, interval: Interval, aggs: dict[str, str], t
     month = months(days.start + np.arange(days.frames, dtype=np.int64))
     base = window.base if window else origin(interval, None, int(month[0]))
     start, frames = span(month[0], month[-1], interval.n, base)
-    if window and window.first is not None:
-        start = window.first
-    if window and window.last is not None:
-        frames = (window.last - start) // interval.n + 1
+    if window:
+        last = window.last if window.last is not None else start + (frames - 1) * interval.n
+        start = window.first if window.first is not None else start
+        frames = (last - start) // interval.n + 1
     bucket = (month - start) // interval.n
     check_size(frames, len(days.regions), len(aggs))
     first = np.flatnonzero(np.r_[True, np.diff(bucket) > 0])  # each bucket's first day

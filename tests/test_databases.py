@@ -147,6 +147,9 @@ def test_from_and_to_keep_the_buckets_holding_them_in_every_engine(load: Callabl
         ("1d", "2024-03-27", "2024-03-31T12:00", 19809, [np.nan, np.nan, 23, 24, 23]),  # whole days, ends empty
         ("1d", "2024-04-01T23:59:59+02:00", None, 19814, [24, 24, 3]),  # an offset of its own
         ("1mo", "2024-04", None, 651, [51]),
+        ("1d", "2024-03-27", None, 19809, [np.nan, np.nan, 23, 24, 23, 24, 24, 3]),  # one end: the data's other
+        ("1d", None, "2024-04-05", 19811, [23, 24, 23, 24, 24, 3, np.nan, np.nan]),
+        ("1mo", "2024-02-10", None, 649, [np.nan, 70, 51]),
         ("6h", "2024-03-30T07:00", "2024-03-30T13:00", 1_711_774_800, [6, 6]),  # local 06:00 to 18:00
     ]
     for engine in ENGINES:
