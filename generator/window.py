@@ -1,4 +1,5 @@
-"""Stage 2 (shared): --from and --to, as the buckets holding them and the rows those buckets hold.
+"""Stage 3, aggregate (both paths): --from and --to, as the buckets holding them and the rows those
+buckets hold.
 
 The window is whole buckets: the first frame is the bucket holding --from, the last the bucket
 holding --to, and every row of those buckets counts (no bucket is cut short). Its bounds in the

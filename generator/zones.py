@@ -1,4 +1,5 @@
-"""Stage 2 (shared): a time zone's clock as a table of UTC offsets, for buckets of local calendar days.
+"""Stage 3, aggregate (both paths): a time zone's clock as a table of UTC offsets, for buckets of local
+calendar days.
 
 A zone's offset changes at a few instants a year (daylight saving, law). Over a time range the local
 clock is then piecewise `t + offset`: `Clock` holds the instants where the offset changes and the
