@@ -35,8 +35,9 @@ def parse_when(text: str, tz: str | None, flag: str) -> int:
     s = str(text).strip()
     short = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", s)
     try:
+        iso = s[:-1] + "+00:00" if s[-1:] in ("Z", "z") else s  # Python 3.10 reads no Z
         when = (datetime.datetime(int(short[1]), int(short[2] or 1), 1) if short
-                else datetime.datetime.fromisoformat(s.replace(" ", "T", 1) if len(s) > 10 else s))
+                else datetime.datetime.fromisoformat(iso.replace(" ", "T", 1) if len(iso) > 10 else iso))
     except ValueError:
         raise UserError(f"{flag} {s!r} is not a date or time; write ISO 8601: 2016-01-08, 2016-01-08T06:00, "
                         "2016-01-08T06:00+01:00") from None

@@ -44,8 +44,9 @@ def test_from_and_to_on_the_command_line_in_a_config_and_in_python(tmp_path: Pat
     assert (report["frames"], report["from"], report["to"], report["rows"]) == (3, "2024-03-30", "2024-04-01", 71)
     assert "71 rows into 3 frames" in proc.stderr
 
+    # `from` a TOML date, `to` a string
     (tmp_path / "site.toml").write_text('[[map]]\nname = "days"\ncsv = "rows.csv"\ntime = "t"\ninterval = "1d"\n'
-                                        'tz = "Europe/Paris"\nfrom = "2024-03-30"\nto = "2024-04-01T08:00"\n')
+                                        'tz = "Europe/Paris"\nfrom = 2024-03-30\nto = "2024-04-01T08:00"\n')
     proc = run("--config", str(tmp_path / "site.toml"))
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "site" / "days" / "report.json").read_text())["frames"] == 3
