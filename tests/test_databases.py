@@ -128,8 +128,9 @@ def test_days_weeks_and_months_start_at_local_midnight_across_daylight_saving(lo
                                   tz="Europe/Paris")
         assert got.values["m"][:, 0].tolist() == [23, 24, 23, 24, 24, 2], engine
         src = load(both, tmp_path, engine)
-        for tz in ("Europe/Paris", "America/New_York"):
-            for interval in ("1d", "7d", "1w-sun", "1mo"):
+        # Lord Howe Island moves its clock by 30 minutes (+10:30 to +11:00, on 7 April 2024 back)
+        for tz in ("Europe/Paris", "America/New_York", "Australia/Lord_Howe"):
+            for interval in ("1d", "7d", "1w-sun", "1mo") if tz != "Australia/Lord_Howe" else ("1d",):
                 for agg in ("count", "sum", "mean", *(("median",) if interval == "1d" else ())):
                     got = aggregate.aggregate(src, aggregate.parse_interval(interval), agg, tz=tz)
                     start, expected = zoned_reference(both, tz, interval, agg)
