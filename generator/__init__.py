@@ -8,7 +8,8 @@ command, cli.py, and the Python face, api.py, both call it; multisite.py builds 
                seams, projections,       (albers_usa: the US composite) -> Shapes; topology.py turns
                albers_usa, topology)     them into TopoJSON on a thread while stage 3 runs
 3. aggregate   aggregate.py, intervals,  rows -> one float32 matrix [frames × regions] per metric:
-               grid.py, pushdown.py      the database's GROUP BY (pushdown) or a scatter here (grid)
+               zones, window, grid.py,   the database's GROUP BY (pushdown) or a scatter here (grid);
+               pushdown.py               local days (zones), --from/--to (window)
 4. match       regions.py, geo/overlay   data codes -> shapes; border and inset lines added to the TopoJSON
 5. encode      encoding.py -> classify,  classes over all frames -> uint8 chunks (framedata), the
                framedata, series         tooltip's values, each region's series for the charts

@@ -19,54 +19,68 @@ import sqlalchemy as sa
 from . import pushdown, scan
 from .errors import UserError, first_line
 from .grid import Grid
-from .intervals import Aggregated, Interval, detect_interval, fill_forward, months, origin, parse_interval
+from .intervals import (
+    Aggregated,
+    Interval,
+    detect_interval,
+    fill_forward,
+    months,
+    origin,
+    parse_interval,
+    seconds_interval,
+)
 from .source import Source
+from .window import Window, parse_when, window
+from .zones import Clock
 
-__all__ = ["AGGREGATES", "Aggregated", "Interval", "aggregate", "detect_interval", "fill_forward", "parse_interval"]
+__all__ = ["AGGREGATES", "Aggregated", "Interval", "aggregate", "detect_interval", "fill_forward", "parse_interval",
+           "parse_when"]
 
 AGGREGATES = ("sum", "mean", "min", "max", "count", "median")
 
 
 def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, str],
-              tz: str | None = None) -> Aggregated:
-    """Every metric per bucket × region; `agg` is one aggregation for all or one per metric.
+              tz: str | None = None, since: str | None = None, until: str | None = None) -> Aggregated:
+    """Every metric per bucket × region; `agg` is one aggregation for all or one per metric; only the rows
+    of the buckets holding `since` and `until` (ISO 8601, in `tz`), those buckets the first and last.
 
-    Buckets of seconds start at a whole multiple of the interval in the time zone `tz` (days start at
-    its midnight); calendar buckets start on the first of a month (in UTC, or as naive times read).
+    Buckets of seconds start at a whole multiple of the interval in the time zone `tz`; days, weeks
+    (from Monday unless the interval says) and calendar months start at its local midnight, on both
+    sides of every change of its offset. Dates (no time of day) are days as read, in any zone.
     """
     aggs = dict.fromkeys(source.metrics, agg) if isinstance(agg, str) else dict(agg)
     for name in aggs.values():
         if name not in AGGREGATES:
             raise UserError(f"--agg {name!r} is unknown; choose one of {', '.join(AGGREGATES)}")
-    interval = Interval(step) if isinstance(step, int) else step
+    interval = seconds_interval(step) if isinstance(step, int) else step
+    zone = None if source.dates else tz  # dates are calendar days already
+    ends = [parse_when(w, zone, flag) if w else None for w, flag in ((since, "--from"), (until, "--to"))]
     try:
         if interval is None:
             times = pushdown.distinct_times(source) if source.batches is None else _distinct_times(source)
             interval = detect_interval(times, source.time_kind)
         if source.time_kind == "year" and interval.unit != "month":
             raise UserError(f"the time column {source.time!r} holds years; use --interval auto, 1y or 5y")
+        span = window(interval, zone, source.time_kind, *ends) if any(e is not None for e in ends) else None
         if source.batches is not None:
-            return _in_process(source, interval, aggs, tz)
+            return _in_process(source, interval, aggs, zone, span)
         if interval.unit == "month" and source.time_kind != "year":
-            return pushdown.months_from_days(source, interval, aggs)
-        return pushdown.in_database(source, interval, aggs, tz)
+            return pushdown.months_from_days(source, interval, aggs, zone, span)
+        return pushdown.in_database(source, interval, aggs, zone, span)
     except sa.exc.SQLAlchemyError as exc:
         raise UserError(f"the database refused the aggregation: {first_line(exc)}") from None
     except (pa.ArrowException, OSError) as exc:  # a bad value deep in a file, a driver's error
         raise UserError(f"cannot read the rows: {first_line(exc)}; check the source") from None
 
 
-def _times(column: pa.Array, source: Source, unit: str) -> np.ndarray:
-    """A time column as float64 in the interval's unit: epoch seconds or months since 1970-01 (NaN: none)."""
-    t = scan.epoch(column, source.time_kind)
+def _units(t: np.ndarray, source: Source, unit: str, tz: str | None) -> np.ndarray:
+    """Times (epoch seconds, or years) in the interval's unit: seconds, local days or months since 1970-01."""
     if source.time_kind == "year":
         return (t - 1970) * 12 if unit == "month" else t
-    if unit == "month":
-        ok = np.isfinite(t)
-        out = np.full(len(t), np.nan)
-        out[ok] = months(t[ok].astype(np.int64))
-        return out
-    return t
+    if unit == "s" or not len(t):
+        return t
+    days = Clock.of(tz, int(t.min()), int(t.max())).days(t)
+    return months(days) if unit == "month" else days
 
 
 def _ahead(parts: list[scan.Reader], depth: int = 4) -> Iterator[pa.RecordBatch]:
@@ -114,24 +128,28 @@ def _ahead(parts: list[scan.Reader], depth: int = 4) -> Iterator[pa.RecordBatch]
             r.join()
 
 
-def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None) -> Aggregated:
+def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None,
+                span: Window | None) -> Aggregated:
     """Batches scattered into the grid. Bucket boundaries depend on the first time (time zone offset,
-    the first year of several-year buckets): taken from the first batch, checked at the end, and on the
-    rare mismatch (unsorted rows across a DST change) read again."""
+    the first year of several-year buckets): taken from the window, or from the first batch, checked at
+    the end, and on the rare mismatch (unsorted rows across a DST change) read again."""
     assert source.batches is not None
-    first: int | None = None
+    first: int | None = span.base if span else None
+    bounds = scan.Bounds(span.lo, span.hi, source.time_kind) if span else None
     while True:
         grid = Grid(aggs)
         lo = None
-        for batch in _ahead(source.batches([source.region, source.time, *aggs], None)):
-            t = _times(batch.column(1), source, interval.unit)
+        for batch in _ahead(source.batches([source.region, source.time, *aggs], None, bounds)):
+            t = scan.epoch(batch.column(1), source.time_kind)
             region = grid.codes.of(batch.column(0))
             ok = np.isfinite(t) & (region >= 0)
+            if span:
+                ok &= (t >= span.lo) & (t < span.hi)
             if not ok.all():
                 t, region = t[ok], region[ok]
             if not len(t):
                 continue
-            t = t.astype(np.int64)
+            t = _units(t.astype(np.int64), source, interval.unit, tz)
             lo = int(t.min()) if lo is None else min(lo, int(t.min()))
             if first is None:
                 first = origin(interval, tz, lo)
@@ -139,11 +157,14 @@ def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: st
             values = {m: scan.floats(batch.column(2 + i)) for i, m in enumerate(aggs)}
             grid.add(bucket, region, values if ok.all() else {m: v[ok] for m, v in values.items()})
         if lo is None:
-            raise UserError("the source returned no rows with a time and a region; check the query or table")
-        if origin(interval, tz, lo) == first:
+            raise UserError("the source returned no rows with a time and a region"
+                            f"{' from --from to --to' if span else ''}; check the query or table")
+        if span or origin(interval, tz, lo) == first:
             break
         first = origin(interval, tz, lo)
-    assert grid.lo is not None
+    assert grid.lo is not None and first is not None
+    if span:  # the frames run from the bucket holding --from to the one holding --to
+        grid.widen(*((b - first) // interval.n if b is not None else None for b in (span.first, span.last)))
     return Aggregated(start=first + grid.lo * interval.n, step=interval.n, frames=grid.hi - grid.lo + 1,
                       regions=grid.regions(), values=grid.result(), rows=grid.rows, unit=interval.unit,
                       filled=grid.filled())

@@ -100,7 +100,7 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                borders: str | None = None, bbox: Sequence[float] | None = None,
                only: str | None = None, simplify: float = 0.5, title: str | None = None,
                time_format: str | None = None, tz: str | None = None, values: str | bool = "shown",
-               sparse: float = 10.0) -> Map:
+               sparse: float = 10.0, from_: str | None = None, to: str | None = None) -> Map:
     """An animated choropleth map of `metric` per `region` per `time`, as `build-site` builds it.
 
     Every keyword is the command line's option of the same name (`--missing-color` is `missing_color`,
@@ -118,7 +118,10 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     metric : a column, or a list of them (default: every other numeric column); each may carry its
         own settings: ``"cases:agg=mean,scheme=quantiles,classes=7,cmap=RdBu,center=0,breaks=10/100,log,label=TEXT"``.
     interval : the bucket per frame: "auto" (the data's own step; None is auto), "15min", "1h", "1d",
-        "7d", seconds, or calendar "1mo", "1q", "1y", "5y".
+        seconds, weeks "7d" or "1w" (from Monday; "1w-sun" from Sunday), or calendar "1mo", "1q", "1y", "5y".
+    from_, to : keep the rows of the buckets from the one holding `from_` to the one holding `to`, the
+        first and last frames (ISO 8601 dates or times, in `tz`: "2016-01-01", "2016-01-08T06:00");
+        the command's --from and --to (`from` is a word of Python's).
     fill : a bucket without rows shows no data ("none") or the region's last value ("forward").
     agg : "sum", "mean", "min", "max", "count" or "median" per bucket and region.
     classes, scheme, round, breaks, log : the classification over all frames: the number of classes;
@@ -162,7 +165,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                 region_type=region_type, projection=projection, borders=borders,
                 bbox=[float(b) for b in bbox] if bbox is not None else None, only=only,
                 simplify=simplify, title=title, time_format=time_format, tz=tz,
-                values=values if isinstance(values, str) else "shown" if values else "none", sparse=sparse)
+                values=values if isinstance(values, str) else "shown" if values else "none", sparse=sparse,
+                from_=from_, to=to)
     geodata = shapes if isinstance(shapes, gpd.GeoDataFrame) else None
     if geodata is None and shapes is not None:
         o.shapes = str(shapes)

@@ -86,6 +86,8 @@ def is_demo(o: Options, rows: Rows | None = None) -> bool:
 def default_time_format(unit: str, step: int) -> str:
     if unit == "month":
         return "%Y" if step % 12 == 0 else "%b %Y"
+    if unit == "day":
+        return "%Y-%m-%d"
     if step % 86400 == 0:
         return "%Y-%m-%d"
     return "%Y-%m-%d %H:%M" if step % 60 == 0 else "%Y-%m-%d %H:%M:%S"
@@ -96,6 +98,9 @@ def frame_time(meta: dict, i: int) -> datetime.datetime:
     if meta.get("unit") == "month":
         months = meta["start"] + i * meta["step"]
         return datetime.datetime(1970 + months // 12, months % 12 + 1, 1)
+    if meta.get("unit") == "day":  # local midnight
+        day = datetime.datetime(1970, 1, 1) + datetime.timedelta(days=meta["start"] + i * meta["step"])
+        return day.replace(tzinfo=zoneinfo.ZoneInfo(meta["tz"])) if meta.get("tz") else day
     utc = datetime.datetime.fromtimestamp(meta["start"] + i * meta["step"], datetime.timezone.utc)
     return utc.astimezone(zoneinfo.ZoneInfo(meta["tz"])) if meta.get("tz") else utc
 
@@ -163,6 +168,9 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     values, series)` is handed each metric's data as soon as it is encoded."""
     interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
+    ends = [aggregate.parse_when(w, tz, flag) for w, flag in ((o.from_, "--from"), (o.to, "--to")) if w]
+    if len(ends) == 2 and ends[0] > ends[1]:  # told now, not after the shapes are read
+        raise UserError(f"--from {o.from_} is after --to {o.to}; give the earlier time first")
     if o.fill not in ("none", "forward"):
         raise UserError(f"--fill {o.fill!r} is unknown; use none or forward")
     metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None
@@ -190,11 +198,11 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     side = ThreadPoolExecutor(max_workers=1)  # the topology beside the aggregation, which leaves a core free
     topology_job = side.submit(topology_timed)
     try:
-        agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz)
+        agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz, o.from_, o.to)
     finally:
         side.shutdown(wait=False)  # an error is told now, not once the topology is done
     give_back_memory()
-    step = aggregate.Interval(agg.step, agg.unit)
+    step = agg.interval
     filled = agg.filled or 1
     aggs = ", ".join(sorted({m.agg for m in metrics}))
     log(f"aggregate: {agg.rows:,} rows into {agg.frames:,} frames × {len(agg.regions):,} regions × "
@@ -276,7 +284,7 @@ def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Ma
     return {
         "title": meta["title"],
         "frames": meta["frames"],
-        "interval": str(aggregate.Interval(agg.step, agg.unit)),
+        "interval": str(agg.interval),
         "from": format_time(meta, 0),
         "to": format_time(meta, meta["frames"] - 1),
         "rows": agg.rows,

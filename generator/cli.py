@@ -46,8 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
                           "NAME:agg=mean,scheme=quantiles,classes=7,cmap=RdBu,center=0,breaks=10/100,log,label=TEXT "
                           "(default: every other numeric column, with the options below)")
     agg = p.add_argument_group("aggregation and classes")
-    agg.add_argument("--interval", help="bucket size: auto (the data's own step), 15min, 1h, 1d, 7d, seconds, "
-                                        "or calendar 1mo, 1q, 1y, 5y (default: auto; the demo: 1h)")
+    agg.add_argument("--interval", help="bucket size: auto (the data's own step), 15min, 1h, 1d, seconds, weeks "
+                                        "7d or 1w (from Monday; 1w-sun from Sunday), or calendar 1mo, 1q, 1y, 5y "
+                                        "(default: auto; the demo: 1h)")
+    agg.add_argument("--from", dest="from_", metavar="WHEN",
+                     help="keep the rows from the bucket holding this date or time on (ISO 8601, in --tz): "
+                          "2016-01-01, 2016-01-01T06:00")
+    agg.add_argument("--to", metavar="WHEN", help="keep the rows up to the end of the bucket holding this date or "
+                                                 "time (ISO 8601, in --tz)")
     agg.add_argument("--fill", default="none", choices=("none", "forward"),
                      help="buckets without rows: none (no data) or forward (the region's last value)")
     agg.add_argument("--agg", default="sum", help="sum, mean, min, max, count or median (default: sum)")

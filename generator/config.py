@@ -11,6 +11,7 @@ options the command line takes (as keys: `interval = "1d"`, `metrics = ["cases"]
 """
 from __future__ import annotations
 
+import datetime
 import re
 import sys
 import typing
@@ -75,10 +76,12 @@ def _options(table: dict, base: Options, path: Path, text: str, section: int | N
     for key, value in table.items():
         if key == "name" and section is not None:
             continue
-        field = key.replace("-", "_")
-        if field not in _TYPES or field == "out":
+        field = "from_" if key == "from" else key.replace("-", "_")  # `from` is a word of Python's
+        if field not in _TYPES or field == "out" or key == "from_":
             raise UserError(f"{path}:{_line(text, key, section)}: unknown key {key!r} in {where}; known keys: "
-                            f"{', '.join(sorted(set(_TYPES) - {'out'}))}")
+                            f"{', '.join(sorted(set(_TYPES) - {'out', 'from_'} | {'from'}))}")
+        if field in ("from_", "to") and isinstance(value, (datetime.date, datetime.time)):
+            value = value.isoformat()  # a TOML date or time: `from = 2016-01-01`, unquoted
         if not _check(value, _TYPES[field]):
             raise UserError(f"{path}:{_line(text, key, section)}: {key!r} in {where} has the wrong type "
                             f"({type(value).__name__}); expected {_TYPES[field]}")

@@ -149,6 +149,15 @@ class Grid:
         cell += inner
         return cell
 
+    def widen(self, lo: int | None, hi: int | None) -> None:
+        """Make buckets lo…hi the first and last (None: as the rows have them), however few rows they hold."""
+        assert self.lo is not None
+        self.lo, self.hi = (self.lo if lo is None else lo), (self.hi if hi is None else hi)
+        if self.hi - self.lo >= MAX_FRAMES:
+            raise UserError(f"{self.hi - self.lo + 1:,} frames is more than {MAX_FRAMES:,}; use a longer --interval "
+                            "or a shorter --from … --to")
+        self._cover(self.lo >> SHIFT, self.hi >> SHIFT, self.slots.shape[1])
+
     def _cover(self, first: int, last: int, columns: int) -> None:
         """Widen the tile table to tile rows first…last and `columns` tile columns."""
         rows, cols = self.slots.shape

@@ -21,6 +21,8 @@ class Options:
     agg: str = "sum"
     fill: str = "none"
     tz: str | None = None
+    from_: str | None = None  # --from, --to: ISO 8601 dates or times (in tz); the frames run from the bucket
+    to: str | None = None  # holding one to the bucket holding the other
     center: float | None = None
     values: str = "shown"  # the tooltip's values: shown (at the precision shown), exact (float32) or none
     sparse: float = 10.0

@@ -16,6 +16,8 @@ from .errors import UserError
 from .grid import MAX_FRAMES, available_memory
 from .intervals import Aggregated, Interval, months, origin, span
 from .source import Source
+from .window import Window
+from .zones import DAY, Clock
 
 _SQL_AGG: dict[str, Any] = {"sum": sa.func.sum, "mean": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
             "count": sa.func.count}
@@ -76,32 +78,68 @@ def distinct_times(source: Source, regions: int = 3, limit: int = 20_000) -> lis
         return [np.array(t[:limit], dtype=np.int64) // unit for t in times.values()]
 
 
+def _within(source: Source, time: sa.ColumnElement, window: Window | None) -> list[sa.ColumnElement[bool]]:
+    """--from … --to in the WHERE, on the column's own numbers where they are numbers (an index serves)."""
+    if window is None:
+        return []
+    assert source.selectable is not None
+    raw = source.selectable.c[source.time]
+    column, per = ((time, 1) if source.time_kind == "datetime" else
+                   (raw, 1000 if source.time_kind == "milliseconds" else 1))
+    return ([column >= int(window.lo) * per] if np.isfinite(window.lo) else []) + \
+           ([column < int(window.hi) * per] if np.isfinite(window.hi) else [])
+
+
+def _local(time: sa.ColumnElement, clock: Clock, per: int) -> sa.ColumnElement:
+    """The time on the zone's clock (`per` units a second): the offset of each stretch between changes."""
+    if not len(clock.cuts):
+        return time + sa.literal(int(clock.offsets[0]) * per, sa.BigInteger) if clock.offsets[0] else time
+    return sa.case(*((time < sa.literal(int(c) * per, sa.BigInteger), time + sa.literal(int(o) * per, sa.BigInteger))
+                     for c, o in zip(clock.cuts, clock.offsets)),
+                   else_=time + sa.literal(int(clock.offsets[-1]) * per, sa.BigInteger))
+
+
 def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None,
-                 parts: dict[str, tuple[str, str]] | None = None) -> Aggregated:
-    """GROUP BY bucket, region in the database. `parts` (output -> (metric, aggregation)) replaces
+                window: Window | None = None, parts: dict[str, tuple[str, str]] | None = None) -> Aggregated:
+    """GROUP BY bucket, region in the database. Days are local days of zone `tz`, the offset of each
+    stretch of its clock a CASE in the GROUP BY. `parts` (output -> (metric, aggregation)) replaces
     `aggs` when the caller needs partial aggregates (sums and counts) to combine later."""
     src = source.selectable
     assert src is not None and source.engine is not None
     region, raw_time = src.c[source.region], src.c[source.time]
     time, unit = _time_expr(source)
     outputs = parts or {m: (m, a) for m, a in aggs.items()}
-    valid = sa.and_(region.is_not(None), raw_time.is_not(None))
+    valid = sa.and_(region.is_not(None), raw_time.is_not(None), *_within(source, time, window))
     step = interval.n
     with source.engine.connect() as conn:
         # min/max of a raw number: an index on the column answers without a scan.
         bound = raw_time if source.time_kind in ("seconds", "milliseconds") else time
         lo, hi = conn.execute(sa.select(sa.func.min(bound), sa.func.max(bound)).where(valid)).one()
-        first = origin(interval, tz, int(lo) // unit) * unit if lo is not None else 0
-        start, frames = span(lo, hi, step * unit, first)
+        if lo is None:
+            raise UserError("the source returned no rows with a time and a region"
+                            f"{' from --from to --to' if window else ''}; check the query or table")
+        if interval.unit == "day":  # local days: bucket numbers of the clock's time, in days
+            clock = Clock.of(tz, int(lo) // unit, int(hi) // unit).within(int(lo) // unit, int(hi) // unit)
+            time = _local(time, clock, unit)
+            lo, hi = clock.day_range(int(lo) // unit, int(hi) // unit)
+            size, per = step, DAY * unit
+        else:
+            size, per = step * unit, 1
+        scale = unit if interval.unit == "s" else 1  # the window and origin in seconds; raw numbers in ms
+        start, frames = span(lo, hi, size, (window.base if window else origin(interval, tz, int(lo) // unit)) * scale)
+        if window:  # the frames run from the bucket holding --from to the one holding --to
+            last = window.last * scale if window.last is not None else start + (frames - 1) * size
+            start = window.first * scale if window.first is not None else start
+            frames = (last - start) // size + 1
         raw_regions = sorted(r for (r,) in conn.execute(sa.select(region).where(valid).distinct()))
         check_size(frames, len(raw_regions), len(outputs))
         column_of = {r: i for i, r in enumerate(raw_regions)}
         values = {o: np.full((frames, len(raw_regions)), np.nan, dtype=np.float32) for o in outputs}
 
-        offset = time - sa.literal(start, sa.BigInteger)
-        size = sa.literal(step * unit, sa.BigInteger)
-        # (offset - offset % step) / step is exact in every dialect, whether "/" is integer division or not.
-        bucket = sa.cast((offset - offset % size) / size, sa.BigInteger).label("bucket")
+        offset = time - sa.literal(start * per, sa.BigInteger)
+        length = sa.literal(size * per, sa.BigInteger)
+        # (offset - offset % length) / length is exact in every dialect, whether "/" is integer division or not.
+        bucket = sa.cast((offset - offset % length) / length, sa.BigInteger).label("bucket")
         median = [o for o, (_, a) in outputs.items() if a == "median"]
         grouped = [o for o in outputs if o not in median]
         stmts = []
@@ -132,12 +170,14 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
                 b, r = med.index.get_level_values(0), med.index.get_level_values(1)
                 for o in names:
                     values[o][b, r] = med[o].to_numpy()
-    return Aggregated(start=start // unit, step=step, frames=frames, regions=[str(x) for x in raw_regions],
+    return Aggregated(start=start // unit if interval.unit == "s" else start, step=step, frames=frames,
+                      regions=[str(x) for x in raw_regions],
                       values=values, rows=raw_rows, unit=interval.unit, filled=_filled(values))
 
 
-def months_from_days(source: Source, interval: Interval, aggs: dict[str, str]) -> Aggregated:
-    """Calendar buckets from a database: days from its GROUP BY (portable SQL), then days into months.
+def months_from_days(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None,
+                     window: Window | None = None) -> Aggregated:
+    """Calendar buckets from a database: local days from its GROUP BY (portable SQL), then days into months.
 
     A mean is a sum over a count, so the days carry both; a median needs the rows themselves.
     """
@@ -146,9 +186,15 @@ def months_from_days(source: Source, interval: Interval, aggs: dict[str, str]) -
                         "supported; use a file source, mean, or an interval in days")
     parts = {f"{m}\0{piece}": (m, piece) for m, a in aggs.items()
              for piece in (("sum", "count") if a == "mean" else (a,))}
-    days = in_database(source, Interval(86400), aggs, None, parts)
-    month = months(days.start + np.arange(days.frames, dtype=np.int64) * 86400)
-    start, frames = span(month[0], month[-1], interval.n, origin(interval, None, int(month[0])))
+    rows = Window(None, None, window.lo, window.hi, 0) if window else None
+    days = in_database(source, Interval(1, "day"), aggs, tz, rows, parts)
+    month = months(days.start + np.arange(days.frames, dtype=np.int64))
+    base = window.base if window else origin(interval, None, int(month[0]))
+    start, frames = span(month[0], month[-1], interval.n, base)
+    if window:
+        last = window.last if window.last is not None else start + (frames - 1) * interval.n
+        start = window.first if window.first is not None else start
+        frames = (last - start) // interval.n + 1
     bucket = (month - start) // interval.n
     check_size(frames, len(days.regions), len(aggs))
     first = np.flatnonzero(np.r_[True, np.diff(bucket) > 0])  # each bucket's first day

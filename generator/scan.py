@@ -14,9 +14,10 @@ from __future__ import annotations
 import itertools
 import os
 import sqlite3
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from contextlib import closing
 from pathlib import Path
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -31,9 +32,22 @@ from .errors import UserError
 
 BATCH_ROWS = 1 << 18
 Reader = Generator[pa.RecordBatch, None, None]
-# columns, and the regions to keep (None: all) -> readers of batches of exactly those columns, to be
-# read side by side (one, or several parts of a SQLite table)
-Batches = Callable[[list[str], "list[str] | None"], list[Reader]]
+
+
+class Bounds(NamedTuple):
+    """Rows kept: lo <= time < hi, in epoch seconds (years for a column of years), times of this kind."""
+    lo: float
+    hi: float
+    kind: str
+
+
+class Batches(Protocol):
+    """Columns, the regions to keep (None: all) and the times (None: all; a reader may skip what it
+    can, such as Parquet row groups, but need not drop every row outside) -> readers of batches of
+    exactly those columns, to be read side by side (one, or several parts of a SQLite table)."""
+
+    def __call__(self, columns: list[str], regions: list[str] | None, bounds: Bounds | None = None
+                 ) -> list[Reader]: ...
 
 
 def sqlite(path: Path, base: sa.FromClause, keys: list[str], region: str, time: str, kind: str,
@@ -64,8 +78,14 @@ def sqlite(path: Path, base: sa.FromClause, keys: list[str], region: str, time: 
         cuts = [lo + (hi - lo + 1) * k // parts for k in range(parts + 1)]
         return list(itertools.pairwise(cuts))
 
-    def read(columns: list[str], regions: list[str] | None, rows: tuple[int, int] | None) -> Reader:
+    def read(columns: list[str], regions: list[str] | None, rows: tuple[int, int] | None,
+             bounds: Bounds | None) -> Reader:
         where: list[sa.ColumnElement[bool]] = [sel.c[region].is_not(None), when.is_not(None)]
+        if bounds is not None:  # in the column's own numbers (an index on it serves)
+            per = 1000 if kind == "milliseconds" else 1
+            column = when if kind == "datetime" else sel.c[time]
+            where += [column >= int(bounds.lo) * per] if np.isfinite(bounds.lo) else []
+            where += [column < int(bounds.hi) * per] if np.isfinite(bounds.hi) else []
         if regions is not None:
             where.append(sa.cast(sel.c[region], sa.Text).in_(regions))
         if rows is not None:
@@ -81,8 +101,8 @@ def sqlite(path: Path, base: sa.FromClause, keys: list[str], region: str, time: 
             for batch in cur.fetch_record_batch():
                 yield pa.RecordBatch.from_arrays([_nulls_back(a) for a in batch.columns], names=columns)
 
-    def batches(columns: list[str], regions: list[str] | None = None) -> list[Reader]:
-        return [read(columns, regions, r) for r in ranges()]
+    def batches(columns: list[str], regions: list[str] | None = None, bounds: Bounds | None = None) -> list[Reader]:
+        return [read(columns, regions, r, bounds) for r in ranges()]
 
     return batches
 
@@ -99,14 +119,33 @@ def parquet(path: Path) -> tuple[pa.Schema, Batches]:
     # Arrow's buffers in the system allocator, which gives freed batches back (jemalloc keeps them).
     pa.set_memory_pool(pa.system_memory_pool())
 
-    def read(columns: list[str], regions: list[str] | None) -> Reader:
+    def read(columns: list[str], regions: list[str] | None, bounds: Bounds | None = None) -> Reader:
         # String regions straight from the file's dictionary pages: no hashing of every row's code.
         strings = [c for c in columns[:1] if pa.types.is_string(schema.field(c).type)]
         f = pq.ParquetFile(path, read_dictionary=strings, pre_buffer=False)
-        for batch in f.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+        groups = _row_groups(f, columns[1], bounds) if bounds is not None and len(columns) > 1 else None
+        for batch in f.iter_batches(batch_size=BATCH_ROWS, columns=columns, row_groups=groups):
             yield _only(batch, regions)
 
-    return schema, lambda columns, regions: [read(columns, regions)]
+    return schema, lambda columns, regions, bounds=None: [read(columns, regions, bounds)]
+
+
+def _row_groups(f: pq.ParquetFile, column: str, bounds: Bounds) -> list[int]:
+    """The row groups whose statistics say they may hold times within the bounds (every group without
+    statistics; text times too, whose order as text need not be their order in time)."""
+    field = f.schema_arrow.field(column)
+    leaf = [f.schema.column(i).path for i in range(len(f.schema))].index(column)
+    keep = []
+    for g in range(f.metadata.num_row_groups):
+        stats = f.metadata.row_group(g).column(leaf).statistics
+        if stats is None or not stats.has_min_max or pa.types.is_string(field.type) \
+                or pa.types.is_large_string(field.type):
+            keep.append(g)
+            continue
+        lo, hi = epoch(pa.array([stats.min, stats.max], type=field.type), bounds.kind)
+        if not (hi < bounds.lo or lo >= bounds.hi):
+            keep.append(g)
+    return keep
 
 
 def csv(path: Path, region: str) -> tuple[pa.Schema, pa.RecordBatch, Batches]:
@@ -128,7 +167,7 @@ def csv(path: Path, region: str) -> tuple[pa.Schema, pa.RecordBatch, Batches]:
         for batch in reader:
             yield _only(batch, regions)
 
-    return schema, head, lambda columns, regions: [read(columns, regions)]
+    return schema, head, lambda columns, regions, bounds=None: [read(columns, regions)]
 
 
 def arrow(table: pa.Table) -> Batches:
@@ -136,7 +175,7 @@ def arrow(table: pa.Table) -> Batches:
         for batch in table.select(columns).to_batches(max_chunksize=BATCH_ROWS):
             yield _only(batch, regions)
 
-    return lambda columns, regions: [read(columns, regions)]
+    return lambda columns, regions, bounds=None: [read(columns, regions)]
 
 
 def _only(batch: pa.RecordBatch, regions: list[str] | None) -> pa.RecordBatch:

@@ -8,6 +8,8 @@ process (SQLite files, CSV, Parquet, Arrow tables) becomes a reader of Arrow rec
 """
 from __future__ import annotations
 
+import datetime
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ class Source:
     engine: sa.Engine | None = None  # a database aggregating in its own GROUP BY…
     selectable: sa.Subquery | None = None  # …over this
     batches: scan.Batches | None = None  # or the rows as Arrow batches, aggregated in this process
+    dates: bool = False  # the times are dates (no time of day): calendar days as read, in any time zone
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -119,12 +122,14 @@ def from_database(url: str | sa.Engine, *, table: str | None, query: str | None,
     numeric = [c for c in columns if _is_numeric(sample[c])]
     chosen = _pick_columns(columns, numeric, region, time, metrics, where)
     kind = time_kind(sample[time], time)
+    dates = holds_dates(sample[time])
     if path is None:
-        return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel, time_kind=kind)
+        return Source(region=region, time=time, metrics=chosen, engine=engine, selectable=sel, time_kind=kind,
+                      dates=dates)
     # A SQLite file: SQLite runs the query, the rows come out columnar; its GROUP BY sorts, which is slow.
     if not theirs:
         engine.dispose()
-    return Source(region=region, time=time, metrics=chosen, time_kind=kind,
+    return Source(region=region, time=time, metrics=chosen, time_kind=kind, dates=dates,
                   batches=scan.sqlite(path, base, keys, region, time, kind, table=bool(table)))
 
 
@@ -147,6 +152,15 @@ def time_kind(sample: pd.Series, column: str) -> str:
         raise UserError(f"time column {column!r} holds values like {str(values.iloc[0])!r}: use epoch "
                         "seconds or milliseconds, dates or timestamps (SQL types or ISO 8601 text)") from None
     return "datetime"
+
+
+def holds_dates(sample: pd.Series) -> bool:
+    """Whether a time column holds dates without a time of day (DATE, 2016-01-08 as text)."""
+    values = sample.dropna()
+    if values.empty or pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return False
+    return all((isinstance(v, datetime.date) and not isinstance(v, datetime.datetime))
+               or (isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()) is not None) for v in values)
 
 
 def _is_numeric(col: pd.Series) -> bool:
@@ -198,4 +212,5 @@ def from_arrow_schema(schema: pa.Schema, head: pa.RecordBatch | None, batches: s
     numeric = [f.name for f in schema if scan.numeric(f.type)]
     chosen = _pick_columns(columns, numeric, region, time, metrics, where)
     sample = head.column(0).slice(0, 1000).to_pandas() if head is not None else pd.Series([], dtype=float)
-    return Source(region=region, time=time, metrics=chosen, batches=batches, time_kind=time_kind(sample, time))
+    return Source(region=region, time=time, metrics=chosen, batches=batches, time_kind=time_kind(sample, time),
+                  dates=holds_dates(sample))

@@ -80,7 +80,9 @@ def test_empty_source_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text,interval", [
-    ("15min", (900, "s")), ("1h", (3600, "s")), ("1d", (86400, "s")), ("7d", (604800, "s")), ("90", (90, "s")),
+    ("15min", (900, "s")), ("1h", (3600, "s")), ("1d", (1, "day")), ("2d", (2, "day")), ("90", (90, "s")),
+    ("36h", (129600, "s")), ("7d", (7, "day", 4)), ("1w", (7, "day", 4)), ("2 weeks", (14, "day", 4)),
+    ("1w-sun", (7, "day", 3)), ("7d-sun", (7, "day", 3)), ("2w-thu", (14, "day", 7)),
     ("1mo", (1, "month")), ("3 months", (3, "month")), ("1q", (3, "month")), ("y", (12, "month")),
     ("5y", (60, "month")), ("2 years", (24, "month")), ("auto", None), (None, None),
 ])
@@ -94,7 +96,8 @@ def test_parse_interval(text: str | None, interval: tuple | None) -> None:
     ([1_704_067_200, 1_706_745_600, 1_709_251_200], "seconds", (1, "month")),  # 2024-01-01, 02-01, 03-01
     ([1_704_067_200, 1_711_929_600], "seconds", (3, "month")),  # quarters
     ([0, 7, 3600 - 5, 3600 * 2 + 11, 3600 * 3 + 1000], "seconds", (3600, "s")),  # irregular: nice, near the median gap
-    ([0, 86400, 2 * 86400, 9 * 86400, 10 * 86400], "seconds", (86400, "s")),  # daily with a gap
+    ([0, 86400, 2 * 86400, 9 * 86400, 10 * 86400], "seconds", (1, "day")),  # daily with a gap
+    ([0, 7 * 86400, 21 * 86400], "seconds", (7, "day", 4)),  # weekly: weeks from Monday
 ])
 def test_detect_interval(times: list[int], kind: str, interval: tuple) -> None:
     assert aggregate.detect_interval([np.array(times)], kind) == aggregate.Interval(*interval)
@@ -153,7 +156,7 @@ def test_calendar_months_from_a_file_and_a_database(tmp_path: Path, agg: str, ex
         assert (got.unit, got.start, got.step, got.frames) == ("month", 54 * 12, 1, 3)
         np.testing.assert_array_equal(got.values["n"][:, 0], expected)
         auto = aggregate.aggregate(src, None, agg)  # daily rows: the data's own step is a day
-        assert (auto.unit, auto.step, auto.frames) == ("s", 86400, 91)
+        assert (auto.unit, auto.step, auto.frames) == ("day", 1, 91)
 
 
 def test_days_start_at_midnight_in_the_time_zone(tmp_path: Path) -> None:
@@ -163,14 +166,14 @@ def test_days_start_at_midnight_in_the_time_zone(tmp_path: Path) -> None:
     rows.to_csv(tmp_path / "t.csv", index=False)
     src = source.from_file(str(tmp_path / "t.csv"), "csv", region="country", time="unixtime", metrics=None)
     utc = aggregate.aggregate(src, 86400, "sum")
-    assert utc.start == t0 and utc.values["n"][:, 0].tolist() == [3.0]
+    assert utc.start == t0 // 86400 and utc.values["n"][:, 0].tolist() == [3.0]
     with sqlite3.connect(tmp_path / "t.db") as conn:
         rows.to_sql("t", conn, index=False)
     db = source.from_database(f"sqlite:///{tmp_path / 't.db'}", table="t", query=None, region="country",
                               time="unixtime", metrics=None)
     for s in (src, db):
         tokyo = aggregate.aggregate(s, 86400, "sum", tz="Asia/Tokyo")
-        assert tokyo.start == t0 - 9 * 3600 and tokyo.values["n"][:, 0].tolist() == [1.0, 2.0]
+        assert tokyo.start == t0 // 86400 and tokyo.values["n"][:, 0].tolist() == [1.0, 2.0]
 
 
 def test_fill_forward_carries_the_last_value() -> None:

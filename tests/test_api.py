@@ -148,7 +148,7 @@ def test_keywords_are_the_commands_options_with_its_defaults() -> None:
     checked = 0
     for action in cli.build_parser()._actions:
         flag = action.option_strings[-1][2:] if action.option_strings else ""
-        name = "values" if flag == "no-values" else flag.replace("-", "_")
+        name = "values" if flag == "no-values" else "from_" if flag == "from" else flag.replace("-", "_")
         if name in not_map_options or action.dest in recording:
             continue
         assert name in parameters, f"--{flag} has no keyword {name}="

@@ -3,9 +3,11 @@ into the dense grid), PostgreSQL, MariaDB, DuckDB and ClickHouse (chdb) in their
 --interval auto finds the data's own step on each."""
 from __future__ import annotations
 
+import datetime
 import itertools
 import sqlite3
 import tempfile
+import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,7 +70,8 @@ def test_every_engine_gives_the_same_grid(load: Callable, rows: list, agg: str, 
     for engine in ENGINES:
         got = aggregate.aggregate(load(events, folder, engine), step, agg)
         assert got.regions == sorted(events.country.unique()), engine
-        assert (got.start, got.frames) == (events.t.min() // step * step, len(expected)), engine
+        start = got.start * 86400 if got.unit == "day" else got.start  # whole days: local days since 1970
+        assert (start, got.frames) == (events.t.min() // step * step, len(expected)), engine
         np.testing.assert_allclose(got.values["m"], expected.to_numpy(dtype=float), rtol=1e-6, atol=1e-6,
                                    equal_nan=True, err_msg=f"{engine} {agg}")
 
@@ -82,7 +85,79 @@ def test_each_engine_finds_the_data_s_own_step(load: Callable, tmp_path: Path) -
                           columns=["country", "t", "m"])
     daily = hourly.assign(t=1_700_006_400 // 86400 * 86400 + (hourly.t - hourly.t.min()) // 3600 * 86400)
     for engine in ENGINES:
-        for rows, step in ((hourly, 3600), (daily, 86400)):
+        for rows, step in ((hourly, (3600, "s")), (daily, (1, "day"))):
             got = aggregate.aggregate(load(rows, tmp_path, engine), None, "sum")
-            assert (got.step, got.unit, got.frames) == (step, "s", 300), engine
+            assert (got.step, got.unit, got.frames) == (*step, 300), engine
             np.testing.assert_array_equal(got.values["m"], 1.0, err_msg=engine)
+
+
+def zoned_reference(events: pd.DataFrame, tz: str, interval: str, agg: str) -> tuple[int, pd.DataFrame]:
+    """Each row's local date by zoneinfo, one row at a time, bucketed by hand: the first bucket's start
+    (days, or months since 1970-01) and the grid of `agg` per bucket × region."""
+    zone = zoneinfo.ZoneInfo(tz)
+    dates = [datetime.datetime.fromtimestamp(int(t), zone).date() for t in events.t]
+    epoch = datetime.date(1970, 1, 1)
+    if interval == "1mo":
+        keys = [(d.year - 1970) * 12 + d.month - 1 for d in dates]
+    elif interval == "1d":
+        keys = [(d - epoch).days for d in dates]
+    else:  # weeks from Monday, or from Sunday
+        sunday = interval.endswith("-sun")
+        keys = [(d - datetime.timedelta(days=(d.weekday() + sunday) % 7) - epoch).days for d in dates]
+    size = 7 if interval in ("7d", "1w-sun") else 1
+    ref = events.assign(k=keys).groupby(["k", "country"]).m
+    grid = (ref.sum() if agg == "sum" else ref.agg(agg)).unstack()
+    first = min(keys)
+    return first, grid.reindex(index=range(first, max(keys) + 1, size), columns=sorted(events.country.unique()))
+
+
+def test_days_weeks_and_months_start_at_local_midnight_across_daylight_saving(load: Callable, tmp_path: Path) -> None:
+    # Issue 20.1: hourly rows from 2024-03-29 00:00 UTC, five days, counted per day in Paris: 31 March
+    # has 23 local hours, and after the change days still start at local midnight.
+    t0 = 1_711_670_400
+    hourly = pd.DataFrame({"country": "FRA", "t": t0 + np.arange(5 * 24) * 3600, "m": 1.0})
+    # Both changes of both zones: rows every 30 minutes at :17 and :47, around the spring and autumn
+    # changes of 2024 (Europe: 31 March, 27 October; New York: 10 March, 3 November).
+    spring = np.arange(1_709_251_200, 1_712_620_800, 1800) + 17 * 60  # 2024-03-01 … 04-09
+    autumn = np.arange(1_729_382_400, 1_731_196_800, 1800) + 17 * 60  # 2024-10-20 … 11-10
+    t = np.concatenate([spring, autumn])
+    both = pd.DataFrame({"country": np.where(np.arange(len(t)) % 3, "FRA", "USA"), "t": t,
+                         "m": (np.arange(len(t)) % 7).astype(float)})
+    for engine in ENGINES:
+        got = aggregate.aggregate(load(hourly, tmp_path, engine), aggregate.parse_interval("1d"), "count",
+                                  tz="Europe/Paris")
+        assert got.values["m"][:, 0].tolist() == [23, 24, 23, 24, 24, 2], engine
+        src = load(both, tmp_path, engine)
+        # Lord Howe Island moves its clock by 30 minutes (+10:30 to +11:00, on 7 April 2024 back)
+        for tz in ("Europe/Paris", "America/New_York", "Australia/Lord_Howe"):
+            for interval in ("1d", "7d", "1w-sun", "1mo") if tz != "Australia/Lord_Howe" else ("1d",):
+                for agg in ("count", "sum", "mean", *(("median",) if interval == "1d" else ())):
+                    got = aggregate.aggregate(src, aggregate.parse_interval(interval), agg, tz=tz)
+                    start, expected = zoned_reference(both, tz, interval, agg)
+                    where = f"{engine} {tz} {interval} {agg}"
+                    assert (got.start, got.frames) == (start, len(expected)), where
+                    np.testing.assert_allclose(got.values["m"], expected.to_numpy(dtype=float), rtol=1e-6,
+                                               equal_nan=True, err_msg=where)
+
+
+def test_from_and_to_keep_the_buckets_holding_them_in_every_engine(load: Callable, tmp_path: Path) -> None:
+    # Issue 20.13: the seed's window (an interval, a start and an end) without a hand-written WHERE.
+    t0 = 1_711_670_400  # 2024-03-29 00:00 UTC: hourly rows to 2024-04-03 00:00 UTC, in Paris
+    hourly = pd.DataFrame({"country": "FRA", "t": t0 + np.arange(5 * 24 + 1) * 3600, "m": 1.0})
+    cases = [  # interval, --from, --to, first bucket's start, counts (NaN: a frame without rows)
+        ("1d", "2024-03-27", "2024-03-31T12:00", 19809, [np.nan, np.nan, 23, 24, 23]),  # whole days, ends empty
+        ("1d", "2024-04-01T23:59:59+02:00", None, 19814, [24, 24, 3]),  # an offset of its own
+        ("1mo", "2024-04", None, 651, [51]),
+        ("1d", "2024-03-27", None, 19809, [np.nan, np.nan, 23, 24, 23, 24, 24, 3]),  # one end: the data's other
+        ("1d", None, "2024-04-05", 19811, [23, 24, 23, 24, 24, 3, np.nan, np.nan]),
+        ("1mo", "2024-02-10", None, 649, [np.nan, 70, 51]),
+        ("6h", "2024-03-30T07:00", "2024-03-30T13:00", 1_711_774_800, [6, 6]),  # local 06:00 to 18:00
+    ]
+    for engine in ENGINES:
+        src = load(hourly, tmp_path, engine)
+        for interval, since, until, start, counts in cases:
+            got = aggregate.aggregate(src, aggregate.parse_interval(interval), "count", "Europe/Paris", since, until)
+            where = f"{engine} {interval} {since} {until}"
+            assert (got.start, got.frames) == (start, len(counts)), where
+            np.testing.assert_array_equal(got.values["m"][:, 0], counts, err_msg=where)
+            assert got.rows == np.nansum(counts), where  # rows outside were never aggregated

@@ -50,9 +50,23 @@
       }
     });
   }
-  // Frame i starts at start + i × step: seconds since 1970, or calendar months since January 1970.
+  // The first instant of a local day (days since 1970-01-01 in the map's zone): midnight less the
+  // zone's offset there, the offset read twice (it may change at midnight itself); where midnight is
+  // skipped, the earliest instant of that day.
+  const dayOf = (ms) => { const t = fields(ms); return Date.UTC(t.Y, t.m - 1, t.d) / 864e5; };
+  const offsetAt = (ms) => { const t = fields(ms); return Date.UTC(t.Y, t.m - 1, t.d, t.H, t.M, t.S) - ms; };
+  function midnight(day) {
+    const wall = day * 864e5;
+    if (!zoned) return wall;
+    const a = wall - offsetAt(wall), b = wall - offsetAt(a);
+    const ok = [a, b].filter((x) => dayOf(x) === day);
+    return ok.length ? Math.min(...ok) : Math.max(a, b);
+  }
+  // Frame i starts at start + i × step: seconds since 1970, local days since 1970-01-01, or calendar
+  // months since January 1970.
   const timeOf = meta.unit === "month" ? (i) => Date.UTC(1970, meta.start + i * meta.step, 1)
-                                       : (i) => (meta.start + i * meta.step) * 1000;
+    : meta.unit === "day" ? (i) => midnight(meta.start + i * meta.step)
+    : (i) => (meta.start + i * meta.step) * 1000;
   // The last one kept: the title and the time under the scrubber show the same frame's, formatted once.
   let textFrame = -1, textOfFrame = "";
   function timeText(i) {
