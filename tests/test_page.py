@@ -107,7 +107,7 @@ def test_state_in_the_url_hash_and_loop_off(page: Page, demo_server: str) -> Non
 # ---- the player a person expects: each control, the keyboard, tap, legend, table, zoom, screens ----
 
 CONTROLS = [("button", "Play"), ("button", "First frame"), ("button", "Previous frame"), ("button", "Next frame"),
-            ("button", "Last frame"), ("slider", "Frame"), ("combobox", "Frames per second"), ("checkbox", "Loop"),
+            ("button", "Last frame"), ("slider", "Frame"), ("combobox", "Speed"), ("checkbox", "Loop"),
             ("combobox", "Metric"), ("button", "Table"), ("button", "Reset view"),
             ("button", "Download PNG of this frame")]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"

@@ -26,7 +26,7 @@
         cls.append(swatch, range);
         tr.append(th, value, cls);
         tr.dataset.region = r; // Enter on a focused row pins its region (66-pins); ↑ and ↓ move between rows
-        tr.tabIndex = r ? -1 : 0;
+        tr.tabIndex = -1; // one row is a Tab stop (firstStop); ↑ and ↓ move it
         table.body.append(tr);
         return { r, name, tr, value, swatch, range, text: null, shown: -1, b: NO_DATA };
       });
@@ -55,11 +55,18 @@
     const sorted = table.rows.slice().sort(cmp);
     if (sorted.some((row, i) => table.body.children[i] !== row.tr)) table.body.append(...sorted.map((row) => row.tr));
   }
+  function firstStop() { // Tab reaches the table's first row as shown: when it opens and when a person sorts it
+    const stop = /** @type {HTMLElement | null} */ (table.body.querySelector("tr[tabindex='0']"));
+    const first = /** @type {HTMLElement} */ (table.body.firstElementChild);
+    if (stop === first) return;
+    if (stop) stop.tabIndex = -1;
+    first.tabIndex = 0;
+  }
   function showTable(on) {
     table.open = on;
     table.view.hidden = !on;
     table.toggle.setAttribute("aria-expanded", String(on));
-    if (on) tableFill.now(); else tableFill.cancel();
+    if (on) { tableFill.now(); firstStop(); } else tableFill.cancel();
   }
   P.on("frame", () => { if (table.open) tableFill.soon(); }); // at most 4 times a second while it plays
   P.on("values", () => { if (table.open) tableFill.now(); });
@@ -73,6 +80,7 @@
         else h.removeAttribute("aria-sort");
       }
       sortTable();
+      firstStop();
     });
   }
 
