@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 import sqlalchemy as sa
-from test_cli import assert_one_line_error, run
+from helpers import assert_one_line_error, run
 
 from generator import demo
 

@@ -12,7 +12,7 @@ import imageio_ffmpeg
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import COUNTRIES, expected_colour
+from helpers import COUNTRIES, expected_colour
 from playwright.sync_api import Page
 
 from generator.video import capture

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import COUNTRIES, expected_colour, serve
 from engines import ENGINES, Engine, launch, move_mouse, press, rgb, set_viewport
+from helpers import COUNTRIES, expected_colour, serve
 from playwright.sync_api import Playwright
 
 from generator.video import browser

@@ -8,9 +8,8 @@ from pathlib import Path
 import imageio_ffmpeg
 import pandas as pd
 import pytest
-from conftest import assert_classes
+from helpers import assert_classes, run
 from playwright.sync_api import Page
-from test_cli import run
 
 import build_site
 from generator import demo

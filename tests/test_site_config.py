@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import serve
+from helpers import assert_one_line_error, run, serve
 from playwright.sync_api import Page
-from test_cli import assert_one_line_error, run
 
 CONFIG = """title = "Intranet maps"
 out = "out"
