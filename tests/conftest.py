@@ -1,7 +1,9 @@
 """Shared fixtures: a real Chromium for pytest-playwright, a built demo site, a static server, PostgreSQL,
-MariaDB, ClickHouse (chdb). Helpers that test files import live in helpers.py."""
+MariaDB, a Spark SQL Thrift server, ClickHouse (chdb); the markers that the fixtures a test uses give it.
+Helpers that test files import live in helpers.py."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -9,6 +11,7 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +22,23 @@ from helpers import COUNTRIES, assert_classes, expected_colour, interior, serve 
 
 from generator import build, classify, demo
 from generator.video import browser
+
+# pytest-playwright's fixtures (browser_name is in the closure of every test that uses one of them), and the
+# fixtures that start a database server. Markers: see pyproject.toml.
+BROWSER_FIXTURES = {"page", "context", "browser", "browser_name", "playwright"}
+SERVER_FIXTURES = {"postgres_url", "mariadb_url", "spark_url"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`browser` and `db` from the fixtures a test uses, directly or through others; a video is recorded
+    from the page in Chromium, so `video` implies `browser`."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES or item.get_closest_marker("video"):
+            item.add_marker(pytest.mark.browser)
+        if used & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.db)
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +134,57 @@ def mariadb_url() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(30)
+        log.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def spark_url() -> Iterator[str]:
+    """A real Spark SQL Thrift server on 127.0.0.1, started for the test session: Spark's own jars as PyPI's
+    pyspark ships them, on Java 17; read through PyHive's `hive://` dialect, as a warehouse would be."""
+    java = shutil.which("java") or (f"{os.environ['JAVA_HOME']}/bin/java" if os.environ.get("JAVA_HOME") else None)
+    if not java or not Path(java).exists():
+        pytest.skip("no Java for the Spark Thrift server: install Java 17 (Debian: openjdk-17-jre-headless), "
+                    "as the README's test command does")
+    spec = importlib.util.find_spec("pyspark")  # its folder only: Spark's jars and scripts, no Python of it
+    if spec is None or spec.origin is None:
+        pytest.fail("pyspark not installed: pip install -e '.[test]'")
+    home = Path(spec.origin).parent
+    base = Path(tempfile.mkdtemp(prefix="build-site-spark-"))
+    port = _free_port()
+    log = open(base / "log", "wb")
+    # Everything on 127.0.0.1 and nothing else listening (no web UI); the metastore (Derby) and the
+    # warehouse in the temporary folder; few shuffle partitions: a GROUP BY of test data in 200 tasks
+    # would take seconds each. The JVM compiles with C1 only: on a busy 2-core machine the server
+    # answered the three builds of tests/test_spark.py in 34 s instead of 115 s.
+    jvm = f"-Dderby.system.home={base / 'derby'} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+    proc = subprocess.Popen(
+        [str(home / "bin" / "spark-submit"), "--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
+         "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.bindAddress=127.0.0.1",
+         "--conf", "spark.driver.host=127.0.0.1", "--conf", f"spark.sql.warehouse.dir={base / 'warehouse'}",
+         "--conf", "spark.sql.shuffle.partitions=2", "--driver-java-options", jvm,
+         "--hiveconf", f"hive.server2.thrift.port={port}", "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1",
+         "spark-internal"],
+        cwd=base, stdout=log, stderr=log,
+        env={**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_LOG_DIR": str(base)})
+    try:
+        deadline = time.monotonic() + 180
+        while True:  # the Thrift port opens once the server answers queries
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the Spark Thrift server did not start: {(base / 'log').read_text()[-1500:]}")
+                time.sleep(0.5)
+        yield f"hive://127.0.0.1:{port}/default"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         log.close()
         shutil.rmtree(base, ignore_errors=True)
 

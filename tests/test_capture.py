@@ -17,6 +17,8 @@ from playwright.sync_api import Page
 
 from generator.video import capture
 
+pytestmark = pytest.mark.video
+
 W, H = 1280, 720
 
 

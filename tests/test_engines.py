@@ -20,7 +20,7 @@ from generator.video import browser
 WIDTH, HEIGHT = 1280, 800
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 # Selenium's own WebKitGTK driver class still sets what it deprecates.
-pytestmark = pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")]
 
 
 @pytest.fixture(scope="module")

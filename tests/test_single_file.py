@@ -68,6 +68,7 @@ def test_one_file_output_is_written_whole(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
 
 
+@pytest.mark.video
 def test_record_a_one_file_map_and_a_map_object(tmp_path: Path) -> None:
     proc = run("--out", str(tmp_path / "map.html"), "--video", str(tmp_path / "cli.mp4"), "--end", "12",
                "--size", "320x240")
