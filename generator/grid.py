@@ -213,6 +213,8 @@ class Grid:
             v = np.where(rows > 0, n, np.nan).astype(np.float32)
         else:
             v = self._median(m) if agg == "median" else self.pools.pop(m)[:used]
+            if agg in ("sum", "mean"):  # a sum starts at +0.0, as SQL's: a cell's lone -0.0, stored as it is, is 0.0
+                v += 0.0
             if agg == "mean":
                 np.divide(v, np.maximum(n, 1), out=v)
             v[n == 0] = np.nan

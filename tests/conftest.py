@@ -1,9 +1,9 @@
 """Shared fixtures: a real Chromium for pytest-playwright, a built demo site, a static server, PostgreSQL,
-MariaDB, ClickHouse (chdb)."""
+MariaDB, a Spark SQL Thrift server, ClickHouse (chdb); the markers that the fixtures a test uses give it.
+Helpers that test files import live in helpers.py."""
 from __future__ import annotations
 
-import functools
-import http.server
+import importlib.util
 import os
 import shutil
 import socket
@@ -11,24 +11,34 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 import pytest
-from playwright.sync_api import Frame, Page
+from helpers import COUNTRIES, assert_classes, expected_colour, interior, serve  # noqa: F401 - two kept for old imports
 
 from generator import build, classify, demo
-from generator.geo import geometry
 from generator.video import browser
 
-COUNTRIES = {"Brazil": "BRA", "Russia": "RUS", "Australia": "AUS", "France": "FRA", "Norway": "NOR"}
-SHARED_10M = Path(__file__).resolve().parents[2] / "shared" / "data" / "ne_10m_countries" / "ne_10m_countries.shp"
+# pytest-playwright's fixtures (browser_name is in the closure of every test that uses one of them), and the
+# fixtures that start a database server. Markers: see pyproject.toml.
+BROWSER_FIXTURES = {"page", "context", "browser", "browser_name", "playwright"}
+SERVER_FIXTURES = {"postgres_url", "mariadb_url", "spark_url"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`browser` and `db` from the fixtures a test uses, directly or through others; a video is recorded
+    from the page in Chromium, so `video` implies `browser`."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES or item.get_closest_marker("video"):
+            item.add_marker(pytest.mark.browser)
+        if used & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.db)
 
 
 @pytest.fixture(scope="session")
@@ -41,63 +51,6 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "site"
     build.build(build.Options(out=str(out)))
     return out
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    prefix = "/"
-    seen: list[str] | None = None  # when a list: every request is written in it, and other hosts are refused
-    host = ""  # this server's host:port
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def translate_path(self, path: str) -> str:
-        return super().translate_path("/" + path[len(self.prefix):])
-
-    # As a browser's HTTP proxy, the server sees the requests a page makes to any host, even one with no DNS.
-    def parse_request(self) -> bool:
-        ok = super().parse_request()
-        if self.seen is None:
-            return ok
-        if not ok:  # not HTTP but TLS: WebKit speaks TLS to its https proxy, and nothing of ours is https
-            self.seen.append("an https request")
-        elif self.command == "CONNECT":
-            self.seen.append(f"https://{self.path}")
-        else:
-            url = self.path if "://" in self.path else f"http://{self.host}{self.path}"
-            self.seen.append(url if self.command == "GET" else f"{self.command} {url}")
-        return ok
-
-    def do_CONNECT(self) -> None:  # an https request through the proxy: refused
-        self.send_error(403)
-
-    def send_head(self) -> BytesIO | BinaryIO | None:
-        url = urlsplit(self.path)
-        if url.netloc:  # a proxy request: only this server's own files are served
-            if url.netloc != self.host:
-                self.send_error(403)
-                return None
-            self.path = url.path + (f"?{url.query}" if url.query else "")
-        if not self.path.startswith(self.prefix):  # outside the sub-path: nothing there
-            self.send_error(404)
-            return None
-        return super().send_head()
-
-
-@contextmanager
-def serve(directory: Path, prefix: str = "/", seen: list[str] | None = None) -> Iterator[str]:
-    """A static HTTP server on 127.0.0.1 serving `directory` under `prefix`; yields the base URL. Given a list
-    `seen`, it records every request it receives in it, and may be a browser's proxy for every other host."""
-    handler: type[_Quiet] = type("Handler", (_Quiet,), {"prefix": prefix, "seen": seen})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
-    handler.host = f"127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -186,6 +139,57 @@ def mariadb_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def spark_url() -> Iterator[str]:
+    """A real Spark SQL Thrift server on 127.0.0.1, started for the test session: Spark's own jars as PyPI's
+    pyspark ships them, on Java 17; read through PyHive's `hive://` dialect, as a warehouse would be."""
+    java = shutil.which("java") or (f"{os.environ['JAVA_HOME']}/bin/java" if os.environ.get("JAVA_HOME") else None)
+    if not java or not Path(java).exists():
+        pytest.skip("no Java for the Spark Thrift server: install Java 17 (Debian: openjdk-17-jre-headless), "
+                    "as the README's test command does")
+    spec = importlib.util.find_spec("pyspark")  # its folder only: Spark's jars and scripts, no Python of it
+    if spec is None or spec.origin is None:
+        pytest.fail("pyspark not installed: pip install -e '.[test]'")
+    home = Path(spec.origin).parent
+    base = Path(tempfile.mkdtemp(prefix="build-site-spark-"))
+    port = _free_port()
+    log = open(base / "log", "wb")
+    # Everything on 127.0.0.1 and nothing else listening (no web UI); the metastore (Derby) and the
+    # warehouse in the temporary folder; few shuffle partitions: a GROUP BY of test data in 200 tasks
+    # would take seconds each. The JVM compiles with C1 only: on a busy 2-core machine the server
+    # answered the three builds of tests/test_spark.py in 34 s instead of 115 s.
+    jvm = f"-Dderby.system.home={base / 'derby'} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+    proc = subprocess.Popen(
+        [str(home / "bin" / "spark-submit"), "--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
+         "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.bindAddress=127.0.0.1",
+         "--conf", "spark.driver.host=127.0.0.1", "--conf", f"spark.sql.warehouse.dir={base / 'warehouse'}",
+         "--conf", "spark.sql.shuffle.partitions=2", "--driver-java-options", jvm,
+         "--hiveconf", f"hive.server2.thrift.port={port}", "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1",
+         "spark-internal"],
+        cwd=base, stdout=log, stderr=log,
+        env={**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_LOG_DIR": str(base)})
+    try:
+        deadline = time.monotonic() + 180
+        while True:  # the Thrift port opens once the server answers queries
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the Spark Thrift server did not start: {(base / 'log').read_text()[-1500:]}")
+                time.sleep(0.5)
+        yield f"hive://127.0.0.1:{port}/default"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
 def chdb_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """ClickHouse in this process (chdb): one database folder per process, as chdb allows."""
     return f"chdb:///{tmp_path_factory.mktemp('chdb')}"
@@ -207,53 +211,10 @@ def hourly(demo_site: Path) -> pd.DataFrame:
     return table.reindex(range(int(df.frame.max()) + 1))
 
 
-@functools.cache
-def _robinson_world() -> object:
-    return geometry.read_shapes(None).to_crs("ESRI:54030").set_index("name")
-
-
-def interior(name: str) -> tuple[float, float]:
-    """A point well inside a country of the default shapes, in the default projection (Robinson):
-    in its largest part, away from borders (~2 px at 1280 wide) where the country is big enough."""
-    shape = _robinson_world().geometry[name]
-    part = max(getattr(shape, "geoms", [shape]), key=lambda p: p.area)
-    inner = next(g for g in (part.buffer(-d) for d in (60_000, 40_000, 10_000, 3_000, 0)) if not g.is_empty)
-    p = inner.representative_point()
-    return p.x, p.y
-
-
 @pytest.fixture(scope="session")
 def interior_points() -> dict[str, tuple[float, float]]:
     """A point well inside each test country."""
     return {name: interior(name) for name in COUNTRIES}
-
-
-def expected_colour(value: float, edges: np.ndarray, colours: list[str], missing: str) -> tuple[int, ...]:
-    if not np.isfinite(value):
-        hexa = missing
-    else:
-        hexa = colours[int(classify.classify(np.array([value]), edges)[0])]
-    return tuple(int(hexa[i:i + 2], 16) for i in (1, 3, 5))
-
-
-def assert_classes(target: Page | Frame, hourly: pd.DataFrame, points: dict, classes: tuple) -> None:
-    """Each test country's pixel has the colour of its class of metric1 at the first, middle and last frames."""
-    target.evaluate("choropleth.ready")
-    target.evaluate("choropleth.resize(1280, 720)")
-    frames = target.evaluate("choropleth.frameCount")
-    assert frames == len(hourly)
-    edges, colours = classes
-    seen = set()
-    for frame in (0, frames // 2, frames - 1):
-        target.evaluate("f => choropleth.ensure(f, f)", frame)
-        assert target.evaluate("f => choropleth.renderFrame(f)", frame) is True
-        for name, code in COUNTRIES.items():
-            x, y = target.evaluate("([x, y]) => choropleth.pixelOf(x, y)", points[name])
-            got = tuple(target.evaluate("([x, y]) => choropleth.colorAt(x, y)", [x, y]))
-            want = expected_colour(hourly.at[frame, code], edges, colours, "#dddddd")
-            assert got == want, f"{name} at frame {frame}: {got} != {want}"
-            seen.add(want)
-    assert len(seen) > 3  # the countries do show different classes
 
 
 @pytest.fixture(scope="session")

@@ -283,3 +283,16 @@ def test_a_large_grid_equals_a_pivot_in_any_row_order(tmp_path: Path, order: str
                                                             aggfunc=how)
             expected = expected.reindex(index=range(frames), columns=got.regions)
             np.testing.assert_allclose(got.values[metric], expected.to_numpy(), rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("agg", ["sum", "mean"])
+@pytest.mark.parametrize("second_row", [False, True], ids=["one row per cell", "a cell of two rows"])
+def test_a_lone_negative_zero_sums_to_zero(tmp_path: Path, agg: str, second_row: bool) -> None:
+    """A sum starts at +0.0, as SQL's does (Spark's SUM(-0.0) is 0.0): the same bits whether the grid stored
+    the cell's one row as it is (every cell one row so far) or added it, so every engine builds the same site."""
+    rows = [("A", T0, -0.0), ("B", T0, 1.0)] + ([("B", T0 + 1, 2.0)] if second_row else [])
+    path = tmp_path / "z.parquet"
+    pd.DataFrame(rows, columns=["country", "unixtime", "m"]).to_parquet(path)
+    got = aggregate.aggregate(source.from_file(str(path), "parquet", region="country", time="unixtime",
+                                               metrics=None), 3600, agg)
+    assert not np.signbit(got.values["m"][0, 0])

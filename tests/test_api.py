@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
-from test_cli import run
+from helpers import run
 
 import build_site
 from generator import cli, source

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 import sqlalchemy as sa
-from test_cli import assert_one_line_error, run
+from helpers import assert_one_line_error, run
 
 from generator import demo
 
@@ -144,6 +144,7 @@ def test_identifiers_are_quoted_and_sqlite_is_read_only(tmp_path: Path) -> None:
         assert conn.execute('SELECT count(*) FROM "my ""events""; --"').fetchone() == (2,)
 
 
+@pytest.mark.video
 def test_ffmpeg_killed_mid_recording(tmp_path: Path, demo_site: Path) -> None:
     import os
     import signal

@@ -6,9 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.video  # its figures include Chromium's draw times and a recording
+@pytest.mark.slow
 def test_benchmark_smoke_prints_all_figures(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--smoke", "--work", str(tmp_path)],
                           check=False,

@@ -12,10 +12,12 @@ import imageio_ffmpeg
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import COUNTRIES, expected_colour
+from helpers import COUNTRIES, expected_colour
 from playwright.sync_api import Page
 
 from generator.video import capture
+
+pytestmark = pytest.mark.video
 
 W, H = 1280, 720
 

@@ -6,28 +6,15 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from conftest import interior
+from helpers import interior, make, open_site, rgb
 from playwright.sync_api import Page
-from test_page import open_site
 
-from generator import build
 from generator.geo import albers_usa
 
 
 def colour_of(page: Page, name: str) -> tuple[int, int, int]:
     x, y = page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior(name))
     return tuple(page.evaluate("([x, y]) => choropleth.colorAt(x, y)", [x, y]))
-
-
-def rgb(hexa: str) -> tuple[int, int, int]:
-    return tuple(int(hexa[i:i + 2], 16) for i in (1, 3, 5))
-
-
-def make(tmp_path: Path, rows: pd.DataFrame, **options: object) -> Path:
-    rows.to_csv(tmp_path / "rows.csv", index=False)
-    out = tmp_path / "site"
-    build.build(build.Options(csv=str(tmp_path / "rows.csv"), out=str(out), **options))
-    return out
 
 
 def meta_of(site: Path) -> dict:

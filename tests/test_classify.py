@@ -34,7 +34,8 @@ def test_equal_interval_20_classes_afmhot() -> None:
     assert_in_range(values, cls.bins, cls.edges)
 
 
-@pytest.mark.parametrize("scheme", ["equal_interval", "quantiles", "fisher_jenks", "natural_breaks", "std_mean"])
+@pytest.mark.parametrize("scheme", ["equal_interval", "quantiles", pytest.param("fisher_jenks", marks=pytest.mark.slow),
+                                    "natural_breaks", "std_mean"])  # Fisher-Jenks: 25 s in pure Python without numba
 def test_schemes_hold_their_values(scheme: str) -> None:
     values = np.random.default_rng(1).lognormal(2, 1, (300, 40)).astype(np.float32)
     values[::7, ::3] = np.nan

@@ -9,23 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import assert_one_line_error, run
 
 from generator import demo
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], check=False, capture_output=True, text=True,
-                          cwd=cwd,
-                          timeout=300)
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess, *words: str) -> None:
-    assert proc.returncode != 0
-    assert "Traceback" not in proc.stderr
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("build-site: error:")]
-    assert len(errors) == 1, proc.stderr
-    for word in words:
-        assert word in errors[0], errors[0]
 
 
 def test_demo_build_prints_where_the_site_is(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import COUNTRIES, expected_colour, serve
 from engines import ENGINES, Engine, launch, move_mouse, press, rgb, set_viewport
+from helpers import COUNTRIES, expected_colour, serve
 from playwright.sync_api import Playwright
 
 from generator.video import browser
@@ -20,7 +20,7 @@ from generator.video import browser
 WIDTH, HEIGHT = 1280, 800
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 # Selenium's own WebKitGTK driver class still sets what it deprecates.
-pytestmark = pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import SHARED_10M
 from shapely.geometry import MultiPolygon, Polygon
 
 from generator.errors import UserError
@@ -29,7 +28,7 @@ def decode(topo: dict) -> list:
     return out
 
 
-@pytest.mark.parametrize("path", [None, SHARED_10M], ids=["110m", "10m"])
+@pytest.mark.parametrize("path", [None, "world-10m"], ids=["110m", "10m"])
 @pytest.mark.parametrize("simplify", [0.0, 0.5])
 def test_topology_decodes_to_the_same_regions(path: object, simplify: float) -> None:
     shapes = geometry.prepare(geometry.read_shapes(path), "robinson")
@@ -198,7 +197,7 @@ def test_bbox_across_the_antimeridian(world) -> None:
 
 
 def test_10m_pacific_centred_does_not_streak() -> None:
-    shapes = geometry.prepare(geometry.read_shapes(SHARED_10M), "robinson:150")
+    shapes = geometry.prepare(geometry.read_shapes("world-10m"), "robinson:150")
     coords = shapely.get_coordinates(shapes.frame.geometry.to_numpy())
     assert np.isfinite(coords).all()
     minx, _, maxx, _ = shapes.frame.total_bounds
@@ -210,12 +209,26 @@ def test_10m_pacific_centred_does_not_streak() -> None:
     assert fiji[2] - fiji[0] < 800_000
     fiji = shapely.get_parts(frame.geometry["Fiji"])
     assert len(shapely.get_parts(shapely.union_all(fiji, grid_size=1.0))) == len(fiji)  # rejoined at 180°
-    # Chukotka, which this file's rings take across 180°, is one polygon either side of it, not two at the edges.
+
+
+@pytest.mark.parametrize("lon", [(170, 190), (-190, -170)], ids=["past 180", "past -180"])
+def test_a_ring_across_180_is_one_polygon_either_side_of_it(lon: tuple[int, int]) -> None:
+    """Natural Earth's 10m shapefile takes Chukotka's rings past 180° (to 190° or from -190°): centred on
+    the Pacific, such a ring is one polygon either side of 180°, not two at the map's edges."""
     from pyproj import Transformer
 
+    (w, e), s, n = lon, 60, 70
+    gdf = gpd.GeoDataFrame({"name": ["Chukotka", "France"]}, crs="EPSG:4326",
+                           geometry=[shapely.box(w, s, e, n), shapely.box(0, 45, 5, 50)])
+    for projection, parts in (("robinson:150", 1), ("robinson", 2)):  # Robinson's own seam is at 180°: cut there
+        shapes = geometry.prepare(geometry.read_shapes(gdf), projection)
+        chukotka = shapely.get_parts(shapes.frame.geometry[shapes.names.index("Chukotka")])
+        assert len(chukotka) == parts, projection
+    shapes = geometry.prepare(geometry.read_shapes(gdf), "robinson:150")
     to_map = Transformer.from_crs("EPSG:4326", shapes.frame.crs, always_xy=True)
-    west, east = (shapely.Point(*to_map.transform(lon, 66.5)) for lon in (179.0, -175.0))
-    assert any(p.contains(west) and p.contains(east) for p in shapely.get_parts(frame.geometry["Russia"]))
+    west, east = (shapely.Point(*to_map.transform(x, 66.5)) for x in (179.0, -175.0))
+    chukotka = shapes.frame.geometry[shapes.names.index("Chukotka")]
+    assert chukotka.contains(west) and chukotka.contains(east)
 
 
 @pytest.mark.parametrize("bad,words", [

@@ -7,9 +7,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from conftest import serve
+from helpers import run, serve
 from playwright.sync_api import Page
-from test_cli import run
 
 from generator import build
 

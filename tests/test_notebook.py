@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import assert_classes
+from helpers import assert_classes
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_notebook

@@ -8,27 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import COUNTRIES, assert_classes, expected_colour, serve
+from helpers import ARTIFACTS, COUNTRIES, assert_classes, expected_colour, open_site, serve
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from generator import build
-
-
-def open_site(page: Page, url: str) -> list[str]:
-    """Open the page at 1280×720; return the list that collects requests leaving the site folder."""
-    base = url.rsplit("/", 1)[0] + "/"
-    outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(base) or r.url.startswith("data:") else outside.append(r.url))
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.evaluate("window.choropleth.ready")
-    page.evaluate("choropleth.resize(1280, 720)")
-    page.evaluate("choropleth.values()")  # the tooltip's exact values, so its text is final at once
-    assert not errors
-    return outside
 
 
 @pytest.mark.parametrize("mode", ["file", "http"])
@@ -110,7 +94,6 @@ CONTROLS = [("button", "Play"), ("button", "First frame"), ("button", "Previous 
             ("button", "Last frame"), ("slider", "Frame"), ("combobox", "Speed"), ("checkbox", "Loop"),
             ("combobox", "Metric"), ("button", "Table"), ("button", "Reset view"),
             ("button", "Download PNG of this frame")]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 
 
 def screen_rgb(page: Page, x: float, y: float) -> tuple[int, int, int]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import COUNTRIES, serve
+from helpers import COUNTRIES, serve
 from PIL import Image
 from playwright.sync_api import Browser, FloatRect, Page, expect
 

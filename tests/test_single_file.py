@@ -8,9 +8,8 @@ from pathlib import Path
 import imageio_ffmpeg
 import pandas as pd
 import pytest
-from conftest import assert_classes
+from helpers import assert_classes, run
 from playwright.sync_api import Page
-from test_cli import run
 
 import build_site
 from generator import demo
@@ -69,6 +68,7 @@ def test_one_file_output_is_written_whole(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
 
 
+@pytest.mark.video
 def test_record_a_one_file_map_and_a_map_object(tmp_path: Path) -> None:
     proc = run("--out", str(tmp_path / "map.html"), "--video", str(tmp_path / "cli.mp4"), "--end", "12",
                "--size", "320x240")

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import serve
+from helpers import assert_one_line_error, run, serve
 from playwright.sync_api import Page
-from test_cli import assert_one_line_error, run
 
 CONFIG = """title = "Intranet maps"
 out = "out"
@@ -88,6 +87,7 @@ def test_index_links_open_working_maps(page: Page, built: Path, mode: str) -> No
     assert '<iframe src="cases/index.html"' in index
 
 
+@pytest.mark.browser  # each map's still is drawn by its page in Chromium
 def test_only_the_changed_map_is_rebuilt_and_clean_builds_match(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     first = run("--config", str(config))
@@ -121,6 +121,7 @@ def test_config_errors_name_the_key_and_line(tmp_path: Path, edit: tuple[str, st
     assert_one_line_error(run("--config", str(make_config(tmp_path, text))), *words)
 
 
+@pytest.mark.browser  # each map's still is drawn by its page in Chromium
 def test_serve_types_gzip_and_rebuild(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--config", str(config), "--port", "0"],

@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from helpers import ARTIFACTS, make, open_site, rgb
 from playwright.sync_api import Page
-from test_cartography import make, rgb
-from test_page import ARTIFACTS, open_site
 
 from generator import classify
 from generator.cli import main

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import open_site
 from playwright.sync_api import Page
-from test_page import open_site
 
 from generator import build
 
