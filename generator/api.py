@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import build, site
+from . import build, logs, site
 from .errors import UserError
 from .options import Options
 from .video import capture
@@ -100,7 +100,7 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                borders: str | None = None, bbox: Sequence[float] | None = None,
                only: str | None = None, simplify: float = 0.5, title: str | None = None,
                time_format: str | None = None, tz: str | None = None, values: str | bool = "shown",
-               sparse: float = 10.0) -> Map:
+               sparse: float = 10.0, verbose: bool = False) -> Map:
     """An animated choropleth map of `metric` per `region` per `time`, as `build-site` builds it.
 
     Every keyword is the command line's option of the same name (`--missing-color` is `missing_color`,
@@ -140,6 +140,9 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     values : the values the tooltip shows: "shown" (at the precision the page shows), "exact" (float32),
         "none" (False: a smaller page).
     sparse : report regions with data in fewer than this percentage of frames.
+    verbose : print the build's steps on stderr, as the command does (default: quiet). They are
+        messages of the standard logger "build_site" at INFO level, so a caller's own logging
+        configuration (``logging.basicConfig(level=logging.INFO)``) hears them too, and its warnings.
 
     Returns a `Map`: shown inline by Jupyter, JupyterLab, VS Code and Colab; ``.save("site/")``,
     ``.save("map.html")`` (one file, nothing else needed), ``.record("map.mp4")``.
@@ -166,7 +169,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     geodata = shapes if isinstance(shapes, gpd.GeoDataFrame) else None
     if geodata is None and shapes is not None:
         o.shapes = str(shapes)
-    return Map(build.make_map(o, _source(data, o), geodata))
+    with logs.verbose(verbose):
+        return Map(build.make_map(o, _source(data, o), geodata))
 
 
 class Map:

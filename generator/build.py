@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import datetime
-import sys
 import time
 import zoneinfo
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +20,7 @@ from . import aggregate, classify, demo, encoding, framedata, regions, series, s
 from .errors import UserError
 from .geo import builtin, geometry, overlay
 from .geo.topology import to_topology
+from .logs import log
 from .options import Metric, Options, parse_metric
 
 __all__ = ["Map", "Options", "Result", "build", "make_map"]
@@ -36,10 +36,6 @@ class Result:
     metrics: list[str]
     size: int
     seconds: float
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # Rows handed over from Python (api.py): Arrow record batches, or a database's Engine with o.table or o.query.

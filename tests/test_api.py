@@ -143,7 +143,7 @@ def test_shapes_as_a_geodataframe(from_csv: build_site.Map) -> None:
 def test_keywords_are_the_commands_options_with_its_defaults() -> None:
     parameters = inspect.signature(build_site.choropleth).parameters
     doc = build_site.choropleth.__doc__ or ""
-    not_map_options = {"help", "out", "video", "config", "clean", "db", "csv", "parquet"}
+    not_map_options = {"help", "version", "quiet", "out", "video", "config", "clean", "db", "csv", "parquet"}
     recording = {a.dest for g in cli.build_parser()._action_groups if g.title == "video" for a in g._group_actions}
     checked = 0
     for action in cli.build_parser()._actions:
@@ -159,7 +159,7 @@ def test_keywords_are_the_commands_options_with_its_defaults() -> None:
     record = inspect.signature(build_site.Map.record).parameters
     for action in cli.record_parser()._actions:
         name = action.dest.replace("video_", "")
-        if action.option_strings and name not in ("help", "size"):
+        if action.option_strings and name not in ("help", "size", "quiet", "verbose"):
             assert record[name].default == action.default, name
     assert "data" in parameters and "Examples" in doc
 

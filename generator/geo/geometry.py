@@ -10,7 +10,6 @@ The map's extent is the extent of what is left.
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ import shapely
 from pyproj import CRS
 
 from ..errors import UserError, first_line
+from ..logs import log, warn
 from ..regions import country_code, name_field
 from . import builtin, projections, seams
 
@@ -53,7 +53,7 @@ def read_shapes(path: str | os.PathLike | gpd.GeoDataFrame | None, layer: str | 
                 which = "--layer" if flag == "--shapes" else f"{flag} …:"
                 raise UserError(f"{which} {layer!r}: {p.name} has no such layer (its layers: {', '.join(layers)})")
             if layer is None and len(layers) > 1:
-                _say(f"shapes: layer {layers[0]!r} of {', '.join(layers)} in {p.name} (choose with --layer)")
+                log(f"shapes: layer {layers[0]!r} of {', '.join(layers)} in {p.name} (choose with --layer)")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 gdf = builtin.with_codes(gpd.read_file(p, layer=layer), name)
@@ -66,7 +66,7 @@ def read_shapes(path: str | os.PathLike | gpd.GeoDataFrame | None, layer: str | 
     geoms = gdf.geometry.to_numpy()
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.all():
-        _say(f"shapes: {int((~present).sum())} features without geometry left out "
+        log(f"shapes: {int((~present).sum())} features without geometry left out "
              f"({', '.join(map(str, _names_of(gdf[~present])))[:200]})")
     gdf = gdf[present].reset_index(drop=True)
     if gdf.empty:
@@ -80,7 +80,7 @@ def read_shapes(path: str | os.PathLike | gpd.GeoDataFrame | None, layer: str | 
         gdf["geometry"] = seams.unwrap_rings(gdf.geometry.to_numpy())
     invalid = int((~gdf.geometry.is_valid).sum())
     if invalid:
-        _say(f"shapes: {invalid} invalid geometries repaired")
+        log(f"shapes: {invalid} invalid geometries repaired")
     # "structure" keeps polygons polygons (the default can turn slivers into lines).
     gdf["geometry"] = shapely.make_valid(gdf.geometry.to_numpy(), method="structure", keep_collapsed=False)
     return gdf
@@ -128,8 +128,8 @@ def _select(gdf: gpd.GeoDataFrame, only: str) -> gpd.GeoDataFrame:
         raise UserError(f"--only {only!r}: no shape has {field} {' or '.join(wanted)} "
                         f"({field} values: {', '.join(values[:12])}{' …' if len(values) > 12 else ''})")
     if missing:
-        _say(f"shapes: no shape has {field} {', '.join(missing)} (--only)")
-    _say(f"shapes: {int(keep.sum())} of {len(gdf)} kept by --only {only}")
+        warn(f"shapes: no shape has {field} {', '.join(missing)} (--only)")
+    log(f"shapes: {int(keep.sum())} of {len(gdf)} kept by --only {only}")
     return gdf[keep].reset_index(drop=True)
 
 
@@ -153,10 +153,6 @@ def _bbox_area(bbox: tuple[float, float, float, float]) -> object:
     return shapely.union_all([shapely.box(lon0 + k, lat0, lon1 + k, lat1) for k in (-720.0, -360.0, 0.0, 360.0)])
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = None,
             only: str | None = None) -> Shapes:
     """Select, cut and project the shapes; the frame holds what is left, one row per region."""
@@ -176,7 +172,7 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
         raise UserError(f"--projection {projection!r} shows none of the shapes; choose another centre or projection")
     if not shown.all():
         why = "outside --bbox" if box is not None else "outside what the projection shows"
-        _say(f"shapes: {int((~shown).sum())} of {len(shown)} left out ({why}: "
+        log(f"shapes: {int((~shown).sum())} of {len(shown)} left out ({why}: "
              f"{', '.join(map(str, _names_of(projected[~shown])))[:200]})")
     projected = projected[shown].reset_index(drop=True)
     columns = [c for c in projected.columns if c != projected.geometry.name]

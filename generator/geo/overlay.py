@@ -9,20 +9,16 @@ Lines that are not the regions' arcs are simplified like them and quantized on t
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import shapely
 
 from ..errors import UserError
+from ..logs import warn
 from . import builtin, geometry
 
 _STATE_FIELDS = ("state", "STATE", "STATEFP", "statefp", "STATE_FIPS", "STUSPS")
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def _arc_ids(arcs: object) -> list[int]:
@@ -111,7 +107,7 @@ def add_borders(topology: dict, spec: str, shapes: geometry.Shapes, key_field: s
     if groups is not None:
         chosen = mesh(topology, groups)
         if not chosen:
-            _say(f"borders: no two neighbouring shapes differ in {spec!r}; no border drawn")
+            warn(f"borders: no two neighbouring shapes differ in {spec!r}; no border drawn")
             return
         topology["objects"]["borders"] = {"type": "MultiLineString", "arcs": [[i] for i in chosen]}
         return
@@ -123,4 +119,4 @@ def add_borders(topology: dict, spec: str, shapes: geometry.Shapes, key_field: s
     before = len(topology["objects"])
     add_lines(topology, file_lines(*found, projection, bbox), "borders", simplify)
     if len(topology["objects"]) == before:
-        _say(f"borders: {found[0]} has no outline on this map; no border drawn")
+        warn(f"borders: {found[0]} has no outline on this map; no border drawn")

@@ -1,0 +1,94 @@
+"""The build's messages, through `logging` (the logger "build_site"), so that each face decides where
+they go: the command prints them (rich on a terminal, plain lines otherwise; -q, -v), Python stays
+quiet unless asked (`verbose=True`, or the caller's own logging configuration)."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from typing import ClassVar
+
+LOGGER = logging.getLogger("build_site")
+
+
+def log(message: str) -> None:
+    """A step of the build: what it did and how long it took (INFO)."""
+    LOGGER.info(message)
+
+
+def debug(message: str) -> None:
+    """A detail only -v shows (DEBUG)."""
+    LOGGER.debug(message)
+
+
+def warn(message: str) -> None:
+    """Something the user may want to fix, the build going on (WARNING)."""
+    LOGGER.warning(message)
+
+
+def on_terminal(stream: object = None) -> bool:
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+class _Terminal(logging.Handler):
+    """One line per message on a terminal, warnings in yellow and details dimmed (rich's Console leaves
+    the colour out under NO_COLOR or TERM=dumb); no wrapping padding, no highlighting of numbers."""
+
+    STYLES: ClassVar[dict[int, str]] = {logging.DEBUG: "dim", logging.WARNING: "yellow", logging.ERROR: "red"}
+
+    def __init__(self, level: int) -> None:
+        from rich.console import Console
+
+        super().__init__(level)
+        self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.console.print(self.format(record), style=self.STYLES.get(record.levelno), markup=False)
+        except Exception:  # noqa: BLE001 - logging's own contract: a failing handler does not stop the build
+            self.handleError(record)
+
+
+def command_handler(level: int) -> logging.Handler:
+    """The command's handler on stderr: rich on a terminal, plain lines otherwise (a pipe, a file, a CI log)."""
+    if on_terminal():
+        return _Terminal(level)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setLevel(level)
+    return handler
+
+
+def setup_command(level: int) -> None:
+    """The command's logging: its own handler at `level`, not passed on to the root logger."""
+    for old in list(LOGGER.handlers):
+        LOGGER.removeHandler(old)
+    LOGGER.addHandler(command_handler(level))
+    LOGGER.setLevel(level)
+    LOGGER.propagate = False
+
+
+@contextlib.contextmanager
+def verbose(on: bool) -> Iterator[None]:
+    """From Python: the build's steps on stderr for the length of one call when `on`; otherwise nothing
+    is added, and the caller's own logging configuration decides (none: warnings only, Python's default)."""
+    if not on:
+        yield
+        return
+    handler = None
+    if not LOGGER.handlers:  # not the command's handler again; the root's (a caller's) still hear them too
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        LOGGER.addHandler(handler)
+    level = LOGGER.level
+    LOGGER.setLevel(min(logging.INFO, LOGGER.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        if handler:
+            LOGGER.removeHandler(handler)
+        LOGGER.setLevel(level)
