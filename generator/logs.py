@@ -28,6 +28,11 @@ def warn(message: str) -> None:
     LOGGER.warning(message)
 
 
+def error(message: str) -> None:
+    """A failure the process lives through (a rebuild by `serve`), told as the command tells errors (ERROR)."""
+    LOGGER.error(message)
+
+
 def on_terminal(stream: object = None) -> bool:
     stream = sys.stderr if stream is None else stream
     isatty = getattr(stream, "isatty", None)
