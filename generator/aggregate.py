@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import typing
 from collections.abc import Iterator
 from contextlib import closing
 
@@ -17,14 +18,15 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from . import pushdown, scan
-from .errors import UserError, first_line
+from .errors import UserError, first_line, flag
 from .grid import Grid
 from .intervals import Aggregated, Interval, detect_interval, fill_forward, months, origin, parse_interval
+from .options import Agg
 from .source import Source
 
 __all__ = ["AGGREGATES", "Aggregated", "Interval", "aggregate", "detect_interval", "fill_forward", "parse_interval"]
 
-AGGREGATES = ("sum", "mean", "min", "max", "count", "median")
+AGGREGATES = typing.get_args(Agg)
 
 
 def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, str],
@@ -37,14 +39,15 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
     aggs = dict.fromkeys(source.metrics, agg) if isinstance(agg, str) else dict(agg)
     for name in aggs.values():
         if name not in AGGREGATES:
-            raise UserError(f"--agg {name!r} is unknown; choose one of {', '.join(AGGREGATES)}")
+            raise UserError(f"{flag('agg', name)} is unknown; choose one of {', '.join(AGGREGATES)}", "agg")
     interval = Interval(step) if isinstance(step, int) else step
     try:
         if interval is None:
             times = pushdown.distinct_times(source) if source.batches is None else _distinct_times(source)
             interval = detect_interval(times, source.time_kind)
         if source.time_kind == "year" and interval.unit != "month":
-            raise UserError(f"the time column {source.time!r} holds years; use --interval auto, 1y or 5y")
+            raise UserError(f"the time column {source.time!r} holds years; use {flag('interval', 'auto')}, '1y' or "
+                            f"'5y'")
         if source.batches is not None:
             return _in_process(source, interval, aggs, tz)
         if interval.unit == "month" and source.time_kind != "year":

@@ -5,6 +5,7 @@ as one self-contained HTML file, and records video. The same stages as the comma
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import html
 import os
@@ -20,8 +21,9 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from . import build, logs, site
-from .errors import UserError
-from .options import Options
+from .errors import UserError, face
+from .options import Agg, Fill, Options, RegionType, Scheme, Values
+from .validate import validate
 from .video import capture
 
 __all__ = ["Map", "UserError", "choropleth"]
@@ -30,14 +32,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 _FILES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".db": "db", ".sqlite": "db", ".sqlite3": "db"}
 
 
-def _one_line(fn: F) -> F:
-    """Bad input surfaces as the command's one line, raised from here: no frames from deep inside."""
+def _python_face(fn: F) -> F:
+    """Bad input surfaces as one line, raised from here (no frames from deep inside), naming options as
+    this face does: `fill=`, not the command's `--fill`."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with face("python"):
+                return fn(*args, **kwargs)
         except UserError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(str(exc), exc.option) from None
     return wrapper  # type: ignore[return-value]
 
 
@@ -89,17 +93,17 @@ def _source(data: Any, o: Options) -> build.Rows | None:
     return None
 
 
-@_one_line
+@_python_face
 def choropleth(data: Any = None, *, table: str | None = None, query: str | None = None, region: str = "country",
                time: str = "unixtime", metric: str | Sequence[str] | None = None, interval: str | None = None,
-               fill: str = "none", agg: str = "sum", classes: int = 20, scheme: str = "equal_interval",
+               fill: Fill = "none", agg: Agg = "sum", classes: int = 20, scheme: Scheme = "equal_interval",
                round: bool = False, breaks: Sequence[float] | None = None, log: bool = False,
                cmap: str = "afmhot_r", center: float | None = None, missing_color: str = "#dddddd",
                shapes: str | os.PathLike | gpd.GeoDataFrame | None = None, layer: str | None = None,
-               shape_key: str | None = None, region_type: str = "auto", projection: str | None = None,
+               shape_key: str | None = None, region_type: RegionType = "auto", projection: str | None = None,
                borders: str | None = None, bbox: Sequence[float] | None = None,
                only: str | None = None, simplify: float = 0.5, title: str | None = None,
-               time_format: str | None = None, tz: str | None = None, values: str | bool = "shown",
+               time_format: str | None = None, tz: str | None = None, values: Values | bool = "shown",
                sparse: float = 10.0, verbose: bool = False) -> Map:
     """An animated choropleth map of `metric` per `region` per `time`, as `build-site` builds it.
 
@@ -165,10 +169,11 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                 region_type=region_type, projection=projection, borders=borders,
                 bbox=[float(b) for b in bbox] if bbox is not None else None, only=only,
                 simplify=simplify, title=title, time_format=time_format, tz=tz,
-                values=values if isinstance(values, str) else "shown" if values else "none", sparse=sparse)
+                values="none" if values is False else "shown" if values is True else values, sparse=sparse)
     geodata = shapes if isinstance(shapes, gpd.GeoDataFrame) else None
     if geodata is None and shapes is not None:
         o.shapes = str(shapes)
+    validate(o)
     with logs.verbose(verbose):
         return Map(build.make_map(o, _source(data, o), geodata))
 
@@ -222,7 +227,7 @@ class Map:
         return (f'<iframe srcdoc="{html.escape(page)}" title="{html.escape(self.meta["title"])}" '
                 f'sandbox="allow-scripts" style="width:100%;height:{self.height}px;border:0"></iframe>')
 
-    @_one_line
+    @_python_face
     def save(self, path: str | os.PathLike) -> Path:
         """Write the map: one self-contained file when `path` ends in .html, else a site folder (with
         report.json). Written beside `path` and swapped in when complete. Returns the path written."""
@@ -235,7 +240,7 @@ class Map:
                             report=b.report)
         return out.resolve()
 
-    @_one_line
+    @_python_face
     def record(self, path: str | os.PathLike, *, fps: int = 30, size: tuple[int, int] = (1280, 720),
                metric: str | None = None, start: int = 0, end: int | None = None, step: int = 1, quality: int = 23,
                method: str = "auto", browser: str | None = None, resume: bool = False,
@@ -254,4 +259,5 @@ class Map:
             # A notebook's kernel runs an asyncio loop in this thread, beside which Playwright's sync API
             # refuses to run: record in a thread of its own.
             with ThreadPoolExecutor(1) as pool:
-                return pool.submit(capture.record, folder, Path(path), rec).result().path.resolve()
+                run = contextvars.copy_context().run  # the thread speaks this face too
+                return pool.submit(run, capture.record, folder, Path(path), rec).result().path.resolve()

@@ -14,7 +14,7 @@ import matplotlib
 import matplotlib.colors as mcolors
 import numpy as np
 
-from .errors import UserError
+from .errors import UserError, flag
 
 NO_DATA = 255
 MAX_CLASSES = 254
@@ -63,7 +63,8 @@ def colormap(cmap: str) -> mcolors.Colormap:
     try:
         return matplotlib.colormaps[cmap]
     except KeyError:
-        raise UserError(f"--cmap {cmap!r} is not a matplotlib colormap; try viridis, afmhot_r, YlOrRd, RdBu") from None
+        raise UserError(f"{flag('cmap', cmap)} is not a matplotlib colormap; try viridis, afmhot_r, YlOrRd, "
+                        f"RdBu") from None
 
 
 def palette(cmap: str, k: int) -> list[str]:
@@ -78,11 +79,11 @@ def diverging_palette(cmap: str, edges: np.ndarray, center: float) -> list[str]:
     return [mcolors.to_hex(c) for c in colormap(cmap)(0.5 + (mids - center) / (2 * reach))]
 
 
-def check_colour(colour: str, flag: str) -> str:
+def check_colour(colour: str, option: str) -> str:
     try:
         return mcolors.to_hex(colour)
     except ValueError:
-        raise UserError(f"{flag} {colour!r} is not a colour; use a name or #rrggbb") from None
+        raise UserError(f"{flag(option, colour)} is not a colour; use a name or #rrggbb", option) from None
 
 
 def _decimal(n: int, power: int) -> float:
@@ -113,12 +114,13 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     """Class boundaries [lowest value, upper bound of each class], by mapclassify on (a sample of) the
     values; with round_edges (or scheme `nice`), equal intervals between round numbers from `origin`."""
     if not 1 <= k <= MAX_CLASSES:
-        raise UserError(f"--classes {k} is out of range; use 1 to {MAX_CLASSES}")
+        raise UserError(f"{flag('classes', k)} is out of range; use 1 to {MAX_CLASSES}")
     if scheme not in SCHEMES:
-        raise UserError(f"--scheme {scheme!r} is unknown; choose one of {', '.join(SCHEMES)}")
+        raise UserError(f"{flag('scheme', scheme)} is unknown; choose one of {', '.join(SCHEMES)}")
     if round_edges and scheme not in ("equal_interval", "nice"):
-        raise UserError(f"--round makes equal intervals round, and --scheme {scheme} takes its edges from the "
-                        "data; use --scheme equal_interval (or nice), or give --breaks")
+        raise UserError(f"{flag('round')} makes equal intervals round, and {flag('scheme', scheme)} takes its edges "
+                        f"from the "
+                        f"data; use {flag('scheme', 'equal_interval')} (or nice), or give {flag('breaks')}")
     sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
     rng = np.random.default_rng(0)
     finite = np.zeros(0)
@@ -139,7 +141,8 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     finite = finite.astype(np.float64, copy=False)  # the same arithmetic, sampled or not
     if scheme == "user_defined":
         if not user_breaks:
-            raise UserError("--scheme user_defined needs --breaks, e.g. --breaks 10,100,1000")
+            raise UserError(f"{flag('scheme', 'user_defined')} needs {flag('breaks')}, e.g. "
+                            f"{flag('breaks', [10, 100, 1000])}")
         upper = np.asarray(mapclassify().UserDefined(finite, bins=sorted(user_breaks)).bins, dtype=np.float64)
     elif lo == hi:
         upper = np.array([hi])
@@ -248,14 +251,15 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
         raise UserError(f"metric {name!r} has infinite values ({int(np.isinf(values).sum())} region-buckets); "
                         "filter them out in the query or the file")
     if log and center is not None:
-        raise UserError(f"metric {name!r}: --log and --center do not go together; choose one")
+        raise UserError(f"metric {name!r}: {flag('log')} and {flag('center')} do not go together; choose one")
     if log and (round_edges or scheme == "nice"):
-        raise UserError(f"metric {name!r}: --round (or --scheme nice) makes equal intervals round and --log "
-                        "makes equal ratios; choose one, or give round --breaks with --log")
+        raise UserError(f"metric {name!r}: {flag('round')} (or {flag('scheme', 'nice')}) makes equal intervals "
+                        f"round and {flag('log')} "
+                        f"makes equal ratios; choose one, or give round {flag('breaks')} with {flag('log')}")
     if log:  # breaks on a log scale: classes of equal ratio rather than equal difference
         if (values <= 0).any():
-            raise UserError(f"--log needs positive values, and metric {name!r} has {int((values <= 0).sum())} "
-                            "region-buckets ≤ 0; drop --log or filter them out")
+            raise UserError(f"{flag('log')} needs positive values, and metric {name!r} has {int((values <= 0).sum())} "
+                            f"region-buckets ≤ 0; drop {flag('log')} or filter them out")
         edges = 10 ** breaks(np.log10(values), k, scheme, None if user_breaks is None else list(np.log10(user_breaks)))
     elif center is not None and scheme != "user_defined":
         edges = centered_breaks(values, k, scheme, center, round_edges)
@@ -264,4 +268,4 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
     colours = (diverging_palette(cmap, edges, center) if center is not None else palette(cmap, len(edges) - 1))
     return Classes(bins=classify(values, edges) if bins else np.zeros((0, values.shape[-1]), np.uint8),
                    edges=edges.tolist(), colors=colours,
-                   missing=check_colour(missing, "--missing-color"), labels=labels(edges))
+                   missing=check_colour(missing, "missing_color"), labels=labels(edges))

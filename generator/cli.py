@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     agg = p.add_argument_group("aggregation and classes")
     agg.add_argument("--interval", help="bucket size: auto (the data's own step), 15min, 1h, 1d, 7d, seconds, "
                                         "or calendar 1mo, 1q, 1y, 5y (default: auto; the demo: 1h)")
-    agg.add_argument("--fill", default="none", choices=("none", "forward"),
+    agg.add_argument("--fill", default="none",
                      help="buckets without rows: none (no data) or forward (the region's last value)")
     agg.add_argument("--agg", default="sum", help="sum, mean, min, max, count or median (default: sum)")
     agg.add_argument("--classes", type=int, default=20, help="number of colour classes, 1-254 (default: 20)")
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--time-format", help="strftime format of the frame time (default: by interval)")
     out.add_argument("--tz", help="time zone of the times shown, e.g. Europe/Paris; days start at its midnight "
                                   "(default: UTC)")
-    out.add_argument("--values", default="shown", choices=("shown", "exact", "none"),
+    out.add_argument("--values", default="shown",
                      help="the values the tooltip shows: stored at the precision shown (default), exact float32, "
                           "or none")
     out.add_argument("--no-values", dest="values", action="store_const", const="none", default="shown",
@@ -174,6 +174,7 @@ def run_record(args: argparse.Namespace, site: Path, video: str) -> None:
 
 def run_build(argv: list[str]) -> int:
     from . import build  # heavy imports only once the arguments parse
+    from .validate import validate
 
     args = build_parser().parse_args(_negative_lists(argv))
     set_voice(args)
@@ -187,7 +188,7 @@ def run_build(argv: list[str]) -> int:
         from .video.capture import FORMATS
         if Path(args.video).suffix.lower() not in FORMATS:  # before the build, not after it
             raise UserError(f"--video {args.video!r}: unknown extension; use .mp4, .webm or .gif")
-    o = build.Options(**options)
+    o = validate(build.Options(**options))
     result = build.build(o)
     page = result.out if result.out.is_file() else result.out / "index.html"
     say(args, f"{'Demo site' if build.is_demo(o) else 'Site'}: {page}")

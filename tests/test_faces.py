@@ -51,3 +51,60 @@ def test_python_messages_are_standard_logging(caplog: pytest.LogCaptureFixture) 
         build_site.choropleth(ROWS, **OPTIONS)
     steps = [r.getMessage().split(":")[0] for r in caplog.records if r.name == "build_site"]
     assert steps[:3] == ["aggregate", "regions", "  shapes without data"]
+
+
+def python_error(**kwargs: object) -> str:
+    with pytest.raises(build_site.UserError) as caught:
+        build_site.choropleth(ROWS, **{**OPTIONS, **kwargs})
+    return str(caught.value)
+
+
+def command_error(*args: str) -> str:
+    proc = run(*args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("build-site: error: ")]
+    assert len(lines) == 1, proc.stderr
+    return lines[0].removeprefix("build-site: error: ")
+
+
+def test_each_face_names_options_in_its_own_words(tmp_path: Path) -> None:
+    assert python_error(fill="x") == "fill='x' is unknown; choose one of none, forward"
+    assert command_error("--fill", "x") == "--fill 'x' is unknown; choose one of none, forward"
+    assert python_error(values="all") == "values='all' is unknown; choose one of shown, exact, none"
+    assert python_error(classes=300) == "classes=300 is out of range; use 1 to 254"
+    assert command_error("--classes", "300") == "--classes 300 is out of range; use 1 to 254"
+    assert python_error(scheme="user_defined") == ("scheme='user_defined' needs breaks=, e.g. "
+                                                   "breaks=[10, 100, 1000]")
+    assert command_error("--scheme", "user_defined") == ("--scheme 'user_defined' needs --breaks, e.g. "
+                                                         "--breaks=10,100,1000")
+    assert python_error(classes="5") == "classes='5' is not a whole number"
+    assert python_error(tz="Mars/Olympus_Mons").startswith("tz='Mars/Olympus_Mons' is not a time zone")
+
+
+def test_messages_from_deeper_stages_name_the_option_to_fix(tmp_path: Path) -> None:
+    ROWS.to_csv(tmp_path / "rows.csv", index=False)
+    csv = str(tmp_path / "rows.csv")
+    python = python_error(region="nation")
+    assert python.endswith("name the right one with region=") and "--" not in python
+    command = command_error("--csv", csv, "--region", "nation")  # "rows.csv has no…", not "the data has no…"
+    assert command.partition(" has ")[2] == python.replace("region=", "--region").partition(" has ")[2]
+    assert python_error(metric="nope").endswith("fix metric=")
+    assert command_error("--csv", csv, "--metric", "nope").endswith("fix --metric")
+    assert python_error(projection="nowhere:5").startswith("projection='nowhere:5'")
+    assert python_error(bbox=[10, 50, 20, 40]).startswith("bbox=[10.0, 50.0, 20.0, 40.0]: give four numbers")
+    assert command_error("--bbox", "10,50,20,40").startswith("--bbox=10,50,20,40: give four numbers")
+
+
+def test_options_are_checked_before_anything_is_read(tmp_path: Path) -> None:
+    # The source does not exist: the bad option is told first, as one check of all options comes first.
+    assert command_error("--csv", str(tmp_path / "none.csv"), "--agg", "avg") == (
+        "--agg 'avg' is unknown; choose one of sum, mean, min, max, count, median")
+    assert python_error(metric="cases:agg=avg") == ("metric='cases:agg=avg': agg 'avg' is unknown; choose one of "
+                                                    "sum, mean, min, max, count, median")
+
+
+def test_a_config_file_names_its_keys(tmp_path: Path) -> None:
+    config = tmp_path / "site.toml"
+    config.write_text('title = "Maps"\n\n[[map]]\nname = "demo"\nagg = "mean"\nfill = "sometimes"\n')
+    assert command_error("--config", str(config)) == (
+        f"{config}:6: map 'demo': fill = 'sometimes' is unknown; choose one of none, forward")
