@@ -233,6 +233,11 @@ def run_serve(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    with logs.command_scope():
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     try:
         if argv[:1] == ["serve"]:
             return run_serve(argv[1:])

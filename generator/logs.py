@@ -78,6 +78,18 @@ def setup_command(level: int) -> None:
 
 
 @contextlib.contextmanager
+def command_scope() -> Iterator[None]:
+    """The logger as it was, back after the command (main() called in a process that goes on: a test)."""
+    saved = (list(LOGGER.handlers), LOGGER.level, LOGGER.propagate)
+    try:
+        yield
+    finally:
+        LOGGER.handlers[:] = saved[0]
+        LOGGER.setLevel(saved[1])
+        LOGGER.propagate = saved[2]
+
+
+@contextlib.contextmanager
 def verbose(on: bool) -> Iterator[None]:
     """From Python: the build's steps on stderr for the length of one call when `on`; otherwise nothing
     is added, and the caller's own logging configuration decides (none: warnings only, Python's default)."""

@@ -108,3 +108,15 @@ def test_a_config_file_names_its_keys(tmp_path: Path) -> None:
     config.write_text('title = "Maps"\n\n[[map]]\nname = "demo"\nagg = "mean"\nfill = "sometimes"\n')
     assert command_error("--config", str(config)) == (
         f"{config}:6: map 'demo': fill = 'sometimes' is unknown; choose one of none, forward")
+
+
+def test_the_command_run_in_process_leaves_logging_as_it_was(tmp_path: Path,
+                                                              capfd: pytest.CaptureFixture[str]) -> None:
+    from generator import cli
+
+    assert cli.main(["--out", str(tmp_path / "site")]) == 0
+    assert "aggregate: " in capfd.readouterr().err
+    logger = logging.getLogger("build_site")
+    assert logger.handlers == [] and logger.propagate and logger.level == logging.NOTSET
+    build_site.choropleth(ROWS, **OPTIONS)
+    assert capfd.readouterr().err == ""
