@@ -21,6 +21,7 @@ from . import pushdown, scan
 from .errors import UserError, first_line, flag
 from .grid import Grid
 from .intervals import Aggregated, Interval, detect_interval, fill_forward, months, origin, parse_interval
+from .logs import progress
 from .options import Agg
 from .source import Source
 
@@ -117,6 +118,14 @@ def _ahead(parts: list[scan.Reader], depth: int = 4) -> Iterator[pa.RecordBatch]
             r.join()
 
 
+def _counted(batches: Iterator[pa.RecordBatch], total: int | None) -> Iterator[pa.RecordBatch]:
+    """The batches, their rows counted on the command's progress display."""
+    with progress("rows read", total) as advance:
+        for batch in batches:
+            advance(batch.num_rows)
+            yield batch
+
+
 def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None) -> Aggregated:
     """Batches scattered into the grid. Bucket boundaries depend on the first time (time zone offset,
     the first year of several-year buckets): taken from the first batch, checked at the end, and on the
@@ -126,7 +135,7 @@ def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: st
     while True:
         grid = Grid(aggs)
         lo = None
-        for batch in _ahead(source.batches([source.region, source.time, *aggs], None)):
+        for batch in _counted(_ahead(source.batches([source.region, source.time, *aggs], None)), source.total):
             t = _times(batch.column(1), source, interval.unit)
             region = grid.codes.of(batch.column(0))
             ok = np.isfinite(t) & (region >= 0)

@@ -7,10 +7,14 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Iterator
-from typing import ClassVar
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 LOGGER = logging.getLogger("build_site")
+_console: Console | None = None  # the command's console on a terminal: its messages and its progress bars
 
 
 def log(message: str) -> None:
@@ -45,11 +49,9 @@ class _Terminal(logging.Handler):
 
     STYLES: ClassVar[dict[int, str]] = {logging.DEBUG: "dim", logging.WARNING: "yellow", logging.ERROR: "red"}
 
-    def __init__(self, level: int) -> None:
-        from rich.console import Console
-
+    def __init__(self, level: int, console: Console) -> None:
         super().__init__(level)
-        self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+        self.console = console
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -61,7 +63,11 @@ class _Terminal(logging.Handler):
 def command_handler(level: int) -> logging.Handler:
     """The command's handler on stderr: rich on a terminal, plain lines otherwise (a pipe, a file, a CI log)."""
     if on_terminal():
-        return _Terminal(level)
+        from rich.console import Console
+
+        global _console
+        _console = Console(stderr=True, highlight=False, soft_wrap=True)
+        return _Terminal(level, _console)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     handler.setLevel(level)
@@ -80,10 +86,12 @@ def setup_command(level: int) -> None:
 @contextlib.contextmanager
 def command_scope() -> Iterator[None]:
     """The logger as it was, back after the command (main() called in a process that goes on: a test)."""
+    global _console
     saved = (list(LOGGER.handlers), LOGGER.level, LOGGER.propagate)
     try:
         yield
     finally:
+        _console = None
         LOGGER.handlers[:] = saved[0]
         LOGGER.setLevel(saved[1])
         LOGGER.propagate = saved[2]
@@ -109,3 +117,20 @@ def verbose(on: bool) -> Iterator[None]:
         if handler:
             LOGGER.removeHandler(handler)
         LOGGER.setLevel(level)
+
+
+@contextlib.contextmanager
+def progress(what: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    """A progress bar for a stage that takes seconds (`what`: "rows read"), shown by the command on a
+    terminal at its usual level and cleared when done (the stage's own line follows); elsewhere nothing.
+    Yields `advance(n)`, which any thread may call."""
+    if _console is None or LOGGER.getEffectiveLevel() > logging.INFO:
+        yield lambda n: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = ((TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()) if total else
+               (TextColumn("{task.description}"), TextColumn("{task.completed:,}")))
+    with Progress(*columns, TimeElapsedColumn(), console=_console, transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda n: bar.advance(task, n)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -30,6 +31,7 @@ class Source:
     engine: sa.Engine | None = None  # a database aggregating in its own GROUP BY…
     selectable: sa.Subquery | None = None  # …over this
     batches: scan.Batches | None = None  # or the rows as Arrow batches, aggregated in this process
+    total: int | None = None  # how many rows the batches hold, when known (for the progress display)
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -159,7 +161,7 @@ def _is_numeric(col: pd.Series) -> bool:
 def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str] | None) -> Source:
     p = Path(path)
     if not p.is_file():
-        raise UserError(f"--{kind} {path!r}: no such file")
+        raise UserError(f"{flag(kind, path)}: no such file", kind)
     try:
         if kind == "parquet":
             schema, batches = scan.parquet(p)
@@ -168,8 +170,11 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
             schema, first, batches = scan.csv(p, region)
             head = first.select([time]) if time in schema.names else None
     except Exception as exc:  # noqa: BLE001 - Arrow raises many kinds for a bad file
-        raise UserError(f"--{kind} {path!r} cannot be read ({first_line(exc)}); check the file") from None
-    return from_arrow_schema(schema, head, batches, region=region, time=time, metrics=metrics, where=p.name)
+        raise UserError(f"{flag(kind, path)} cannot be read ({first_line(exc)}); check the file", kind) from None
+    source = from_arrow_schema(schema, head, batches, region=region, time=time, metrics=metrics, where=p.name)
+    if kind == "parquet":  # its footer says how many rows; a CSV file's are known only once read
+        source.total = pq.read_metadata(p).num_rows
+    return source
 
 
 def from_arrow(rows: pa.Table | pa.RecordBatchReader, *, region: str, time: str, metrics: list[str] | None,
@@ -188,8 +193,10 @@ def from_arrow(rows: pa.Table | pa.RecordBatchReader, *, region: str, time: str,
         except Exception as exc:  # noqa: BLE001 - whatever the producer of the batches raises
             raise UserError(f"{where} cannot be read ({first_line(exc)}); check it") from None
     head = rows.select([time]).slice(0, 1000).combine_chunks().to_batches() if time in rows.column_names else []
-    return from_arrow_schema(rows.schema, head[0] if head else None, scan.arrow(rows), region=region, time=time,
-                             metrics=metrics, where=where)
+    source = from_arrow_schema(rows.schema, head[0] if head else None, scan.arrow(rows), region=region, time=time,
+                               metrics=metrics, where=where)
+    source.total = rows.num_rows
+    return source
 
 
 def from_arrow_schema(schema: pa.Schema, head: pa.RecordBatch | None, batches: scan.Batches, *, region: str,

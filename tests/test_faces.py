@@ -3,6 +3,7 @@ Python's parameters and its silence (logging) unless asked."""
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,43 @@ def test_the_command_run_in_process_leaves_logging_as_it_was(tmp_path: Path,
     assert logger.handlers == [] and logger.propagate and logger.level == logging.NOTSET
     build_site.choropleth(ROWS, **OPTIONS)
     assert capfd.readouterr().err == ""
+
+
+def on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """The command run with its output on a pseudo-terminal, as a person at one sees it (escapes included)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "generator", *args], stdin=child, stdout=child, stderr=child,
+                            env={**os.environ, "COLUMNS": "100", **env}, close_fds=True)
+    os.close(child)
+    out = b""
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # EIO: the command ended and closed its side
+            break
+        if not data:
+            break
+        out += data
+    os.close(main)
+    assert proc.wait(timeout=300) == 0, out.decode(errors="replace")
+    return out.decode(errors="replace")
+
+
+COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;[0-9;]+)m")
+
+
+def test_a_terminal_shows_progress_in_colour_unless_no_color(tmp_path: Path) -> None:
+    ROWS.to_parquet(tmp_path / "rows.parquet")
+    args = ["--parquet", str(tmp_path / "rows.parquet"), "--interval", "1h", "--out", str(tmp_path / "site")]
+    shown = on_a_terminal(args, {"TERM": "xterm-256color"})
+    assert re.search(r"rows read\S*\s.*11/11", shown) and re.search(r"metrics encoded\S*\s.*2/2", shown), shown
+    assert COLOUR.search(shown) and "aggregate: 11 rows into 4 frames" in shown
+    plain = on_a_terminal(args, {"TERM": "xterm-256color", "NO_COLOR": "1"})
+    assert "rows read" in plain and "aggregate: 11 rows into 4 frames" in plain and not COLOUR.search(plain), plain
+    proc = run(*args)  # not a terminal: the same steps, no progress display
+    assert "aggregate: 11 rows into 4 frames" in proc.stderr and "rows read" not in proc.stderr

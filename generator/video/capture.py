@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import imageio_ffmpeg
 
 from ..errors import UserError, first_line, flag
+from ..logs import progress
 from ..site import STATIC, built_here, is_single_file
 from . import browser, ffmpeg
 
@@ -233,7 +234,7 @@ def _choose(page: Page, r: Recording, suffix: str) -> str:
 
 def stills(folders: list[Path], width: int = 480, height: int = 270) -> None:
     """still.png in each map folder: its middle frame, drawn by its own page (one browser for all)."""
-    with browser.chromium() as b:
+    with browser.chromium() as b, progress("still images", len(folders)) as advance:
         page = b.new_page(viewport={"width": width + 40, "height": height + 200})
         for folder in folders:
             page.goto((folder / "index.html").as_uri())
@@ -242,3 +243,4 @@ def stills(folders: list[Path], width: int = 480, height: int = 270) -> None:
             page.evaluate("() => { const i = choropleth.frameCount >> 1; return choropleth.ensure(i, i)"
                           ".then(() => choropleth.renderFrame(i)); }")
             page.locator("#map").screenshot(path=str(folder / "still.png"))
+            advance(1)
