@@ -47,8 +47,8 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
             times = pushdown.distinct_times(source) if source.batches is None else _distinct_times(source)
             interval = detect_interval(times, source.time_kind)
         if source.time_kind == "year" and interval.unit != "month":
-            raise UserError(f"the time column {source.time!r} holds years; use {flag('interval', 'auto')}, '1y' or "
-                            f"'5y'")
+            raise UserError(f"the time column {source.time!r} holds years; use {flag('interval', 'auto')}, "
+                            "'1y' or '5y'")
         if source.batches is not None:
             return _in_process(source, interval, aggs, tz)
         if interval.unit == "month" and source.time_kind != "year":

@@ -150,7 +150,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
 
     Returns a `Map`: shown inline by Jupyter, JupyterLab, VS Code and Colab; ``.save("site/")``,
     ``.save("map.html")`` (one file, nothing else needed), ``.record("map.mp4")``.
-    Bad input raises `UserError`, a ValueError, with the command's one line.
+    Bad input raises `UserError`, a ValueError, with the command's one line in Python's words
+    (``fill='x' is unknown; choose one of none, forward``, where the command says ``--fill 'x'``).
 
     Examples
     --------

@@ -63,8 +63,8 @@ def colormap(cmap: str) -> mcolors.Colormap:
     try:
         return matplotlib.colormaps[cmap]
     except KeyError:
-        raise UserError(f"{flag('cmap', cmap)} is not a matplotlib colormap; try viridis, afmhot_r, YlOrRd, "
-                        f"RdBu") from None
+        raise UserError(f"{flag('cmap', cmap)} is not a matplotlib colormap; try viridis, afmhot_r, "
+                        "YlOrRd, RdBu") from None
 
 
 def palette(cmap: str, k: int) -> list[str]:
@@ -119,8 +119,7 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
         raise UserError(f"{flag('scheme', scheme)} is unknown; choose one of {', '.join(SCHEMES)}")
     if round_edges and scheme not in ("equal_interval", "nice"):
         raise UserError(f"{flag('round')} makes equal intervals round, and {flag('scheme', scheme)} takes its edges "
-                        f"from the "
-                        f"data; use {flag('scheme', 'equal_interval')} (or nice), or give {flag('breaks')}")
+                        f"from the data; use {flag('scheme', 'equal_interval')} (or nice), or give {flag('breaks')}")
     sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
     rng = np.random.default_rng(0)
     finite = np.zeros(0)
@@ -254,8 +253,8 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
         raise UserError(f"metric {name!r}: {flag('log')} and {flag('center')} do not go together; choose one")
     if log and (round_edges or scheme == "nice"):
         raise UserError(f"metric {name!r}: {flag('round')} (or {flag('scheme', 'nice')}) makes equal intervals "
-                        f"round and {flag('log')} "
-                        f"makes equal ratios; choose one, or give round {flag('breaks')} with {flag('log')}")
+                        f"round and {flag('log')} makes equal ratios; choose one, or give round {flag('breaks')} "
+                        f"with {flag('log')}")
     if log:  # breaks on a log scale: classes of equal ratio rather than equal difference
         if (values <= 0).any():
             raise UserError(f"{flag('log')} needs positive values, and metric {name!r} has {int((values <= 0).sum())} "

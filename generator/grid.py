@@ -294,5 +294,4 @@ def _check_memory(cells: int, pools: int) -> None:
     if need > avail * 0.8:
         raise UserError(f"the frame × region grid needs about {need / 2**30:.1f} GiB of memory, "
                         f"{avail / 2**30:.1f} GiB is free; use a longer {flag('interval')}, fewer {flag('metrics')} "
-                        f"or a smaller "
-                        "time range")
+                        "or a smaller time range")

@@ -144,8 +144,7 @@ def months_from_days(source: Source, interval: Interval, aggs: dict[str, str]) -
     """
     if "median" in aggs.values():
         raise UserError(f"{flag('agg', 'median')} with a calendar {flag('interval')} (months, years) from a "
-                        f"database is not "
-                        "supported; use a file source, mean, or an interval in days")
+                        "database is not supported; use a file source, mean, or an interval in days")
     parts = {f"{m}\0{piece}": (m, piece) for m, a in aggs.items()
              for piece in (("sum", "count") if a == "mean" else (a,))}
     days = in_database(source, Interval(86400), aggs, None, parts)

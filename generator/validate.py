@@ -11,6 +11,7 @@ from dataclasses import fields
 
 from . import classify, intervals
 from .errors import UserError, flag
+from .logs import debug
 from .options import Agg, Metric, Options, Scheme, parse_metric
 
 _TYPES = typing.get_type_hints(Options)
@@ -108,4 +109,6 @@ def validate(o: Options) -> Options:
     specs: list[str | None] = list(o.metrics) if o.metrics else [None]
     for spec in specs:
         check_metric(parse_metric(spec or "", o), spec)
+    given = [f"{f.name}={getattr(o, f.name)!r}" for f in fields(o) if getattr(o, f.name) != f.default]
+    debug(f"options: {', '.join(given) or 'the defaults'}")
     return o

@@ -161,3 +161,10 @@ def test_a_terminal_shows_progress_in_colour_unless_no_color(tmp_path: Path) -> 
     assert "rows read" in plain and "aggregate: 11 rows into 4 frames" in plain and not COLOUR.search(plain), plain
     proc = run(*args)  # not a terminal: the same steps, no progress display
     assert "aggregate: 11 rows into 4 frames" in proc.stderr and "rows read" not in proc.stderr
+
+
+def test_verbose_tells_the_options_too(tmp_path: Path) -> None:
+    proc = run("-v", "--classes", "7", "--out", str(tmp_path / "site"))
+    assert proc.returncode == 0
+    assert "options: classes=7, out=" in proc.stderr and "aggregate: " in proc.stderr
+    assert "options:" not in run("--classes", "7", "--out", str(tmp_path / "site")).stderr

@@ -170,7 +170,7 @@ def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = N
     shown = projected.geometry.notna().to_numpy() & ~projected.geometry.is_empty.to_numpy()
     if not shown.any():
         raise UserError(f"{flag('projection', projection)} shows none of the shapes; choose another centre or "
-                        f"projection")
+                        "projection")
     if not shown.all():
         why = f"outside {flag('bbox')}" if box is not None else "outside what the projection shows"
         log(f"shapes: {int((~shown).sum())} of {len(shown)} left out ({why}: "

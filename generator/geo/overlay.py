@@ -52,8 +52,7 @@ def groups_of(field: str, shapes: geometry.Shapes, key_field: str) -> list[str] 
     keys = table[key_field]
     if not all(k.isdigit() and 4 <= len(k) <= 5 for k in keys):
         raise UserError(f"{flag('borders', 'state')}: the shapes' key field {key_field!r} holds no county FIPS "
-                        f"codes and "
-                        f"no state field was found (fields: {', '.join(table)}); name the field: "
+                        f"codes and no state field was found (fields: {', '.join(table)}); name the field: "
                         f"{flag('borders', 'FIELD')}")
     return [k.zfill(5)[:2] for k in keys]
 
