@@ -168,3 +168,15 @@ def test_verbose_tells_the_options_too(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "options: classes=7, out=" in proc.stderr and "aggregate: " in proc.stderr
     assert "options:" not in run("--classes", "7", "--out", str(tmp_path / "site")).stderr
+
+
+def test_saving_over_a_foreign_folder_names_the_path_argument(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not a site")
+    with pytest.raises(build_site.UserError) as caught:
+        build_site.choropleth(ROWS, **OPTIONS).save(folder)
+    assert str(caught.value) == (f"path={str(folder)!r} is a folder this tool did not build; choose another folder "
+                                 "or empty it first")
+    assert command_error("--out", str(folder)) == (f"--out {str(folder)!r} is a folder this tool did not build; "
+                                                   "choose another folder or empty it first")
