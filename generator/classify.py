@@ -112,14 +112,8 @@ def nice_edges(lo: float, hi: float, k: int, origin: float = 0.0) -> np.ndarray:
 def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | None = None,
            round_edges: bool = False, origin: float = 0.0) -> np.ndarray:
     """Class boundaries [lowest value, upper bound of each class], by mapclassify on (a sample of) the
-    values; with round_edges (or scheme `nice`), equal intervals between round numbers from `origin`."""
-    if not 1 <= k <= MAX_CLASSES:
-        raise UserError(f"{flag('classes', k)} is out of range; use 1 to {MAX_CLASSES}")
-    if scheme not in SCHEMES:
-        raise UserError(f"{flag('scheme', scheme)} is unknown; choose one of {', '.join(SCHEMES)}")
-    if round_edges and scheme not in ("equal_interval", "nice"):
-        raise UserError(f"{flag('round')} makes equal intervals round, and {flag('scheme', scheme)} takes its edges "
-                        f"from the data; use {flag('scheme', 'equal_interval')} (or nice), or give {flag('breaks')}")
+    values; with round_edges (or scheme `nice`), equal intervals between round numbers from `origin`.
+    The options were checked before (validate.check_metric): only what the values say is checked here."""
     sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
     rng = np.random.default_rng(0)
     finite = np.zeros(0)
@@ -139,9 +133,7 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
         finite = np.concatenate([rng.choice(finite, sample, replace=False), [lo, hi]])
     finite = finite.astype(np.float64, copy=False)  # the same arithmetic, sampled or not
     if scheme == "user_defined":
-        if not user_breaks:
-            raise UserError(f"{flag('scheme', 'user_defined')} needs {flag('breaks')}, e.g. "
-                            f"{flag('breaks', [10, 100, 1000])}")
+        assert user_breaks, "validate.check_metric: user_defined needs breaks"
         upper = np.asarray(mapclassify().UserDefined(finite, bins=sorted(user_breaks)).bins, dtype=np.float64)
     elif lo == hi:
         upper = np.array([hi])
@@ -249,12 +241,6 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
     if np.isinf(values).any():
         raise UserError(f"metric {name!r} has infinite values ({int(np.isinf(values).sum())} region-buckets); "
                         "filter them out in the query or the file")
-    if log and center is not None:
-        raise UserError(f"metric {name!r}: {flag('log')} and {flag('center')} do not go together; choose one")
-    if log and (round_edges or scheme == "nice"):
-        raise UserError(f"metric {name!r}: {flag('round')} (or {flag('scheme', 'nice')}) makes equal intervals "
-                        f"round and {flag('log')} makes equal ratios; choose one, or give round {flag('breaks')} "
-                        f"with {flag('log')}")
     if log:  # breaks on a log scale: classes of equal ratio rather than equal difference
         if (values <= 0).any():
             raise UserError(f"{flag('log')} needs positive values, and metric {name!r} has {int((values <= 0).sum())} "

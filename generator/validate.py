@@ -75,6 +75,7 @@ def check_metric(m: Metric, spec: str | None) -> None:
         return UserError(where + message, "metrics" if where else option)
 
     key = (lambda name, value: f"{name} {value!r}") if where else flag
+    who = f"metric {m.name!r}: " if m.name and not where else ""  # the map's options name no metric
     if m.agg not in typing.get_args(Agg):
         raise bad(f"{key('agg', m.agg)} is unknown; choose {_wanted(Agg)}", "agg")
     if m.scheme not in typing.get_args(Scheme):
@@ -88,9 +89,9 @@ def check_metric(m: Metric, spec: str | None) -> None:
         raise bad(f"{flag('scheme', 'user_defined')} needs {flag('breaks')}, e.g. {flag('breaks', [10, 100, 1000])}",
                   "breaks")
     if m.log and m.center is not None:
-        raise bad(f"metric {m.name!r}: {flag('log')} and {flag('center')} do not go together; choose one", "log")
+        raise bad(f"{who}{flag('log')} and {flag('center')} do not go together; choose one", "log")
     if m.log and (m.round or m.scheme == "nice"):
-        raise bad(f"metric {m.name!r}: {flag('round')} (or {flag('scheme', 'nice')}) makes equal intervals round "
+        raise bad(f"{who}{flag('round')} (or {flag('scheme', 'nice')}) makes equal intervals round "
                   f"and {flag('log')} makes equal ratios; choose one, or give round {flag('breaks')} with "
                   f"{flag('log')}", "log")
     classify.colormap(m.cmap)
