@@ -75,15 +75,17 @@ def serve(folder: Path, port: int, rebuild: Callable[[], object] | None, watch: 
 
 
 def _watch_once(files: list[Path], rebuild: Callable[[], object], watch: Callable[[], list[Path]]) -> list[Path]:
-    """Wait for a change to one of `files`, rebuild, and return the files to watch next. The folders are
-    watched, not the files: an editor that saves by writing a new file and renaming it over the old one
-    replaces the file watched."""
+    """Rebuild on each change to one of `files`, until the files to watch are in other folders: those
+    are returned. The folders are watched, not the files: an editor that saves by writing a new file and
+    renaming it over the old one replaces the file watched. Saves during a rebuild are kept by the
+    watcher, which lives on, and rebuilt after it."""
     wanted = set(files)
-    seen = _stamps(files)
     folders = sorted({p.parent for p in files if p.parent.is_dir()})
+    seen = _stamps(files)
     for _ in watchfiles.watch(*folders, watch_filter=lambda _change, path: Path(path) in wanted, recursive=False):
-        if _stamps(files) == seen:  # touched and put back as it was (a checkout, a failed save)
+        if _stamps(files) == seen:  # an event that changed nothing (attributes, a file put back)
             continue
+        seen = _stamps(files)
         try:
             files = [p.resolve() for p in watch()]
             log("change seen: rebuilding")
@@ -94,5 +96,8 @@ def _watch_once(files: list[Path], rebuild: Callable[[], object], watch: Callabl
         except Exception as exc:  # noqa: BLE001 - a broken input: keep serving the last good site
             error(f"build-site: rebuild failed: {type(exc).__name__}: {first_line(exc)}")
             error("the last good site is still served; fix it and save again")
-        return files
+        if sorted({p.parent for p in files if p.parent.is_dir()}) != folders:
+            return files  # watched again from those folders
+        wanted.clear()
+        wanted.update(files)  # `seen` stays as it was before the rebuild: a save during it is still seen
     return files

@@ -67,6 +67,11 @@ def test_a_bad_save_is_reported_and_the_last_good_site_stays_served(tmp_path: Pa
         save_by_rename(config, CONFIG.replace('title = "Intranet maps"', 'title = "Renamed maps"'))
         wait_for("the rebuild", lambda: "Renamed maps" in index())
         assert proc.poll() is None and "Traceback" not in err.read_text()
+
+        # An input file changed: the map that reads it is built again (its inputs' hash changed).
+        built = err.read_text().count("map cases: building")
+        (tmp_path / "cases.csv").write_text("iso,day,cases\nFR,2024-01-01,5\n")
+        wait_for("the map to be rebuilt", lambda: err.read_text().count("map cases: building") > built)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
