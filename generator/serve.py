@@ -61,29 +61,32 @@ def serve(folder: Path, port: int, rebuild: Callable[[], object] | None, watch: 
     """Serve `folder` until interrupted; when a watched file changes, call `rebuild`. A failed `watch`
     or `rebuild` (a config saved with a syntax error) is reported and the last good site stays served."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(folder)))
+    files = [p.resolve() for p in watch()]
+    seen = _stamps(files)  # before anyone is told where the site is: a save after this one is seen
     print(f"Serving {folder} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         if rebuild is None:
             threading.Event().wait()  # until interrupted
             return
-        files = [p.resolve() for p in watch()]
         while True:
-            files = _watch_once(files, rebuild, watch)
+            files, seen = _watch_once(files, seen, rebuild, watch)
     finally:
         server.shutdown()
 
 
-def _watch_once(files: list[Path], rebuild: Callable[[], object], watch: Callable[[], list[Path]]) -> list[Path]:
+def _watch_once(files: list[Path], seen: dict[Path, int], rebuild: Callable[[], object],
+                watch: Callable[[], list[Path]]) -> tuple[list[Path], dict[Path, int]]:
     """Rebuild on each change to one of `files`, until the files to watch are in other folders: those
     are returned. The folders are watched, not the files: an editor that saves by writing a new file and
     renaming it over the old one replaces the file watched. Saves during a rebuild are kept by the
-    watcher, which lives on, and rebuilt after it."""
+    watcher, which lives on, and rebuilt after it. Every second without an event the files' times are
+    compared too: a save before the watcher started is not missed."""
     wanted = set(files)
     folders = sorted({p.parent for p in files if p.parent.is_dir()})
-    seen = _stamps(files)
-    for _ in watchfiles.watch(*folders, watch_filter=lambda _change, path: Path(path) in wanted, recursive=False):
-        if _stamps(files) == seen:  # an event that changed nothing (attributes, a file put back)
+    for _ in watchfiles.watch(*folders, watch_filter=lambda _change, path: Path(path) in wanted, recursive=False,
+                              yield_on_timeout=True, rust_timeout=1000):
+        if _stamps(files) == seen:  # nothing changed (a timeout, attributes, a file put back as it was)
             continue
         seen = _stamps(files)
         try:
@@ -97,7 +100,7 @@ def _watch_once(files: list[Path], rebuild: Callable[[], object], watch: Callabl
             error(f"build-site: rebuild failed: {type(exc).__name__}: {first_line(exc)}")
             error("the last good site is still served; fix it and save again")
         if sorted({p.parent for p in files if p.parent.is_dir()}) != folders:
-            return files  # watched again from those folders
+            return files, seen  # watched again from those folders
         wanted.clear()
         wanted.update(files)  # `seen` stays as it was before the rebuild: a save during it is still seen
-    return files
+    return files, seen
