@@ -95,7 +95,7 @@ def _source(data: Any, o: Options) -> build.Rows | None:
 
 @_python_face
 def choropleth(data: Any = None, *, table: str | None = None, query: str | None = None, region: str = "country",
-               time: str = "unixtime", metric: str | Sequence[str] | None = None, interval: str | None = None,
+               time: str = "unixtime", metric: str | Sequence[str] | None = None, interval: str | int | None = None,
                fill: Fill = "none", agg: Agg = "sum", classes: int = 20, scheme: Scheme = "equal_interval",
                round: bool = False, breaks: Sequence[float] | None = None, log: bool = False,
                cmap: str = "afmhot_r", center: float | None = None, missing_color: str = "#dddddd",
@@ -164,7 +164,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     """
     o = Options(table=table, query=query, region=region, time=time,
                 metrics=[metric] if isinstance(metric, str) else list(metric) if metric else None,
-                interval=interval, fill=fill, agg=agg, classes=classes, scheme=scheme, round=round,
+                interval=str(interval) if isinstance(interval, int) else interval,  # seconds as a number too
+                fill=fill, agg=agg, classes=classes, scheme=scheme, round=round,
                 breaks=[float(b) for b in breaks] if breaks is not None else None, log=log, cmap=cmap,
                 center=center, missing_color=missing_color, layer=layer, shape_key=shape_key,
                 region_type=region_type, projection=projection, borders=borders,

@@ -180,3 +180,8 @@ def test_saving_over_a_foreign_folder_names_the_path_argument(tmp_path: Path) ->
                                  "or empty it first")
     assert command_error("--out", str(folder)) == (f"--out {str(folder)!r} is a folder this tool did not build; "
                                                    "choose another folder or empty it first")
+
+
+def test_python_takes_an_interval_in_seconds_as_a_number() -> None:
+    assert build_site.choropleth(ROWS, interval=3600, classes=5).meta["step"] == 3600
+    assert python_error(interval=0) == "interval='0' must be a whole number of seconds, at least 1"
