@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import typing
 from collections.abc import Iterator
 from contextlib import closing
 
@@ -17,7 +18,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from . import pushdown, scan
-from .errors import UserError, first_line
+from .errors import UserError, first_line, flag
 from .grid import Grid
 from .intervals import (
     Aggregated,
@@ -29,6 +30,8 @@ from .intervals import (
     parse_interval,
     seconds_interval,
 )
+from .logs import progress
+from .options import Agg
 from .source import Source
 from .window import Window, parse_when, window
 from .zones import Clock
@@ -36,7 +39,7 @@ from .zones import Clock
 __all__ = ["AGGREGATES", "Aggregated", "Interval", "aggregate", "detect_interval", "fill_forward", "parse_interval",
            "parse_when"]
 
-AGGREGATES = ("sum", "mean", "min", "max", "count", "median")
+AGGREGATES = typing.get_args(Agg)
 
 
 def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, str],
@@ -51,16 +54,17 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
     aggs = dict.fromkeys(source.metrics, agg) if isinstance(agg, str) else dict(agg)
     for name in aggs.values():
         if name not in AGGREGATES:
-            raise UserError(f"--agg {name!r} is unknown; choose one of {', '.join(AGGREGATES)}")
+            raise UserError(f"{flag('agg', name)} is unknown; choose one of {', '.join(AGGREGATES)}", "agg")
     interval = seconds_interval(step) if isinstance(step, int) else step
     zone = None if source.dates else tz  # dates are calendar days already
-    ends = [parse_when(w, zone, flag) if w else None for w, flag in ((since, "--from"), (until, "--to"))]
+    ends = [parse_when(w, zone, flag(field)) if w else None for w, field in ((since, "from_"), (until, "to"))]
     try:
         if interval is None:
             times = pushdown.distinct_times(source) if source.batches is None else _distinct_times(source)
             interval = detect_interval(times, source.time_kind)
         if source.time_kind == "year" and interval.unit != "month":
-            raise UserError(f"the time column {source.time!r} holds years; use --interval auto, 1y or 5y")
+            raise UserError(f"the time column {source.time!r} holds years; use {flag('interval', 'auto')}, "
+                            "'1y' or '5y'")
         span = window(interval, zone, source.time_kind, *ends) if any(e is not None for e in ends) else None
         if source.batches is not None:
             return _in_process(source, interval, aggs, zone, span)
@@ -128,6 +132,14 @@ def _ahead(parts: list[scan.Reader], depth: int = 4) -> Iterator[pa.RecordBatch]
             r.join()
 
 
+def _counted(batches: Iterator[pa.RecordBatch], total: int | None) -> Iterator[pa.RecordBatch]:
+    """The batches, their rows counted on the command's progress display."""
+    with progress("rows read", total) as advance:
+        for batch in batches:
+            advance(batch.num_rows)
+            yield batch
+
+
 def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None,
                 span: Window | None) -> Aggregated:
     """Batches scattered into the grid. Bucket boundaries depend on the first time (time zone offset,
@@ -139,7 +151,8 @@ def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: st
     while True:
         grid = Grid(aggs)
         lo = None
-        for batch in _ahead(source.batches([source.region, source.time, *aggs], None, bounds)):
+        for batch in _counted(_ahead(source.batches([source.region, source.time, *aggs], None, bounds)),
+                              source.total):
             t = scan.epoch(batch.column(1), source.time_kind)
             region = grid.codes.of(batch.column(0))
             ok = np.isfinite(t) & (region >= 0)

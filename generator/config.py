@@ -18,9 +18,10 @@ import typing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import UserError
+from .errors import UserError, face
 from .geo.builtin import BUILTIN
 from .options import Options
+from .validate import fits, validate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,19 +56,9 @@ def _line(text: str, key: str, section: int | None = None) -> int:
 
 
 def _check(value: object, kind: object) -> bool:
-    if kind in (str, str | None):
-        return isinstance(value, str)
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind is bool:
-        return isinstance(value, bool)
-    if kind in (float, float | None):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == list[str] | None:
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if kind == list[float] | None:
-        return isinstance(value, list) and all(isinstance(v, (int, float)) for v in value)
-    return False
+    """The key's type; a choice (a `Literal`) is text here, and checked with the rest by validate()."""
+    choice = any(typing.get_origin(k) is typing.Literal for k in (kind, *typing.get_args(kind)))
+    return fits(value, kind) or (choice and isinstance(value, str))
 
 
 def _options(table: dict, base: Options, path: Path, text: str, section: int | None) -> Options:
@@ -125,7 +116,13 @@ def load(path_text: str) -> SiteConfig:
                             "digits, - and _ (it names the map's folder; not 'assets')")
         if name in (n for n, _ in built):
             raise UserError(f"{path}:{_line(text, 'name', i)}: two maps are named {name!r}")
-        built.append((name, _options(table, defaults, path, text, i)))
+        options = _options(table, defaults, path, text, i)
+        try:
+            with face("config"):
+                validate(options)
+        except UserError as exc:
+            raise UserError(f"{path}:{_line(text, exc.option or 'name', i)}: map {name!r}: {exc}") from None
+        built.append((name, options))
     out = data.get("out", "site")
     out = out if Path(out).is_absolute() else str(path.parent / out)
     return SiteConfig(path=path, title=data.get("title", "Maps"), out=out, maps=built)

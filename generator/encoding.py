@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import aggregate, classify, framedata, series
+from .logs import progress
 from .options import Metric
 
 Written = Callable[[int, list[bytes], list[bytes], list[bytes]], object]  # (metric, chunks, values, series)
@@ -65,12 +66,13 @@ def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_s
 
     def finish(k: int) -> None:
         done.append([j.result() for j in jobs[k]])
+        advance(1)
         if written is not None:
             written(k, [c for c, _, _ in done[k]], [v for _, v, _ in done[k]] if values != "none" else [],
                     prepared[k][3])
 
     workers = os.cpu_count() or 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool, progress("metrics encoded", len(metrics)) as advance:
         ahead = [pool.submit(prepare, m) for m in metrics[:workers]]
         for k in range(len(metrics)):
             matrix, cls, present, shown, overview = ahead.pop(0).result()

@@ -19,7 +19,7 @@ import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import UserError
+from .errors import UserError, flag
 
 SHIFT = 6  # tiles of 2**6 = 64 buckets × 64 regions
 SIDE = 1 << SHIFT
@@ -124,7 +124,8 @@ class Grid:
         lo, hi = int(bucket.min()), int(bucket.max())
         self.lo, self.hi = (lo, hi) if self.lo is None else (min(self.lo, lo), max(self.hi, hi))
         if self.hi - self.lo >= MAX_FRAMES:
-            raise UserError(f"{self.hi - self.lo + 1:,} frames is more than {MAX_FRAMES:,}; use a longer --interval "
+            raise UserError(f"{self.hi - self.lo + 1:,} frames is more than {MAX_FRAMES:,}; use a longer "
+                            f"{flag('interval')} "
                             "or a shorter time range")
         # int32 from here (buckets lie within MAX_FRAMES of the first batch's): half the bytes per pass
         bucket, region = bucket.astype(np.int32), region.astype(np.int32, copy=False)
@@ -303,8 +304,8 @@ def _check_memory(cells: int, pools: int) -> None:
     avail = available_memory()
     if need > avail * 0.8:
         raise UserError(f"the frame × region grid needs about {need / 2**30:.1f} GiB of memory, "
-                        f"{avail / 2**30:.1f} GiB is available; use a longer --interval, fewer --metric or a smaller "
-                        "time range")
+                        f"{avail / 2**30:.1f} GiB is available; use a longer {flag('interval')}, "
+                        f"fewer {flag('metrics')} or a smaller time range")
 
 
 def available_memory() -> int:

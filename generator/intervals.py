@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import UserError, flag
 
 if TYPE_CHECKING:
     from .grid import Matrices
@@ -89,10 +89,10 @@ def parse_interval(text: str | int | None) -> Interval | None:
     try:
         seconds = int(s) if s.isdigit() else pd.Timedelta(re.sub(r"d$", "D", s)).total_seconds()
     except ValueError:
-        raise UserError(f"--interval {s!r} is not an interval; use auto, 15min, 1h, 1d, 7d, seconds, 1mo, 1q or "
+        raise UserError(f"{flag('interval', s)} is not an interval; use auto, 15min, 1h, 1d, 7d, seconds, 1mo, 1q or "
                         "5y") from None
     if seconds < 1 or seconds != int(seconds):
-        raise UserError(f"--interval {s!r} must be a whole number of seconds, at least 1")
+        raise UserError(f"{flag('interval', s)} must be a whole number of seconds, at least 1")
     return seconds_interval(int(seconds))
 
 

@@ -3,8 +3,17 @@ each metric's own settings (`--metric NAME:key=value,…`). Plain data: every st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from .errors import UserError
+from .errors import UserError, flag
+
+# The choices of an option, in one place: the validation (validate.py), the config file and the stages
+# read them from here.
+Agg = Literal["sum", "mean", "min", "max", "count", "median"]
+Fill = Literal["none", "forward"]
+Values = Literal["shown", "exact", "none"]  # the tooltip's values: at the precision shown, float32, none
+Scheme = Literal["equal_interval", "nice", "quantiles", "fisher_jenks", "natural_breaks", "std_mean", "user_defined"]
+RegionType = Literal["auto", "iso2", "iso3", "numeric", "fips", "name", "key"]
 
 
 @dataclass
@@ -18,23 +27,23 @@ class Options:
     time: str = "unixtime"
     metrics: list[str] | None = None
     interval: str | None = None  # None: the data's own step (the demo: 1h)
-    agg: str = "sum"
-    fill: str = "none"
+    agg: Agg = "sum"
+    fill: Fill = "none"
     tz: str | None = None
     from_: str | None = None  # --from, --to: ISO 8601 dates or times (in tz); the frames run from the bucket
     to: str | None = None  # holding one to the bucket holding the other
     center: float | None = None
-    values: str = "shown"  # the tooltip's values: shown (at the precision shown), exact (float32) or none
+    values: Values = "shown"
     sparse: float = 10.0
     classes: int = 20
-    scheme: str = "equal_interval"
+    scheme: Scheme = "equal_interval"
     breaks: list[float] | None = None
     cmap: str = "afmhot_r"
     missing_color: str = "#dddddd"
     shapes: str | None = None  # a file, or built-in shapes: world, world-10m, us-states, us-counties
     layer: str | None = None
     shape_key: str | None = None
-    region_type: str = "auto"
+    region_type: RegionType = "auto"
     projection: str | None = None  # None: albers-usa for the built-in US shapes, else robinson
     borders: str | None = None
     bbox: list[float] | None = None
@@ -84,6 +93,6 @@ def parse_metric(spec: str, o: Options) -> Metric:
             else:
                 raise ValueError
         except ValueError:
-            raise UserError(f"--metric {spec!r}: cannot use {item!r}; write NAME:agg=mean,scheme=quantiles,"
-                            "classes=7,cmap=RdBu,center=0,breaks=10/100,log,round,label=TEXT") from None
+            raise UserError(f"{flag('metrics', spec)}: cannot use {item!r}; write NAME:agg=mean,scheme=quantiles,"
+                            "classes=7,cmap=RdBu,center=0,breaks=10/100,log,round,label=TEXT", "metrics") from None
     return m

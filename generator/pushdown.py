@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .errors import UserError
+from .errors import UserError, flag
 from .grid import MAX_FRAMES, available_memory
 from .intervals import Aggregated, Interval, months, origin, span
 from .source import Source
@@ -27,14 +27,14 @@ _PARTITION = 200_000
 def check_size(frames: int, regions: int, metrics: int) -> None:
     """Refuse, with the estimate, a build whose matrices would not fit in memory."""
     if frames > MAX_FRAMES:
-        raise UserError(f"{frames:,} frames is more than {MAX_FRAMES:,}; use a longer --interval or a shorter "
+        raise UserError(f"{frames:,} frames is more than {MAX_FRAMES:,}; use a longer {flag('interval')} or a shorter "
                         "time range")
     need = frames * regions * metrics * 4 * 2  # float32 values plus working copies
     avail = available_memory()
     if need > avail * 0.8:
         raise UserError(f"{frames:,} frames × {regions:,} regions × {metrics} metrics needs about "
                         f"{need / 2**30:.1f} GiB of memory, {avail / 2**30:.1f} GiB is available; use a "
-                        "longer --interval, fewer --metric or a smaller time range")
+                        f"longer {flag('interval')}, fewer {flag('metrics')} or a smaller time range")
 
 
 def _time_expr(source: Source) -> tuple[sa.ColumnElement, int]:
@@ -182,8 +182,8 @@ def months_from_days(source: Source, interval: Interval, aggs: dict[str, str], t
     A mean is a sum over a count, so the days carry both; a median needs the rows themselves.
     """
     if "median" in aggs.values():
-        raise UserError("--agg median with a calendar --interval (months, years) from a database is not "
-                        "supported; use a file source, mean, or an interval in days")
+        raise UserError(f"{flag('agg', 'median')} with a calendar {flag('interval')} (months, years) from a "
+                        "database is not supported; use a file source, mean, or an interval in days")
     parts = {f"{m}\0{piece}": (m, piece) for m, a in aggs.items()
              for piece in (("sum", "count") if a == "mean" else (a,))}
     rows = Window(None, None, window.lo, window.hi, 0) if window else None

@@ -7,9 +7,13 @@ import http.server
 import mimetypes
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+import watchfiles
+
+from .errors import UserError, first_line
+from .logs import error, log
 
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".html": "text/html; charset=utf-8", ".json": "application/json", ".png": "image/png",
@@ -42,25 +46,61 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 
 
+def _stamps(paths: list[Path]) -> dict[Path, int]:
+    """Each watched file's modification time, as this side last saw it (a rename-save changes it too)."""
+    stamps = {}
+    for p in paths:
+        try:
+            stamps[p] = p.stat().st_mtime_ns
+        except OSError:  # gone for now (an editor between writing and renaming): its event comes later
+            pass
+    return stamps
+
+
 def serve(folder: Path, port: int, rebuild: Callable[[], object] | None, watch: Callable[[], list[Path]]) -> None:
-    """Serve `folder` until interrupted; when a watched file changes, call `rebuild`."""
+    """Serve `folder` until interrupted; when a watched file changes, call `rebuild`. A failed `watch`
+    or `rebuild` (a config saved with a syntax error) is reported and the last good site stays served."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(folder)))
+    files = [p.resolve() for p in watch()]
+    seen = _stamps(files)  # before anyone is told where the site is: a save after this one is seen
     print(f"Serving {folder} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def stamps() -> dict[Path, float]:
-        return {p: p.stat().st_mtime for p in watch() if p.exists()}
-
-    seen = stamps()
     try:
+        if rebuild is None:
+            threading.Event().wait()  # until interrupted
+            return
         while True:
-            time.sleep(1)
-            now = stamps()
-            if rebuild and now != seen:
-                seen = now
-                try:
-                    rebuild()
-                except Exception as exc:  # noqa: BLE001 - a broken edit: keep serving the last good site
-                    print(f"build-site: rebuild failed: {exc}", flush=True)
+            files, seen = _watch_once(files, seen, rebuild, watch)
     finally:
         server.shutdown()
+
+
+def _watch_once(files: list[Path], seen: dict[Path, int], rebuild: Callable[[], object],
+                watch: Callable[[], list[Path]]) -> tuple[list[Path], dict[Path, int]]:
+    """Rebuild on each change to one of `files`, until the files to watch are in other folders: those
+    are returned. The folders are watched, not the files: an editor that saves by writing a new file and
+    renaming it over the old one replaces the file watched. Saves during a rebuild are kept by the
+    watcher, which lives on, and rebuilt after it. Every second without an event the files' times are
+    compared too: a save before the watcher started is not missed."""
+    wanted = set(files)
+    folders = sorted({p.parent for p in files if p.parent.is_dir()})
+    for _ in watchfiles.watch(*folders, watch_filter=lambda _change, path: Path(path) in wanted, recursive=False,
+                              yield_on_timeout=True, rust_timeout=1000):
+        if _stamps(files) == seen:  # nothing changed (a timeout, attributes, a file put back as it was)
+            continue
+        seen = _stamps(files)
+        try:
+            files = [p.resolve() for p in watch()]
+            log("change seen: rebuilding")
+            rebuild()
+        except UserError as exc:
+            error(f"build-site: error: {exc}")
+            error("the last good site is still served; fix it and save again")
+        except Exception as exc:  # noqa: BLE001 - a broken input: keep serving the last good site
+            error(f"build-site: rebuild failed: {type(exc).__name__}: {first_line(exc)}")
+            error("the last good site is still served; fix it and save again")
+        if sorted({p.parent for p in files if p.parent.is_dir()}) != folders:
+            return files, seen  # watched again from those folders
+        wanted.clear()
+        wanted.update(files)  # `seen` stays as it was before the rebuild: a save during it is still seen
+    return files, seen

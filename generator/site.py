@@ -22,7 +22,7 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import UserError
+from .errors import UserError, flag
 
 MARKER = ".build-site"
 # templates/ and static/ sit beside the package in a checkout and inside it in an installed wheel.
@@ -69,19 +69,19 @@ def check_output(out: Path) -> None:
     .html file, a folder or a file this tool did not write."""
     if is_single_file(out) and out.exists():
         if out.is_dir() or not built_here(out):
-            raise UserError(f"--out {str(out)!r} is a {'folder' if out.is_dir() else 'file'} this tool did not "
+            raise UserError(f"{flag('out', str(out))} is a {'folder' if out.is_dir() else 'file'} this tool did not "
                             "write; choose another name or remove it first")
     elif out.exists() and not out.is_dir():
-        raise UserError(f"--out {str(out)!r} is a file; give a folder path")
+        raise UserError(f"{flag('out', str(out))} is a file; give a folder path")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise UserError(f"--out {str(out)!r} is a folder this tool did not build; choose another "
+        raise UserError(f"{flag('out', str(out))} is a folder this tool did not build; choose another "
                         "folder or empty it first")
     parent = out.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=parent).close()
     except OSError as exc:
-        raise UserError(f"--out {str(out)!r} is not writable ({exc.strerror}); choose another folder") from None
+        raise UserError(f"{flag('out', str(out))} is not writable ({exc.strerror}); choose another folder") from None
 
 
 def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]],

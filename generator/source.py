@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from . import scan
-from .errors import UserError, first_line
+from .errors import UserError, first_line, flag
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Source:
     selectable: sa.Subquery | None = None  # …over this
     batches: scan.Batches | None = None  # or the rows as Arrow batches, aggregated in this process
     dates: bool = False  # the times are dates (no time of day): calendar days as read, in any time zone
+    total: int | None = None  # how many rows the batches hold, when known (for the progress display)
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -48,13 +50,13 @@ def open_engine(url: str) -> sa.Engine:
     try:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001 - SQLAlchemy's URL parser raises several kinds
-        raise UserError(f"--db {url!r} is not a database URL; give one like sqlite:///path/to/file.db "
+        raise UserError(f"{flag('db', url)} is not a database URL; give one like sqlite:///path/to/file.db "
                         "or postgresql://user@host/dbname") from None
     try:
         path = sqlite_file(url)
         if path is not None:
             if not path.is_file():
-                raise UserError(f"--db {url!r}: no SQLite file at {path}; check the path")
+                raise UserError(f"{flag('db', url)}: no SQLite file at {path}; check the path")
             # Read-only: a source database is never written by this tool.
             uri = f"file:{path.resolve()}?mode=ro"
             return sa.create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
@@ -62,29 +64,29 @@ def open_engine(url: str) -> sa.Engine:
     except UserError:
         raise
     except Exception as exc:  # noqa: BLE001 - unknown dialect, missing driver: any error of a plugin
-        raise UserError(f"--db {url!r}: cannot open ({first_line(exc)}); check the URL and that its "
+        raise UserError(f"{flag('db', url)}: cannot open ({first_line(exc)}); check the URL and that its "
                         "driver is installed") from None
 
 
 def _pick_columns(columns: list[str], numeric: list[str], region: str, time: str,
                   metrics: list[str] | None, where: str) -> list[str]:
-    for name, flag in ((region, "--region"), (time, "--time")):
+    for name, option in ((region, "region"), (time, "time")):
         if name not in columns:
             raise UserError(f"{where} has no column {name!r} (columns: {', '.join(columns)}); "
-                            f"name the right one with {flag}")
+                            f"name the right one with {flag(option)}", option)
     if metrics:
         for m in metrics:
             if m not in columns:
                 raise UserError(f"{where} has no column {m!r} (columns: {', '.join(columns)}); "
-                                "fix --metric")
+                                f"fix {flag('metrics')}")
             if m not in numeric:
                 raise UserError(f"metric column {m!r} in {where} is not numeric; choose numeric "
-                                "columns with --metric")
+                                f"columns with {flag('metrics')}")
         return list(metrics)
     chosen = [c for c in columns if c in numeric and c not in (region, time)]
     if not chosen:
         raise UserError(f"{where} has no numeric column besides {region!r} and {time!r}; "
-                        "name metric columns with --metric")
+                        f"name metric columns with {flag('metrics')}")
     return chosen
 
 
@@ -94,7 +96,7 @@ def from_database(url: str | sa.Engine, *, table: str | None, query: str | None,
     (aggregated in its GROUP BY, whatever its dialect; an Engine on a SQLite file is read as --db reads
     the file)."""
     if bool(table) == bool(query):
-        raise UserError("with --db give exactly one of --table NAME or --query SQL")
+        raise UserError(f"with {flag('db')} give exactly one of {flag('table')} or {flag('query')}")
     theirs = isinstance(url, sa.Engine)  # the caller's Engine: used, never disposed of here
     engine = url if isinstance(url, sa.Engine) else open_engine(url)
     path = sqlite_file(engine.url.render_as_string(hide_password=False) if theirs else str(url))
@@ -117,7 +119,7 @@ def from_database(url: str | sa.Engine, *, table: str | None, query: str | None,
             sample = pd.DataFrame(conn.execute(sa.select(sel).limit(200)).fetchall(),
                                   columns=list(sel.c.keys()))
     except sa.exc.SQLAlchemyError as exc:
-        raise UserError(f"--db {url!r}: {first_line(exc)}; check the URL, the server and the SQL") from None
+        raise UserError(f"{flag('db', url)}: {first_line(exc)}; check the URL, the server and the SQL") from None
     columns = list(sel.c.keys())
     numeric = [c for c in columns if _is_numeric(sample[c])]
     chosen = _pick_columns(columns, numeric, region, time, metrics, where)
@@ -173,7 +175,7 @@ def _is_numeric(col: pd.Series) -> bool:
 def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str] | None) -> Source:
     p = Path(path)
     if not p.is_file():
-        raise UserError(f"--{kind} {path!r}: no such file")
+        raise UserError(f"{flag(kind, path)}: no such file", kind)
     try:
         if kind == "parquet":
             schema, batches = scan.parquet(p)
@@ -182,8 +184,11 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
             schema, first, batches = scan.csv(p, region)
             head = first.select([time]) if time in schema.names else None
     except Exception as exc:  # noqa: BLE001 - Arrow raises many kinds for a bad file
-        raise UserError(f"--{kind} {path!r} cannot be read ({first_line(exc)}); check the file") from None
-    return from_arrow_schema(schema, head, batches, region=region, time=time, metrics=metrics, where=p.name)
+        raise UserError(f"{flag(kind, path)} cannot be read ({first_line(exc)}); check the file", kind) from None
+    source = from_arrow_schema(schema, head, batches, region=region, time=time, metrics=metrics, where=p.name)
+    if kind == "parquet":  # its footer says how many rows; a CSV file's are known only once read
+        source.total = pq.read_metadata(p).num_rows
+    return source
 
 
 def from_arrow(rows: pa.Table | pa.RecordBatchReader, *, region: str, time: str, metrics: list[str] | None,
@@ -202,8 +207,10 @@ def from_arrow(rows: pa.Table | pa.RecordBatchReader, *, region: str, time: str,
         except Exception as exc:  # noqa: BLE001 - whatever the producer of the batches raises
             raise UserError(f"{where} cannot be read ({first_line(exc)}); check it") from None
     head = rows.select([time]).slice(0, 1000).combine_chunks().to_batches() if time in rows.column_names else []
-    return from_arrow_schema(rows.schema, scan.plain(head[0]) if head else None, scan.arrow(rows), region=region,
-                             time=time, metrics=metrics, where=where)
+    source = from_arrow_schema(rows.schema, scan.plain(head[0]) if head else None, scan.arrow(rows), region=region,
+                               time=time, metrics=metrics, where=where)
+    source.total = rows.num_rows
+    return source
 
 
 def from_arrow_schema(schema: pa.Schema, head: pa.RecordBatch | None, batches: scan.Batches, *, region: str,

@@ -10,7 +10,6 @@ The map's extent is the extent of what is left.
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from dataclasses import dataclass
 
@@ -21,7 +20,8 @@ import shapely
 from pyproj import CRS
 
 from ..codes import country_code, name_field
-from ..errors import UserError, first_line
+from ..errors import UserError, first_line, flag
+from ..logs import log, warn
 from . import builtin, projections, seams
 
 
@@ -35,7 +35,7 @@ class Shapes:
 
 
 def read_shapes(path: str | os.PathLike | gpd.GeoDataFrame | None, layer: str | None = None,
-                flag: str = "--shapes") -> gpd.GeoDataFrame:
+                option: str = "shapes") -> gpd.GeoDataFrame:
     """A shapes file, built-in shapes by name (`us-counties`), or a GeoDataFrame given in Python (copied,
     not changed); `layer` picks one of a file's layers."""
     if isinstance(path, gpd.GeoDataFrame):
@@ -45,28 +45,28 @@ def read_shapes(path: str | os.PathLike | gpd.GeoDataFrame | None, layer: str | 
         p = builtin.shapes_path(name)
         layer = builtin.builtin_layer(name, layer)
         if not p.exists():
-            raise UserError(f"{flag} {str(p)!r}: no such file; give a shapefile, GeoPackage, GeoJSON or TopoJSON, "
+            raise UserError(f"{flag(option, str(p))}: no such file; give a shapefile, GeoPackage, GeoJSON or TopoJSON, "
                             f"or built-in shapes: {', '.join(builtin.BUILTIN)}")
         try:
             layers = [str(n) for n in pyogrio.list_layers(p)[:, 0]]
             if layer is not None and layer not in layers:
-                which = "--layer" if flag == "--shapes" else f"{flag} …:"
-                raise UserError(f"{which} {layer!r}: {p.name} has no such layer (its layers: {', '.join(layers)})")
+                which = flag("layer", layer) if option == "shapes" else f"{flag(option)} …:{layer}"
+                raise UserError(f"{which}: {p.name} has no such layer (its layers: {', '.join(layers)})")
             if layer is None and len(layers) > 1:
-                _say(f"shapes: layer {layers[0]!r} of {', '.join(layers)} in {p.name} (choose with --layer)")
+                log(f"shapes: layer {layers[0]!r} of {', '.join(layers)} in {p.name} (choose with {flag('layer')})")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 gdf = builtin.with_codes(gpd.read_file(p, layer=layer), name)
         except UserError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever GDAL says, the user hears one line
-            raise UserError(f"{flag} {str(p)!r} cannot be read ({first_line(exc)}); give a valid shapefile, "
+            raise UserError(f"{flag(option, str(p))} cannot be read ({first_line(exc)}); give a valid shapefile, "
                             "GeoPackage, GeoJSON or TopoJSON") from None
-        where = f"{flag} {str(p)!r}"
+        where = flag(option, str(p))
     geoms = gdf.geometry.to_numpy()
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.all():
-        _say(f"shapes: {int((~present).sum())} features without geometry left out "
+        log(f"shapes: {int((~present).sum())} features without geometry left out "
              f"({', '.join(map(str, _names_of(gdf[~present])))[:200]})")
     gdf = gdf[present].reset_index(drop=True)
     if gdf.empty:
@@ -80,7 +80,7 @@ def read_shapes(path: str | os.PathLike | gpd.GeoDataFrame | None, layer: str | 
         gdf["geometry"] = seams.unwrap_rings(gdf.geometry.to_numpy())
     invalid = int((~gdf.geometry.is_valid).sum())
     if invalid:
-        _say(f"shapes: {invalid} invalid geometries repaired")
+        log(f"shapes: {invalid} invalid geometries repaired")
     # "structure" keeps polygons polygons (the default can turn slivers into lines).
     gdf["geometry"] = shapely.make_valid(gdf.geometry.to_numpy(), method="structure", keep_collapsed=False)
     return gdf
@@ -91,11 +91,11 @@ def _parse_only(only: str, columns: list[str]) -> tuple[str, list[str]]:
     field = field.strip()
     wanted = [v.strip() for v in values.split(",") if v.strip()]
     if not eq or not field or not wanted:
-        raise UserError(f"--only {only!r}: give FIELD=VALUE[,VALUE...], e.g. continent=Europe or iso_a3=FRA,DEU")
+        raise UserError(f"{flag('only', only)}: give FIELD=VALUE[,VALUE...], e.g. continent=Europe or iso_a3=FRA,DEU")
     if field not in columns:
         same = [c for c in columns if c.lower() == field.lower()]
         if not same:
-            raise UserError(f"--only {only!r}: the shapes have no field {field!r} (fields: {', '.join(columns)})")
+            raise UserError(f"{flag('only', only)}: the shapes have no field {field!r} (fields: {', '.join(columns)})")
         field = same[0]
     return field, wanted
 
@@ -125,23 +125,23 @@ def _select(gdf: gpd.GeoDataFrame, only: str) -> gpd.GeoDataFrame:
         keep |= hit
     if not keep.any():
         values = sorted(set(text) - {""})
-        raise UserError(f"--only {only!r}: no shape has {field} {' or '.join(wanted)} "
+        raise UserError(f"{flag('only', only)}: no shape has {field} {' or '.join(wanted)} "
                         f"({field} values: {', '.join(values[:12])}{' …' if len(values) > 12 else ''})")
     if missing:
-        _say(f"shapes: no shape has {field} {', '.join(missing)} (--only)")
-    _say(f"shapes: {int(keep.sum())} of {len(gdf)} kept by --only {only}")
+        warn(f"shapes: no shape has {field} {', '.join(missing)} ({flag('only')})")
+    log(f"shapes: {int(keep.sum())} of {len(gdf)} kept by {flag('only', only)}")
     return gdf[keep].reset_index(drop=True)
 
 
-def _parse_bbox(bbox: list[float]) -> tuple[float, float, float, float]:
+def parse_bbox(bbox: list[float]) -> tuple[float, float, float, float]:
     ok = len(bbox) == 4 and all(isinstance(v, (int, float)) and np.isfinite(v) for v in bbox)
     if ok:
         lon0, lat0, lon1, lat1 = (float(v) for v in bbox)
         ok = -90 <= lat0 < lat1 <= 90 and -360 <= lon0 <= 360 and -360 <= lon1 <= 360 and lon0 != lon1
     if not ok:
-        text = ",".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in bbox)
-        raise UserError(f"--bbox {text!r}: give four numbers WEST,SOUTH,EAST,NORTH in degrees, south < north, "
-                        "e.g. --bbox=-25,34,45,72 (WEST > EAST crosses the 180th meridian)")
+        raise UserError(f"{flag('bbox', list(bbox))}: give four numbers WEST,SOUTH,EAST,NORTH in degrees, "
+                        f"south < north, e.g. {flag('bbox', [-25, 34, 45, 72])} "
+                        "(WEST > EAST crosses the 180th meridian)")
     return lon0, lat0, lon1, lat1
 
 
@@ -153,30 +153,27 @@ def _bbox_area(bbox: tuple[float, float, float, float]) -> object:
     return shapely.union_all([shapely.box(lon0 + k, lat0, lon1 + k, lat1) for k in (-720.0, -360.0, 0.0, 360.0)])
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def prepare(gdf: gpd.GeoDataFrame, projection: str, bbox: list[float] | None = None,
             only: str | None = None) -> Shapes:
     """Select, cut and project the shapes; the frame holds what is left, one row per region."""
     if only:
         gdf = _select(gdf, only)
-    box = _parse_bbox(list(bbox)) if bbox is not None else None
+    box = parse_bbox(list(bbox)) if bbox is not None else None
     gdf = seams.to_lonlat(gdf, CRS("EPSG:4326"))
     if box is not None:
         clipped = seams.clip(gdf.geometry.to_numpy(), _bbox_area(box))
         if all(g is None for g in clipped):
-            raise UserError(f"--bbox {','.join(f'{v:g}' for v in box)}: no shape lies in it; the shapes span "
+            raise UserError(f"{flag('bbox', box)}: no shape lies in it; the shapes span "
                             f"{','.join(f'{v:.0f}' for v in gdf.total_bounds)} (west, south, east, north)")
         gdf = gdf.set_geometry(list(clipped), crs="EPSG:4326")
     projected, view, outlines = projections.project(gdf, projection)
     shown = projected.geometry.notna().to_numpy() & ~projected.geometry.is_empty.to_numpy()
     if not shown.any():
-        raise UserError(f"--projection {projection!r} shows none of the shapes; choose another centre or projection")
+        raise UserError(f"{flag('projection', projection)} shows none of the shapes; choose another centre or "
+                        "projection")
     if not shown.all():
-        why = "outside --bbox" if box is not None else "outside what the projection shows"
-        _say(f"shapes: {int((~shown).sum())} of {len(shown)} left out ({why}: "
+        why = f"outside {flag('bbox')}" if box is not None else "outside what the projection shows"
+        log(f"shapes: {int((~shown).sum())} of {len(shown)} left out ({why}: "
              f"{', '.join(map(str, _names_of(projected[~shown])))[:200]})")
     projected = projected[shown].reset_index(drop=True)
     columns = [c for c in projected.columns if c != projected.geometry.name]

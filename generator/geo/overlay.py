@@ -9,20 +9,16 @@ Lines that are not the regions' arcs are simplified like them and quantized on t
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import shapely
 
-from ..errors import UserError
+from ..errors import UserError, flag
+from ..logs import warn
 from . import builtin, geometry
 
 _STATE_FIELDS = ("state", "STATE", "STATEFP", "statefp", "STATE_FIPS", "STUSPS")
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def _arc_ids(arcs: object) -> list[int]:
@@ -55,8 +51,9 @@ def groups_of(field: str, shapes: geometry.Shapes, key_field: str) -> list[str] 
         return table[found]
     keys = table[key_field]
     if not all(k.isdigit() and 4 <= len(k) <= 5 for k in keys):
-        raise UserError(f"--borders state: the shapes' key field {key_field!r} holds no county FIPS codes and "
-                        f"no state field was found (fields: {', '.join(table)}); name the field: --borders FIELD")
+        raise UserError(f"{flag('borders', 'state')}: the shapes' key field {key_field!r} holds no county FIPS "
+                        f"codes and no state field was found (fields: {', '.join(table)}); name the field: "
+                        f"{flag('borders', 'FIELD')}")
     return [k.zfill(5)[:2] for k in keys]
 
 
@@ -72,7 +69,7 @@ def border_file(spec: str) -> tuple[str, str | None] | None:
 
 def file_lines(path: str, layer: str | None, projection: str, bbox: list[float] | None) -> list:
     """Another file's outlines on this map: projected as the regions are, each shared edge once."""
-    other = geometry.prepare(geometry.read_shapes(path, layer, flag="--borders"), projection, bbox=bbox)
+    other = geometry.prepare(geometry.read_shapes(path, layer, option="borders"), projection, bbox=bbox)
     edges = shapely.union_all(shapely.boundary(other.frame.geometry.to_numpy()))
     return [g for g in shapely.get_parts(shapely.line_merge(edges)) if not g.is_empty]
 
@@ -111,16 +108,17 @@ def add_borders(topology: dict, spec: str, shapes: geometry.Shapes, key_field: s
     if groups is not None:
         chosen = mesh(topology, groups)
         if not chosen:
-            _say(f"borders: no two neighbouring shapes differ in {spec!r}; no border drawn")
+            warn(f"borders: no two neighbouring shapes differ in {spec!r}; no border drawn")
             return
         topology["objects"]["borders"] = {"type": "MultiLineString", "arcs": [[i] for i in chosen]}
         return
     found = border_file(spec)
     if found is None:
-        raise UserError(f"--borders {spec!r} is neither a field of the shapes (fields: {', '.join(shapes.keys_table)}) "
+        raise UserError(f"{flag('borders', spec)} is neither a field of the shapes (fields: "
+                        f"{', '.join(shapes.keys_table)}) "
                         f"nor a file or built-in shapes ({', '.join(builtin.BUILTIN)}); give FIELD, state or "
                         "PATH[:LAYER]")
     before = len(topology["objects"])
     add_lines(topology, file_lines(*found, projection, bbox), "borders", simplify)
     if len(topology["objects"]) == before:
-        _say(f"borders: {found[0]} has no outline on this map; no border drawn")
+        warn(f"borders: {found[0]} has no outline on this map; no border drawn")

@@ -18,7 +18,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from ..errors import UserError
+from ..errors import UserError, flag
 from . import albers_usa, seams
 
 PROJECTIONS = {
@@ -65,17 +65,17 @@ def resolve_crs(projection: str, shapes: gpd.GeoDataFrame | None = None) -> CRS:
             centre = []
         wanted = 2 if key == "orthographic" else 1
         if key not in CENTRED:
-            raise UserError(f"--projection {projection!r}: {key} has a fixed centre; NAME:LON works with "
+            raise UserError(f"{flag('projection', projection)}: {key} has a fixed centre; NAME:LON works with "
                             f"{', '.join(CENTRED)}, or give a CRS")
         if not (1 <= len(centre) <= wanted) or not all(np.isfinite(centre)) \
                 or not -360 <= centre[0] <= 360 or (len(centre) == 2 and not -90 <= centre[1] <= 90):
-            raise UserError(f"--projection {projection!r}: give a centre as NAME:LON (robinson:150) or "
+            raise UserError(f"{flag('projection', projection)}: give a centre as NAME:LON (robinson:150) or "
                             "orthographic:LON,LAT in degrees (-360…360, -90…90)")
         text = CENTRED[key].format(lon=centre[0], lat=centre[1] if len(centre) == 2 else 0.0)
     try:
         return CRS.from_user_input(text)
     except CRSError:
-        raise UserError(f"--projection {projection!r} is not a CRS; use {', '.join(PROJECTIONS)}, "
+        raise UserError(f"{flag('projection', projection)} is not a CRS; use {', '.join(PROJECTIONS)}, "
                         "an EPSG code or a PROJ string") from None
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UserError
+from ..errors import UserError, flag
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -42,7 +42,7 @@ def find_chromium(explicit: str | None = None) -> str | None:
         path = explicit or os.environ["BUILD_SITE_BROWSER"]
         found = shutil.which(path) or (path if Path(path).is_file() else None)
         if not found:
-            raise UserError(f"--browser {path!r} is not an executable; give the path of Chromium or Chrome")
+            raise UserError(f"{flag('browser', path)} is not an executable; give the path of Chromium or Chrome")
         return found
     if playwright_chromium():
         return None
@@ -51,7 +51,7 @@ def find_chromium(explicit: str | None = None) -> str | None:
         if found:
             return found
     raise UserError("no Chromium found: run `python -m playwright install chromium`, or install "
-                    "Chromium/Chrome (Debian: apt-get install chromium), or pass --browser PATH")
+                    f"Chromium/Chrome (Debian: apt-get install chromium), or pass {flag('browser')}")
 
 
 def launch_options(explicit: str | None = None) -> dict:

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import imageio_ffmpeg
 
-from ..errors import UserError, first_line
+from ..errors import UserError, first_line, flag
+from ..logs import progress
 from ..site import STATIC, built_here, is_single_file
 from . import browser, ffmpeg
 
@@ -113,14 +114,14 @@ def record(site: Path, out: Path, r: Recording) -> Result:
     if suffix not in FORMATS:
         raise UserError(f"video {str(out)!r}: unknown extension; use .mp4, .webm or .gif")
     if r.width < 16 or r.height < 16 or r.fps < 1 or r.step < 1:
-        raise UserError("--size must be at least 16x16, --fps and --step at least 1")
+        raise UserError(f"{flag('size')} must be at least 16x16, {flag('fps')} and {flag('step')} at least 1")
     out.parent.mkdir(parents=True, exist_ok=True)
     parts_dir = out.with_name(out.name + ".parts")
     manifest = parts_dir / "settings.json"
     settings = json.dumps({k: v for k, v in asdict(r).items() if k not in ("resume", "browser")}, sort_keys=True)
     if r.resume and parts_dir.exists() and manifest.exists() and manifest.read_text() != settings:
-        raise UserError(f"--resume: {parts_dir} was recorded with other settings; rerun them, or record "
-                        "again without --resume")
+        raise UserError(f"{flag('resume')}: {parts_dir} was recorded with other settings; rerun them, or record "
+                        f"again without {flag('resume')}")
     if parts_dir.exists() and not r.resume:
         shutil.rmtree(parts_dir)
     parts_dir.mkdir(exist_ok=True)
@@ -196,7 +197,8 @@ def record(site: Path, out: Path, r: Recording) -> Result:
         if isinstance(exc, UserError) and not done:
             raise
         raise UserError(f"recording {what}: {len(done)} complete segment(s) joined into {out}; rerun with "
-                        "--resume to continue" if done else f"recording {what}; nothing was recorded") from None
+                        f"{flag('resume')} to "
+                        f"continue" if done else f"recording {what}; nothing was recorded") from None
     server.shutdown()
     ffmpeg.join(targets, out)
     shutil.rmtree(parts_dir, ignore_errors=True)
@@ -210,7 +212,7 @@ def _metric_index(metric: str | None, names: list[str]) -> int:
         return names.index(metric)
     if metric.isdigit() and int(metric) < len(names):
         return int(metric)
-    raise UserError(f"--metric {metric!r} is not in the site (metrics: {', '.join(names)})")
+    raise UserError(f"{flag('metrics', metric)} is not in the site (metrics: {', '.join(names)})")
 
 
 def _bitrate(r: Recording) -> int:
@@ -222,17 +224,17 @@ def _choose(page: Page, r: Recording, suffix: str) -> str:
     """WebCodecs H.264 where the browser has it (MP4, even sizes), else PNG frames to ffmpeg."""
     if r.method == "png" or suffix != ".mp4" or r.width % 2 or r.height % 2:
         if r.method == "webcodecs":
-            raise UserError("--method webcodecs records only .mp4 at even sizes")
+            raise UserError(f"{flag('method', 'webcodecs')} records only .mp4 at even sizes")
         return "png"
     ok = page.evaluate("([w, h, f]) => choroplethCapture.h264Supported(w, h, f)", [r.width, r.height, r.fps])
     if not ok and r.method == "webcodecs":
-        raise UserError("this browser has no H.264 in WebCodecs; use --method png")
+        raise UserError(f"this browser has no H.264 in WebCodecs; use {flag('method', 'png')}")
     return "webcodecs" if ok else "png"
 
 
 def stills(folders: list[Path], width: int = 480, height: int = 270) -> None:
     """still.png in each map folder: its middle frame, drawn by its own page (one browser for all)."""
-    with browser.chromium() as b:
+    with browser.chromium() as b, progress("still images", len(folders)) as advance:
         page = b.new_page(viewport={"width": width + 40, "height": height + 200})
         for folder in folders:
             page.goto((folder / "index.html").as_uri())
@@ -241,3 +243,4 @@ def stills(folders: list[Path], width: int = 480, height: int = 270) -> None:
             page.evaluate("() => { const i = choropleth.frameCount >> 1; return choropleth.ensure(i, i)"
                           ".then(() => choropleth.renderFrame(i)); }")
             page.locator("#map").screenshot(path=str(folder / "still.png"))
+            advance(1)
