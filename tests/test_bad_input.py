@@ -65,7 +65,7 @@ CASES = [
     ("unknown aggregate", ["--agg", "avg"], ["--agg"]),
     ("unknown time zone", ["--tz", "Mars/Olympus_Mons"], ["--tz", "IANA name"]),
     ("a window's end not ISO 8601", ["--from", "yesterday"], ["--from 'yesterday'", "ISO 8601"]),
-    ("a window backwards", ["--from", "2024-02-01", "--to", "2024-01-01"], ["--from 2024-02-01 is after --to"]),
+    ("a window backwards", ["--from", "2024-02-01", "--to", "2024-01-01"], ["--from '2024-02-01' is after --to '2024-01-01'"]),
     ("weeks from no weekday", ["--interval", "1w-someday"], ["--interval", "1w-sun"]),
     ("malformed metric settings", ["--metric", "metric1:agg"], ["--metric 'metric1:agg'", "cannot use 'agg'"]),
     ("unknown region code type", ["--region-type", "iso4"], ["--region-type", "iso2, iso3"]),
