@@ -74,7 +74,7 @@
   }
 
   // The page's own time format (meta.timeFormat, strftime) read back: one regular expression, made once.
-  const FIELD = { Y: "([+-]?\\d{1,6})", y: "(\\d{2})", m: "(\\d{1,2})", d: "(\\d{1,2})", e: "\\s*(\\d{1,2})",
+  const FIELD = { Y: "([+-]?\\d{4,6})", y: "(\\d{2})", m: "(\\d{1,2})", d: "(\\d{1,2})", e: "\\s*(\\d{1,2})",
                   H: "(\\d{1,2})", M: "(\\d{1,2})", S: "(\\d{1,2})", j: "(\\d{1,3})", b: "([a-z]{3,})",
                   B: "([a-z]{3,})", a: "[a-z]+", A: "[a-z]+", Z: "\\S*", "%": "%" };
   const order = [];
