@@ -120,6 +120,11 @@ def add_recording_options(p: argparse.ArgumentParser, metric_flag: str = "--vide
     g.add_argument("--start", type=int, default=0, help="first frame (default: 0)")
     g.add_argument("--end", type=int, help="frame to stop before (default: after the last)")
     g.add_argument("--step", type=int, default=1, help="record every n-th frame (default: 1)")
+    g.add_argument("--from", dest="from_time", metavar="TIME",
+                   help="first time, as the page shows it or ISO 8601, e.g. 2024-03-01 (instead of --start)")
+    g.add_argument("--to", dest="to_time", metavar="TIME", help="last time, included (instead of --end)")
+    g.add_argument("--every", help="a frame every this much data time (1h, 1d, 1w, 1mo, 1y) or this many frames "
+                                   "(instead of --step)")
     g.add_argument("--quality", type=int, default=23, help="CRF: lower is better and larger (default: 23)")
     g.add_argument("--browser", help="Chromium/Chrome to use (default: Playwright's own, else the system's)")
     g.add_argument("--method", default="auto", choices=("auto", "webcodecs", "png"),
@@ -142,7 +147,8 @@ def run_record(args: argparse.Namespace, site: Path, video: str) -> None:
     from .video import capture
 
     rec = capture.Recording(fps=args.fps, width=args.size[0], height=args.size[1], metric=args.video_metric,
-                            start=args.start, end=args.end, step=args.step, quality=args.quality,
+                            start=args.start, end=args.end, step=args.step, from_time=args.from_time,
+                            to_time=args.to_time, every=args.every, quality=args.quality,
                             browser=args.browser, resume=args.resume, method=args.method,
                             segment=args.segment_frames)
     result = capture.record(site, Path(video), rec)
