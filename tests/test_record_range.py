@@ -116,3 +116,14 @@ def test_bad_time_on_the_command_line(tmp_path: Path, sites: dict) -> None:
         "build-site: error: --from '2024-13-01' is not a time; write it as the page shows it (2024-01-01) or in ISO "
         "8601 (2024-03-01, 2024-03-01T14:00)"]
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_python_face_records_in_the_same_words(tmp_path: Path, sites: dict) -> None:
+    import build_site
+
+    m = build_site.choropleth(str(sites["hourly"].with_suffix(".csv")), time="t", tz="Europe/Paris", interval="1h")
+    out = m.record(tmp_path / "days.mp4", size=(320, 180), from_time="2024-03-26 12:00", to_time="2024-03-28 12:00",
+                   every="1d")
+    assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 3
+    with pytest.raises(UserError, match="--every 'fortnight' is neither"):
+        m.record(tmp_path / "x.mp4", every="fortnight")
