@@ -248,3 +248,26 @@ def test_every_frames_and_play_plan(tab: Page, sites: dict) -> None:
     assert daily == [5, 29, 53, 77, 101]
     assert page.evaluate("""(n) => { const p = P.playPlan(5, 120, P.parseSpeed('1d') * 30, 30);
         return [...Array(n).keys()].map((k) => p.frame(k * 1000 / 30)); }""", len(daily)) == daily
+
+
+def test_local_days(tab: Page, sites: dict, tmp_path: Path) -> None:
+    """Frames of local days (meta unit "day": days since 1970-01-01, each from the zone's midnight), as a
+    build whose days follow the clock writes them: 23 and 25 hours long at the changes."""
+    page_text = sites["daily"].read_text(encoding="utf-8")
+    seconds = '"start":1704063600,"step":86400,"unit":"s"'  # Jan 1 2024 at Paris midnight, days of 86,400 s
+    assert seconds in page_text
+    days = tmp_path / "days.html"
+    first = (datetime.date(2024, 1, 1) - datetime.date(1970, 1, 1)).days
+    days.write_text(page_text.replace(seconds, f'"start":{first},"step":1,"unit":"day"'), encoding="utf-8")
+    page = opened(tab, days)
+    zone = zoneinfo.ZoneInfo("Europe/Paris")
+    dates = [datetime.date(2024, 1, 1) + datetime.timedelta(days=i) for i in range(367)]
+    midnights = [datetime.datetime(d.year, d.month, d.day, tzinfo=zone).timestamp() * 1000 for d in dates]
+    assert page.evaluate("[...Array(367).keys()].map((i) => P.timeOf(i))") == midnights
+    assert page.evaluate("(ds) => ds.map((d) => P.frameAt(d))", [d.isoformat() for d in dates]) == [*range(366), -1]
+    assert page.evaluate("P.stepFrames(P.frameAt('2024-03-28'), null, 1)") == 87 + 7  # a week, over the change
+    assert page.evaluate("P.everyFrames(80, 100, '1d')") == list(range(80, 101))
+    assert page.evaluate("P.speedChoices()[0]") == {"key": "1d", "label": "1 day/s", "framesPerSecond": 1}
+    year = ticks(page, 0, 365, 1280)
+    assert labels(year)[:4] == ["2024*", "Feb", "Mar", "Apr"]
+    assert [t["at"] for t in year] == [(datetime.date(2024, m, 1) - dates[0]).days for m in range(1, 13)]

@@ -1,4 +1,4 @@
-"""Stage 6 (optional), video: which frames a recording holds. In frames (--start, --end, --step), or in
+"""Stage 7 (optional), video: which frames a recording holds. In frames (--start, --end, --step), or in
 the page's own words (--from, --to: times as the page shows them or ISO 8601; --every: a number of
 frames or data time such as 1d, 6h, 1mo), resolved by the page itself (static/player/35-time.js), the
 one source of truth for when each frame is: the video holds the frames the player shows for that range
@@ -56,9 +56,16 @@ def to_record(page: Page, count: int, *, start: int = 0, end: int | None = None,
         if not known:
             raise UserError(f"--every {text!r} is neither a number of frames nor data time such as 1h, 1d, 1w, "
                             "1mo or 1y")
-        raise UserError(f"--every {text!r} is shorter than a frame of the site "
-                        f"({Interval(meta['step'], meta.get('unit', 's'))})")
+        raise UserError(f"--every {text!r} is shorter than a frame of the site ({_interval(meta)})")
     return [int(i) for i in frames]
+
+
+def _interval(meta: dict) -> str:
+    """A frame's length as --interval says it: 1h, 1d, 1w, 1mo, 1y."""
+    n, unit = meta["step"], meta.get("unit", "s")
+    if unit == "day":  # local calendar days
+        return f"{n // 7}w" if n % 7 == 0 else f"{n}d"
+    return str(Interval(n, unit))
 
 
 def _frame(page: Page, flag: str, text: str) -> tuple[float, int]:

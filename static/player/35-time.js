@@ -20,10 +20,12 @@
   }
   const daysIn = (Y, m) => new Date(utc(Y, m + 1, 0)).getUTCDate();
 
-  // Frame i starts at start + i × step: seconds since 1970, or calendar months since January 1970, as 30-draw
-  // shows it (a part before this one that knows better, e.g. of days across a clock change, may set P.timeOf).
+  // Frame i starts at start + i × step: seconds since 1970, local days since 1970-01-01 (at the zone's
+  // midnight, or the day's first instant where the clocks skip it), or calendar months since January
+  // 1970, as 30-draw shows it (a part before this one may set P.timeOf: then that one).
   const timeOf = P.timeOf || (meta.unit === "month" ? (i) => utc(1970, 1 + meta.start + i * meta.step)
-                                                     : (i) => (meta.start + i * meta.step) * 1000);
+    : meta.unit === "day" ? (i) => localTime(1970, 1, 1 + meta.start + i * meta.step)
+    : (i) => (meta.start + i * meta.step) * 1000);
 
   // Calendar fields of an instant in the map's zone (Intl knows the zones' rules, offline).
   const zoned = zone && new Intl.DateTimeFormat("en-US", {
@@ -144,12 +146,13 @@
     if (!unit || !(n > 0)) return null;
     return unit === "q" ? { n: 3 * n, unit: "mo" } : { n, unit };
   }
-  const frameSeconds = meta.unit === "month" ? meta.step * SECONDS.mo : meta.step;
+  const frameSeconds = meta.step * (meta.unit === "month" ? SECONDS.mo : meta.unit === "day" ? SECONDS.d : 1);
   const framesIn = (dur) => dur.n * SECONDS[dur.unit] / frameSeconds; // frames in a duration (on average)
 
-  // A time moved by n units: hours and shorter in elapsed time, days and longer on the zone's calendar.
+  // A time moved by n units: hours and shorter in elapsed time, whole days and longer on the zone's calendar
+  // (a fraction of a day, month or year: on average, in elapsed time).
   function addTime(ms, n, unit) {
-    if (unit === "s" || unit === "min" || unit === "h") return ms + n * SECONDS[unit] * 1000;
+    if (unit === "s" || unit === "min" || unit === "h" || !Number.isInteger(n)) return ms + n * SECONDS[unit] * 1000;
     const f = timeFields(ms);
     if (unit === "d" || unit === "w") return localTime(f.Y, f.m, f.d + n * (unit === "w" ? 7 : 1), f.H, f.M, f.S);
     const m0 = f.m - 1 + (unit === "y" ? 12 * n : n), Y = f.Y + Math.floor(m0 / 12), m = mod(m0, 12) + 1;
@@ -188,7 +191,7 @@
   // ---- moving by calendar units ----
   function unitUp() { // the calendar unit one up from the frames': hours' frames step a day, days a week…
     if (meta.unit === "month") return meta.step < 12 ? "1y" : `${10 * meta.step / 12}y`;
-    const s = meta.step;
+    const s = frameSeconds;
     return s < 60 ? "1min" : s < 3600 ? "1h" : s < 86400 ? "1d" : s < 604800 ? "1w" : s < 28 * 86400 ? "1mo" : "1y";
   }
   // The frame holding frame's start moved by one unit (a duration such as "1d"; default one up from the

@@ -14,7 +14,7 @@
   const RANK = { s: 0, min: 1, h: 2, d: 3, mo: 4, y: 5 };
   const SAMPLE = { s: "00:00:00", min: "00:00", h: "00:00", d: "May 30", mo: "May", y: "2000" };
   const PAD = 4, GAP = 8; // a label starts PAD px right of its tick, and GAP px after the label before it
-  const frameSeconds = meta.unit === "month" ? meta.step * SECONDS.mo : meta.step;
+  const frameSeconds = meta.step * (meta.unit === "month" ? SECONDS.mo : meta.unit === "day" ? SECONDS.d : 1);
   const pad2 = (n) => String(n).padStart(2, "0");
 
   function msOf(at) { // a frame position (fractional: into the frame) -> epoch ms
