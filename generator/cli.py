@@ -134,7 +134,6 @@ def record_parser() -> argparse.ArgumentParser:
                                 "frame by frame: .mp4 (H.264), .webm (VP9) or .gif.")
     p.add_argument("site", help="folder of a built site")
     p.add_argument("video", help="output .mp4, .webm or .gif")
-    add_recording_options(p, "--metric")
     # Only here: with the build, --from and --to are the data's range (and the video records all of it).
     g = p.add_argument_group("range in the page's words")
     g.add_argument("--from", dest="from_time", metavar="TIME",
@@ -142,6 +141,7 @@ def record_parser() -> argparse.ArgumentParser:
     g.add_argument("--to", dest="to_time", metavar="TIME", help="last time, included (instead of --end)")
     g.add_argument("--every", help="a frame every this much data time (1h, 1d, 1w, 1mo, 1y) or this many frames "
                                    "(instead of --step)")
+    add_recording_options(p, "--metric")
     return p
 
 
