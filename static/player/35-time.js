@@ -1,8 +1,34 @@
+// @ts-check
 // build-site player, part 35: the time axis, without any element. When each frame starts (timeOf),
 // which frame holds a time (frameAt), a time read as the page shows it or as ISO 8601 (parseTime),
 // calendar steps in the map's time zone (stepFrames, everyFrames), speeds in data time (speedChoices,
 // parseSpeed) and which frames a speed faster than the screen draws (playPlan). Pure functions of the
 // meta: the timeline, the keyboard and the video recorder (generator/video/capture.py) ask these.
+//
+// What this part and 36-ticks add to the shared object, for TypeScript's checker (window.choroplethPlayer
+// is then typed Player & TimeAxis):
+/**
+ * @typedef {object} TimeAxis
+ * @property {(i: number) => number} timeOf  epoch ms of frame i's start
+ * @property {(t: number | string) => number} frameAt  the frame holding a time (ms or text), -1 outside
+ * @property {(text: unknown) => number} parseTime  epoch ms of a time as the page shows it or ISO 8601, NaN
+ * @property {(ms: number) => {Y: number, m: number, d: number, H: number, M: number, S: number, Z: string}} timeFields
+ * @property {(Y: number, m: number, d?: number, H?: number, M?: number, S?: number) => number} localTime
+ * @property {(Y: number, m: number) => number} daysIn
+ * @property {(text: unknown) => ({n: number, unit: string} | null)} parseDuration  "1d" -> {n: 1, unit: "d"}
+ * @property {(ms: number, n: number, unit: string) => number} addTime
+ * @property {() => {key: string, label: string, framesPerSecond: number}[]} speedChoices
+ * @property {(s: number | string) => number} parseSpeed  frames per second, NaN
+ * @property {(frame: number, unit: string | null | undefined, dir: number) => number} stepFrames
+ * @property {(from: number, to: number, every: number | string, fromMs?: number) => number[]} everyFrames
+ * @property {(from: number, to: number, framesPerSecond: number, screenHz?: number) => PlayPlan} playPlan
+ * @property {(from: number, to: number, widthPx: number, measureText?: (label: string) => number) => Tick[]} ticks
+ */
+/**
+ * @typedef {{stride: number, last: number, frame: (ms: number) => number, duration: number}} PlayPlan
+ * @typedef {{frame: number, at: number, x: number, ms: number, label: string, major: boolean,
+ *            box: number[] | null}} Tick
+ */
 (function (P) {
   "use strict";
   const { meta, N } = P;

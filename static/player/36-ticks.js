@@ -1,3 +1,4 @@
+// @ts-check
 // build-site player, part 36: a timeline's ticks, without any element. At calendar units that suit the
 // span shown (years, months, days, hours, minutes, seconds, in 1/2/5/10… steps) in the map's time zone,
 // the finest whose labels, measured with the caller's function, do not overlap; labelled as video
@@ -6,6 +7,7 @@
   "use strict";
   const { meta, N, timeOf, timeFields, localTime, daysIn } = P;
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  /** @type {[string, number][]} */
   const LEVELS = [["s", 1], ["s", 2], ["s", 5], ["s", 10], ["s", 15], ["s", 30], ["min", 1], ["min", 2], ["min", 5],
                   ["min", 10], ["min", 15], ["min", 30], ["h", 1], ["h", 2], ["h", 3], ["h", 6], ["h", 12], ["d", 1],
                   ["d", 2], ["d", 5], ["d", 10], ["mo", 1], ["mo", 2], ["mo", 3], ["mo", 6], ["y", 1], ["y", 2],
