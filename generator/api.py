@@ -260,12 +260,16 @@ class Map:
     def record(self, path: str | os.PathLike, *, fps: int = 30, size: tuple[int, int] = (1280, 720),
                metric: str | None = None, start: int = 0, end: int | None = None, step: int = 1, quality: int = 23,
                method: str = "auto", browser: str | None = None, resume: bool = False,
-               segment_frames: int = 1800) -> Path:
+               segment_frames: int = 1800, from_time: str | None = None, to_time: str | None = None,
+               every: str | int | None = None) -> Path:
         """Record the map into a .mp4, .webm or .gif, frame by frame, as `build-site record` does (same
-        options: `metric` by name or index, frames `start` to before `end` every `step`, `quality` as CRF)."""
+        options: `metric` by name or index, frames `start` to before `end` every `step`, `quality` as CRF;
+        or `from_time` to `to_time` included, times as the page shows them or ISO 8601, a frame `every`
+        data time such as "1d" or "1mo", or a number of frames: --from, --to and --every)."""
         rec = capture.Recording(fps=fps, width=size[0], height=size[1], metric=metric, start=start, end=end,
-                                step=step, quality=quality, browser=browser, resume=resume, method=method,
-                                segment=segment_frames)
+                                step=step, from_time=from_time, to_time=to_time,
+                                every=None if every is None else str(every), quality=quality, browser=browser,
+                                resume=resume, method=method, segment=segment_frames)
         with tempfile.TemporaryDirectory(prefix="build-site-") as tmp:
             folder = self.save(Path(tmp) / "site")
             try:

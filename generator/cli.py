@@ -161,6 +161,13 @@ def record_parser() -> argparse.ArgumentParser:
                                 "frame by frame: .mp4 (H.264), .webm (VP9) or .gif.")
     p.add_argument("site", help="folder of a built site")
     p.add_argument("video", help="output .mp4, .webm or .gif")
+    # Only here: with the build, --from and --to are the data's range (and the video records all of it).
+    g = p.add_argument_group("range in the page's words")
+    g.add_argument("--from", dest="from_time", metavar="TIME",
+                   help="first time, as the page shows it or ISO 8601, e.g. 2024-03-01 (instead of --start)")
+    g.add_argument("--to", dest="to_time", metavar="TIME", help="last time, included (instead of --end)")
+    g.add_argument("--every", help="a frame every this much data time (1h, 1d, 1w, 1mo, 1y) or this many frames "
+                                   "(instead of --step)")
     add_recording_options(p, "--metric")
     add_voice_options(p)
     return p
@@ -172,7 +179,9 @@ def run_record(args: argparse.Namespace, site: Path, video: str) -> None:
     rec = capture.Recording(fps=args.fps, width=args.size[0], height=args.size[1], metric=args.video_metric,
                             start=args.start, end=args.end, step=args.step, quality=args.quality,
                             browser=args.browser, resume=args.resume, method=args.method,
-                            segment=args.segment_frames)
+                            segment=args.segment_frames,  # and the page's words, given to `record` only
+                            from_time=getattr(args, "from_time", None), to_time=getattr(args, "to_time", None),
+                            every=getattr(args, "every", None))
     result = capture.record(site, Path(video), rec)
     say(args, f"Video: {result.path.resolve()} ({result.frames} frames in {result.seconds:.1f} s, "
               f"{result.frames / result.seconds:.0f} frames/s, {result.method})")

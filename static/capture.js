@@ -6,7 +6,8 @@
 // not raw pixels: Chromium uploads a large POST body at only ~30 MB/s, and a map's flat colours make
 // small PNGs.)
 // choroplethCapture.h264(frames, url, fps, bitrate): encodes in the page with WebCodecs and POSTs only
-// the encoded H.264 (Annex B) chunks. `frames` is [start, end, step] (end exclusive).
+// the encoded H.264 (Annex B) chunks. `frames` is the list of frame indices to record, in order (evenly
+// spaced, or the frames holding each day, month… of a calendar step).
 (function () {
   "use strict";
   const api = window.choropleth;
@@ -24,19 +25,25 @@
       done: () => inFlight,
     };
   }
+  // The data of the next batch of frames, loaded together; when they lie far apart (a frame a day of
+  // minutes) the chunks between are not loaded: each frame's own is, as it is drawn.
+  function prefetch(frames, k, batch) {
+    const first = frames[k], last = frames[Math.min(frames.length - 1, k + batch)];
+    return (last - first) / api.meta.chunkFrames <= batch + 1 ? api.ensure(first, last) : Promise.resolve();
+  }
   async function draw(i) {
     if (!api.renderFrame(i)) { await api.ensure(i, i); api.renderFrame(i); }
   }
 
-  async function png([start, end, step], url, batch) {
+  async function png(frames, url, batch) {
     const canvas = api.canvas;
     const out = sender(url);
     let parts = [];
-    for (let i = start; i < end; i += step) {
-      if (parts.length === 0) await api.ensure(i, Math.min(end - 1, i + step * batch));
-      await draw(i);
+    for (let k = 0; k < frames.length; k++) {
+      if (parts.length === 0) await prefetch(frames, k, batch);
+      await draw(frames[k]);
       parts.push(await new Promise((resolve) => canvas.toBlob(resolve, "image/png")));
-      if (parts.length === batch || i + step >= end) { // one batch in flight while the next is drawn
+      if (parts.length === batch || k === frames.length - 1) { // one batch in flight while the next is drawn
         await out.send(parts, parts.length);
         parts = [];
       }
@@ -56,7 +63,7 @@
              avc: { format: "annexb" }, latencyMode: "quality", hardwareAcceleration: "prefer-software" };
   }
 
-  async function h264([start, end, step], url, fps, bitrate, batch) {
+  async function h264(frames, url, fps, bitrate, batch) {
     const canvas = api.canvas;
     const out = sender(url);
     let parts = [], error = null, wake = null;
@@ -66,11 +73,11 @@
     });
     encoder.addEventListener("dequeue", () => { if (wake) wake(); });
     encoder.configure(config(canvas.width, canvas.height, fps, bitrate));
-    const send = (frames) => { const chunks = parts; parts = []; return out.send(chunks, frames); }; // the chunks so far
+    const send = (count) => { const chunks = parts; parts = []; return out.send(chunks, count); }; // the chunks so far
     let k = 0, sent = 0;
-    for (let i = start; i < end; i += step, k++) {
-      if (k % batch === 0) await api.ensure(i, Math.min(end - 1, i + step * batch));
-      await draw(i);
+    for (; k < frames.length; k++) {
+      if (k % batch === 0) await prefetch(frames, k, batch);
+      await draw(frames[k]);
       const frame = new VideoFrame(canvas, { timestamp: Math.round(k * 1e6 / fps), duration: Math.round(1e6 / fps) });
       encoder.encode(frame, { keyFrame: k % (fps * 10) === 0 });
       frame.close();

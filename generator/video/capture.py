@@ -7,7 +7,7 @@ them without re-encoding) or as PNG frames POSTed in batches and encoded by ffmp
 draws the next batch. The video is recorded in segments, so an interrupted recording keeps what
 was done (joined into a playable file) and `--resume` continues after the last complete segment.
 This module drives the browser and serves the page; ffmpeg's side (its command, a segment's process,
-joining the segments) is ffmpeg.py's.
+joining the segments) is ffmpeg.py's; which frames (--from 2024-03-01 --every 1d) is frames.py's.
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from ..errors import UserError, first_line, flag
 from ..logs import progress
 from ..site import STATIC, built_here, is_single_file
 from . import browser, ffmpeg
+from .frames import to_record
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -48,6 +49,9 @@ class Recording:
     start: int = 0
     end: int | None = None  # exclusive; default: the last frame + 1
     step: int = 1
+    from_time: str | None = None  # or the page's words: the frame holding this time (as shown, or ISO 8601)…
+    to_time: str | None = None  # … to the one holding this one, included…
+    every: str | None = None  # … every this many frames, or this much data time (1d, 6h, 1mo): frames.py
     quality: int = 23  # x264/VP9 CRF: lower is better and bigger
     browser: str | None = None
     resume: bool = False
@@ -154,10 +158,8 @@ def record(site: Path, out: Path, r: Recording) -> Result:
             page.add_script_tag(url=f"{url}/__capture.js")
             meta = page.evaluate("choropleth.meta")
             metric = _metric_index(r.metric, [m["name"] for m in meta["metrics"]])
-            end = meta["frames"] if r.end is None else min(r.end, meta["frames"])
-            if not 0 <= r.start < end:
-                raise UserError(f"frame range {r.start}..{end} is empty; the site has {meta['frames']} frames")
-            frames = list(range(r.start, end, r.step))
+            frames = to_record(page, meta["frames"], start=r.start, end=r.end, step=r.step, from_time=r.from_time,
+                               to_time=r.to_time, every=r.every)
             method = _choose(page, r, suffix)
             per_segment = len(frames) if suffix == ".gif" else r.segment  # a GIF has one palette
             segments = [frames[i:i + per_segment] for i in range(0, len(frames), per_segment)]
@@ -171,12 +173,11 @@ def record(site: Path, out: Path, r: Recording) -> Result:
                     continue
                 command = ffmpeg.command(ffmpeg_exe, method, suffix, r.fps, r.quality)
                 segment = open_segments[k] = ffmpeg.Segment(command, targets[k])
-                span = [seg[0], seg[-1] + 1, r.step]
                 if method == "webcodecs":
                     js, args = "([f, u, fps, br]) => choroplethCapture.h264(f, u, fps, br, 60)", \
-                        [span, f"{url}/frames/{k}", r.fps, _bitrate(r)]
+                        [seg, f"{url}/frames/{k}", r.fps, _bitrate(r)]
                 else:
-                    js, args = "([f, u, n]) => choroplethCapture.png(f, u, n)", [span, f"{url}/frames/{k}", PNG_BATCH]
+                    js, args = "([f, u, n]) => choroplethCapture.png(f, u, n)", [seg, f"{url}/frames/{k}", PNG_BATCH]
                 try:
                     page.evaluate(js, args)
                 except Exception as exc:  # noqa: BLE001 - the page stopped: because ffmpeg did, or for its own reason

@@ -36,6 +36,8 @@
       if (meta.metrics[m].values) await P.valueChunk(m, Math.floor(i / CF)); // a Promise while loading, else the values
     },
     title: P.titleText,
+    timeOf: P.timeOf, // frame -> epoch ms of its start
+    frameAt: P.frameAt, // (epoch ms, or text as the page shows it or ISO 8601) -> frame holding it, -1 outside
     seriesOf: P.seriesOf, // (region, metric?) -> Promise of {start, step, frames, min, mean, max}: the chart's series
     pin: P.pin, // (region index or name) -> Promise: pinned and drawn in the chart under the map
     unpin: P.unpin, // (region) -> Promise
