@@ -15,10 +15,12 @@ command, cli.py, and the Python face, api.py, both call it; multisite.py builds 
                framedata, series         tooltip's values, each region's series for the charts
 6. site        site.py, templates/,      the page and its data files, written atomically; the player
                static/player/            (classic scripts, joined into player.js) plays it
-7. video       video/ (capture, ffmpeg,  optional: the page driven frame by frame -> MP4/WebM/GIF
-               browser)
+7. video       video/ (capture, frames,  optional: the page driven frame by frame -> MP4/WebM/GIF
+               ffmpeg, browser)
 
-Beside them: options.py (one map's options), config.py (the site file), errors.py, demo.py (the demo
-database), serve.py (`build-site serve`).
+Beside them: options.py (one map's options) and validate.py (their one check, for every face),
+config.py (the site file), codes.py (country codes and names, for stages 2 and 4), errors.py and
+logs.py (what the user is told, in the words of the face in use), demo.py (the demo database),
+serve.py (`build-site serve`).
 """
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The time axis in real Chromium (static/player/35-time.js, 36-ticks.js): frames and times, text read
+"""The time axis in real Chromium (static/player/25-time.js, 26-ticks.js): frames and times, text read
 back, calendar ticks that fit, speeds in data time, calendar steps and which frames a fast speed draws,
 on small built sites (hours and minutes across a clock change, days, months, years)."""
 from __future__ import annotations

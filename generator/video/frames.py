@@ -1,6 +1,6 @@
 """Stage 7 (optional), video: which frames a recording holds. In frames (--start, --end, --step), or in
 the page's own words (--from, --to: times as the page shows them or ISO 8601; --every: a number of
-frames or data time such as 1d, 6h, 1mo), resolved by the page itself (static/player/35-time.js), the
+frames or data time such as 1d, 6h, 1mo), resolved by the page itself (static/player/25-time.js), the
 one source of truth for when each frame is: the video holds the frames the player shows for that range
 and speed.
 """

@@ -224,7 +224,7 @@
   }
 
   // The fields here, the functions as each part adds them (its Object.assign, checked against Player).
-  const P = window.choroplethPlayer = /** @type {Player} */ ({
+  const P = window.choroplethPlayer = /** @type {Player & TimeAxis} */ ({
     meta,
     N: meta.frames, // frames
     R: meta.regions.names.length, // regions

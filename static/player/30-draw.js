@@ -1,76 +1,16 @@
 // @ts-check
-// build-site player, part 30: drawing. The frame's time as text (strftime in the map's time zone),
-// the title, the legend and where each class sits in it, the palettes, and the per-frame path:
+// build-site player, part 30: drawing. The frame's time as text (25-time's strftime, in the map's
+// time zone), the title, the legend and where each class sits in it, the palettes, and the per-frame path:
 // renderFrame repaints the regions whose class changed and the title, then fires "frame".
 (function (P) {
   "use strict";
   const { meta, st, N, R, CF, NO_DATA, ctx } = P;
 
   // ---- text: title with the frame's time, legend ----
-  const pad2 = (n, w = 2) => String(n).padStart(w, "0");
-  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  // Full month and weekday names (of a UTC day), formatters made once: toLocaleString builds one per call.
-  const monthName = new Intl.DateTimeFormat("en", { month: "long", timeZone: "UTC" });
-  const weekdayName = new Intl.DateTimeFormat("en", { weekday: "long", timeZone: "UTC" });
-  // Calendar fields of an instant in the map's time zone. Intl knows the zones' rules (offline, in
-  // every current browser); one formatToParts call per frame.
-  const zoned = meta.tz && meta.unit !== "month" && new Intl.DateTimeFormat("en-US", {
-    timeZone: meta.tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
-    hour: "numeric", minute: "numeric", second: "numeric", timeZoneName: "short" });
-  function fields(ms) {
-    if (!zoned) {
-      const d = new Date(ms);
-      return { Y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate(), H: d.getUTCHours(),
-               M: d.getUTCMinutes(), S: d.getUTCSeconds(), Z: "UTC" };
-    }
-    const f = {};
-    for (const p of zoned.formatToParts(ms)) f[p.type] = p.value;
-    return { Y: +f.year, m: +f.month, d: +f.day, H: +f.hour % 24, M: +f.minute, S: +f.second, Z: f.timeZoneName };
-  }
-  function strftime(fmt, ms) { // the common strftime directives, in the map's time zone
-    const t = fields(ms), day = Date.UTC(t.Y, t.m - 1, t.d);
-    return fmt.replace(/%([YymdHMSbBaAjeZ%])/g, (_, c) => {
-      switch (c) {
-        case "Y": return String(t.Y);
-        case "y": return pad2(t.Y % 100);
-        case "m": return pad2(t.m);
-        case "d": return pad2(t.d);
-        case "e": return String(t.d);
-        case "H": return pad2(t.H);
-        case "M": return pad2(t.M);
-        case "S": return pad2(t.S);
-        case "b": return MONTHS[t.m - 1];
-        case "B": return monthName.format(day);
-        case "a": return DAYS[new Date(day).getUTCDay()];
-        case "A": return weekdayName.format(day);
-        case "j": return pad2((day - Date.UTC(t.Y, 0, 1)) / 864e5 + 1, 3);
-        case "Z": return t.Z;
-        default: return "%";
-      }
-    });
-  }
-  // The first instant of a local day (days since 1970-01-01 in the map's zone): midnight less the
-  // zone's offset there, the offset read twice (it may change at midnight itself); where midnight is
-  // skipped, the earliest instant of that day.
-  const dayOf = (ms) => { const t = fields(ms); return Date.UTC(t.Y, t.m - 1, t.d) / 864e5; };
-  const offsetAt = (ms) => { const t = fields(ms); return Date.UTC(t.Y, t.m - 1, t.d, t.H, t.M, t.S) - ms; };
-  function midnight(day) {
-    const wall = day * 864e5;
-    if (!zoned) return wall;
-    const a = wall - offsetAt(wall), b = wall - offsetAt(a);
-    const ok = [a, b].filter((x) => dayOf(x) === day);
-    return ok.length ? Math.min(...ok) : Math.max(a, b);
-  }
-  // Frame i starts at start + i × step: seconds since 1970, local days since 1970-01-01, or calendar
-  // months since January 1970.
-  const timeOf = meta.unit === "month" ? (i) => Date.UTC(1970, meta.start + i * meta.step, 1)
-    : meta.unit === "day" ? (i) => midnight(meta.start + i * meta.step)
-    : (i) => (meta.start + i * meta.step) * 1000;
   // The last one kept: the title and the time under the scrubber show the same frame's, formatted once.
   let textFrame = -1, textOfFrame = "";
   function timeText(i) {
-    if (i !== textFrame) { textOfFrame = strftime(meta.timeFormat, timeOf(i)); textFrame = i; }
+    if (i !== textFrame) { textOfFrame = P.strftime(meta.timeFormat, P.timeOf(i)); textFrame = i; }
     return textOfFrame;
   }
   const titleOf = (when) => `${meta.title} — ${when}`;

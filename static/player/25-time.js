@@ -1,17 +1,18 @@
 // @ts-check
-// build-site player, part 35: the time axis, without any element. When each frame starts (timeOf),
+// build-site player, part 25: the time axis, without any element. When each frame starts (timeOf),
 // which frame holds a time (frameAt), a time read as the page shows it or as ISO 8601 (parseTime),
 // calendar steps in the map's time zone (stepFrames, everyFrames), speeds in data time (speedChoices,
-// parseSpeed) and which frames a speed faster than the screen draws (playPlan). Pure functions of the
-// meta: the timeline, the keyboard and the video recorder (generator/video/capture.py) ask these.
+// parseSpeed), which frames a speed faster than the screen draws (playPlan) and a time as text
+// (strftime). Pure functions of the meta: the title, the timeline, the keyboard and the video recorder
+// (generator/video/capture.py) ask these.
 //
-// What this part and 36-ticks add to the shared object, for TypeScript's checker (window.choroplethPlayer
-// is then typed Player & TimeAxis):
+// What this part and 26-ticks add to the shared object, for TypeScript's checker (Player includes it):
 /**
  * @typedef {object} TimeAxis
  * @property {(i: number) => number} timeOf  epoch ms of frame i's start
  * @property {(t: number | string) => number} frameAt  the frame holding a time (ms or text), -1 outside
  * @property {(text: unknown) => number} parseTime  epoch ms of a time as the page shows it or ISO 8601, NaN
+ * @property {(fmt: string, ms: number) => string} strftime  an instant as text, in the map's zone
  * @property {(ms: number) => {Y: number, m: number, d: number, H: number, M: number, S: number, Z: string}} timeFields
  * @property {(Y: number, m: number, d?: number, H?: number, M?: number, S?: number) => number} localTime
  * @property {(Y: number, m: number) => number} daysIn
@@ -47,11 +48,10 @@
   const daysIn = (Y, m) => new Date(utc(Y, m + 1, 0)).getUTCDate();
 
   // Frame i starts at start + i × step: seconds since 1970, local days since 1970-01-01 (at the zone's
-  // midnight, or the day's first instant where the clocks skip it), or calendar months since January
-  // 1970, as 30-draw shows it (a part before this one may set P.timeOf: then that one).
-  const timeOf = P.timeOf || (meta.unit === "month" ? (i) => utc(1970, 1 + meta.start + i * meta.step)
+  // midnight, or the day's first instant where the clocks skip it), or calendar months since January 1970.
+  const timeOf = meta.unit === "month" ? (i) => utc(1970, 1 + meta.start + i * meta.step)
     : meta.unit === "day" ? (i) => localTime(1970, 1, 1 + meta.start + i * meta.step)
-    : (i) => (meta.start + i * meta.step) * 1000);
+    : (i) => (meta.start + i * meta.step) * 1000;
 
   // Calendar fields of an instant in the map's zone (Intl knows the zones' rules, offline).
   const zoned = zone && new Intl.DateTimeFormat("en-US", {
@@ -260,6 +260,36 @@
     return { stride, last, frame, duration: fps ? (last - from) / fps * 1000 : Infinity };
   }
 
-  Object.assign(P, { timeOf, frameAt, parseTime, timeFields, localTime, daysIn, parseDuration, addTime,
+  // ---- an instant as text: the common strftime directives, in the map's zone ----
+  const pad2 = (n, w = 2) => String(n).padStart(w, "0");
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  // Full month and weekday names (of a UTC day), formatters made once: toLocaleString builds one per call.
+  const monthName = new Intl.DateTimeFormat("en", { month: "long", timeZone: "UTC" });
+  const weekdayName = new Intl.DateTimeFormat("en", { weekday: "long", timeZone: "UTC" });
+  function strftime(fmt, ms) {
+    const t = timeFields(ms), day = Date.UTC(t.Y, t.m - 1, t.d);
+    return fmt.replace(/%([YymdHMSbBaAjeZ%])/g, (_, c) => {
+      switch (c) {
+        case "Y": return String(t.Y);
+        case "y": return pad2(t.Y % 100);
+        case "m": return pad2(t.m);
+        case "d": return pad2(t.d);
+        case "e": return String(t.d);
+        case "H": return pad2(t.H);
+        case "M": return pad2(t.M);
+        case "S": return pad2(t.S);
+        case "b": return MONTHS[t.m - 1];
+        case "B": return monthName.format(day);
+        case "a": return DAYS[new Date(day).getUTCDay()];
+        case "A": return weekdayName.format(day);
+        case "j": return pad2((day - Date.UTC(t.Y, 0, 1)) / 864e5 + 1, 3);
+        case "Z": return t.Z;
+        default: return "%";
+      }
+    });
+  }
+
+  Object.assign(P, { timeOf, frameAt, parseTime, strftime, timeFields, localTime, daysIn, parseDuration, addTime,
                      speedChoices, parseSpeed, stepFrames, everyFrames, playPlan });
 })(window.choroplethPlayer);

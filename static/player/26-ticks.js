@@ -1,5 +1,5 @@
 // @ts-check
-// build-site player, part 36: a timeline's ticks, without any element. At calendar units that suit the
+// build-site player, part 26: a timeline's ticks, without any element. At calendar units that suit the
 // span shown (years, months, days, hours, minutes, seconds, in 1/2/5/10… steps) in the map's time zone,
 // the finest whose labels, measured with the caller's function, do not overlap; labelled as video
 // editors' timelines are: a coarser unit's label on its boundaries ("2024" on a year, then "Feb", "Mar").
