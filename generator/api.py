@@ -200,7 +200,7 @@ class Map:
     height = 640  # of the inline frame, in CSS pixels, where outputs run no script (else it follows the page)
     inline_limit = 20_000_000  # bytes: a larger page is not put into the notebook (it would freeze it)
 
-    def __init__(self, built: build.Map) -> None:
+    def __init__(self, built: build.Built) -> None:
         self._built = built
         self._page: str | None = None
 

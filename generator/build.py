@@ -24,7 +24,7 @@ from .geo.topology import to_topology
 from .logs import log
 from .options import Metric, Options, parse_metric
 
-__all__ = ["Map", "Options", "Result", "build", "make_map"]
+__all__ = ["Built", "Options", "Result", "build", "make_map"]
 
 @dataclass
 class Result:
@@ -112,7 +112,7 @@ def _names(items: list[str]) -> str:
 
 
 @dataclass
-class Map:
+class Built:
     """One built map, ready to be written: the page's metadata, the TopoJSON, the frame chunks."""
     meta: dict
     topology: dict
@@ -150,7 +150,7 @@ def build(o: Options) -> Result:
 
 
 def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None,
-             written: encoding.Written | None = None) -> Map:
+             written: encoding.Written | None = None) -> Built:
     """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks.
     `rows` and `geodata`, given from Python, stand for o's source and o.shapes; `written(m, chunks,
     values, series)` is handed each metric's data as soon as it is encoded."""
@@ -221,7 +221,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         log(f"  values for the tooltip ({o.values}): {exact_mb:.1f} MB, loaded only when asked for "
             f"({flag('values', 'none')} leaves them out)")
     series_mb = max(sum(len(b) for b in blobs) for blobs in enc.series) * 4 / 3 / 1e6
-    per_point = series.span(agg.frames)
+    per_point = series.frames_per_point(agg.frames)
     log(f"  series for the charts: {series_mb:.1f} MB per metric at most ("
         f"{f'min, mean and max of {per_point} frames' if per_point > 1 else 'each frame'} per point), "
         f"loaded only when a chart asks")
@@ -237,7 +237,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         "frames": agg.frames,
         "timeFormat": o.time_format or default_time_format(agg.unit, agg.step),
         "chunkFrames": per_chunk,
-        "series": {"step": series.span(agg.frames), "group": series.GROUP},
+        "series": {"step": series.frames_per_point(agg.frames), "group": series.GROUP},
         "bbox": topology["bbox"],
         "globe": shapes.globe,
         # codes: the data's code of each shape ("": none), for the page's downloads; left out when they are the keys
@@ -245,7 +245,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         "metrics": metas,
     }
     report = _report(o, meta, agg, match, metrics, enc.present, shapes.names)
-    return Map(meta=meta, topology=topology, chunks=enc.chunks, values=enc.values, series=enc.series, report=report)
+    return Built(meta=meta, topology=topology, chunks=enc.chunks, values=enc.values, series=enc.series, report=report)
 
 
 def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Match, metrics: list[Metric],

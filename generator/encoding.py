@@ -49,7 +49,7 @@ def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_s
         present = np.isfinite(matrix).sum(axis=0)
         cls = classify.classes_for(matrix, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=missing,
                                    user_breaks=m.breaks, log=m.log, name=m.name, center=m.center,
-                                   round_edges=m.round, bins=False)
+                                   round_edges=m.round, classify_values=False)
         overview = series.encode(series.overview(matrix))
         return matrix, cls, present, framedata.shown(matrix, cls.edges) if values == "shown" else None, overview
 
@@ -87,7 +87,7 @@ def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_s
         finish(len(metrics) - 1)
 
     strips = [series.strip_of(np.concatenate([t for _, _, (t, _) in metric]),
-                              np.concatenate([n for _, _, (_, n) in metric]), series.span(agg.frames))
+                              np.concatenate([n for _, _, (_, n) in metric]), series.frames_per_point(agg.frames))
               for metric in done]
     metas = [{"name": m.name, "label": m.label or f"{m.name} ({m.agg} per {per})", "edges": cls.edges,
               "labels": cls.labels, "colors": cls.colors, "missing": cls.missing, "chunks": len(spans),

@@ -143,7 +143,7 @@ def origin(interval: Interval, tz: str | None, lo: int) -> int:
     return -int(pd.Timestamp(lo, unit="s", tz="UTC").tz_convert(tz).utcoffset().total_seconds())
 
 
-def span(lo: Any, hi: Any, step: int, origin: int = 0) -> tuple[int, int]:
+def bucket_range(lo: Any, hi: Any, step: int, origin: int = 0) -> tuple[int, int]:
     """The first bucket's start and the number of buckets from `lo` to `hi`."""
     if lo is None:
         raise UserError("the source returned no rows with a time and a region; check the query or table")

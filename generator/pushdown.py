@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import UserError, flag
 from .grid import MAX_FRAMES, available_memory
-from .intervals import Aggregated, Interval, months, origin, span
+from .intervals import Aggregated, Interval, bucket_range, months, origin
 from .source import Source
 from .window import Window
 from .zones import DAY, Clock
@@ -126,7 +126,8 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
         else:
             size, per = step * unit, 1
         scale = unit if interval.unit == "s" else 1  # the window and origin in seconds; raw numbers in ms
-        start, frames = span(lo, hi, size, (window.base if window else origin(interval, tz, int(lo) // unit)) * scale)
+        base = window.base if window else origin(interval, tz, int(lo) // unit)
+        start, frames = bucket_range(lo, hi, size, base * scale)
         if window:  # the frames run from the bucket holding --from to the one holding --to
             last = window.last * scale if window.last is not None else start + (frames - 1) * size
             start = window.first * scale if window.first is not None else start
@@ -190,7 +191,7 @@ def months_from_days(source: Source, interval: Interval, aggs: dict[str, str], t
     days = in_database(source, Interval(1, "day"), aggs, tz, rows, parts)
     month = months(days.start + np.arange(days.frames, dtype=np.int64))
     base = window.base if window else origin(interval, None, int(month[0]))
-    start, frames = span(month[0], month[-1], interval.n, base)
+    start, frames = bucket_range(month[0], month[-1], interval.n, base)
     if window:
         last = window.last if window.last is not None else start + (frames - 1) * interval.n
         start = window.first if window.first is not None else start

@@ -23,7 +23,7 @@ GROUP = 64  # regions per file: a hovered region loads its group, not the whole 
 BLOCK_CELLS = 1 << 22  # frames × regions reduced at a time: memory stays bounded at any size
 
 
-def span(frames: int) -> int:
+def frames_per_point(frames: int) -> int:
     """Frames per point: 1 up to MAX_POINTS frames, else the fewest that keep the points within it."""
     return max(1, -(-frames // MAX_POINTS))
 
@@ -71,7 +71,7 @@ def _spans(values: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, np.nd
 def overview(values: np.ndarray) -> Series:
     """The series of every region (column) of a [frames × regions] float matrix (NaN: no data)."""
     frames, regions = values.shape
-    step = span(frames)
+    step = frames_per_point(frames)
     if step == 1:
         v = values.astype(np.float32)
         return Series(1, v, v, v)

@@ -29,11 +29,11 @@ def test_equal_interval_20_classes_afmhot() -> None:
     cls = classify.classes_for(values, k=20, scheme="equal_interval", cmap="afmhot_r", missing="#dddddd")
     assert len(cls.colors) == 20 and len(cls.edges) == 21
     assert cls.edges[0] == 0 and cls.edges[-1] == pytest.approx(100)
-    assert cls.bins.dtype == np.uint8
-    assert cls.bins[0, 2] == classify.NO_DATA
-    assert cls.bins[0, 0] == 0 and cls.bins[1, 1] == 19 and cls.bins[0, 1] == 1  # 10 is the top of class 1
+    assert cls.indices.dtype == np.uint8
+    assert cls.indices[0, 2] == classify.NO_DATA
+    assert cls.indices[0, 0] == 0 and cls.indices[1, 1] == 19 and cls.indices[0, 1] == 1  # 10 is the top of class 1
     assert cls.colors[0] == "#ffffff" and cls.missing == "#dddddd"
-    assert_in_range(values, cls.bins, cls.edges)
+    assert_in_range(values, cls.indices, cls.edges)
 
 
 @pytest.mark.parametrize("scheme", ["equal_interval", "quantiles", pytest.param("fisher_jenks", marks=pytest.mark.slow),
@@ -42,8 +42,8 @@ def test_schemes_hold_their_values(scheme: str) -> None:
     values = np.random.default_rng(1).lognormal(2, 1, (300, 40)).astype(np.float32)
     values[::7, ::3] = np.nan
     cls = classify.classes_for(values, k=7, scheme=scheme, cmap="viridis", missing="#ccc")
-    assert_in_range(values, cls.bins, cls.edges)
-    assert set(np.unique(cls.bins)) <= set(range(len(cls.colors))) | {classify.NO_DATA}
+    assert_in_range(values, cls.indices, cls.edges)
+    assert set(np.unique(cls.indices)) <= set(range(len(cls.colors))) | {classify.NO_DATA}
 
 
 def test_user_defined_breaks() -> None:
@@ -51,7 +51,7 @@ def test_user_defined_breaks() -> None:
     cls = classify.classes_for(values, k=5, scheme="user_defined", cmap="viridis", missing="#ccc",
                                user_breaks=[10, 100, 1000])
     assert cls.edges == [1, 10, 100, 1000]
-    assert cls.bins.tolist() == [0, 0, 1, 1, 2]
+    assert cls.indices.tolist() == [0, 0, 1, 1, 2]
 
 
 @pytest.mark.parametrize("kwargs,message", [({"cmap": "nope"}, "colormap"), ({"missing": "grey-ish"}, "not a colour")])
@@ -84,7 +84,7 @@ def test_property_every_value_in_its_class(values: np.ndarray, k: int) -> None:
     if not np.isfinite(values).any():
         return
     cls = classify.classes_for(values, k=k, scheme="equal_interval", cmap="viridis", missing="#ccc")
-    assert_in_range(values, cls.bins, cls.edges)
+    assert_in_range(values, cls.indices, cls.edges)
 
 
 @settings(max_examples=60, deadline=None)
@@ -145,7 +145,7 @@ def test_centre_is_an_edge_and_the_colormap_middle() -> None:
     assert 0.0 in c.edges and len(c.colors) == 6
     below = [i for i in range(6) if c.edges[i + 1] <= 0]
     assert below == [0, 1, 2]  # half the classes each side
-    assert c.bins.tolist() == [[0, 1, 2, 3, 3, 5, classify.NO_DATA]]
+    assert c.indices.tolist() == [[0, 1, 2, 3, 3, 5, classify.NO_DATA]]
     reds = [mcolors.to_rgb(x) for x in c.colors]
     assert all(r > b for r, _, b in reds[:3]) and all(b > r for r, _, b in reds[3:])
     # -10 is half as far from the centre as 20: its colour is lighter than the colormap's red end.
@@ -155,7 +155,7 @@ def test_centre_is_an_edge_and_the_colormap_middle() -> None:
 def test_a_range_too_narrow_for_mapclassify_still_classifies() -> None:
     values = np.array([[1e-45, 0.0]], dtype=np.float32)  # found by hypothesis: a subnormal range
     cls = classify.classes_for(values, k=2, scheme="equal_interval", cmap="viridis", missing="#ccc")
-    assert_in_range(values, cls.bins, cls.edges)
+    assert_in_range(values, cls.indices, cls.edges)
 
 
 @pytest.mark.parametrize("lo,hi,k,edges", [
@@ -171,7 +171,7 @@ def test_round_edges(lo: float, hi: float, k: int, edges: list[float]) -> None:
     values = np.linspace(lo, hi, 1001)
     cls = classify.classes_for(values, k=k, scheme="nice", cmap="viridis", missing="#ddd")
     assert cls.edges == edges and cls.labels == classify.labels(np.array(edges))
-    assert_in_range(values, cls.bins, cls.edges)
+    assert_in_range(values, cls.indices, cls.edges)
 
 
 def test_round_edges_around_a_centre() -> None:

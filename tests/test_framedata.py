@@ -48,11 +48,11 @@ def test_shown_values_round_trip_to_their_unit(values: np.ndarray, per_chunk: in
         return
     cls = classify.classes_for(values, k=k, scheme="equal_interval", cmap="viridis", missing="#ddd")
     s = framedata.shown(values, cls.edges)
-    chunks = [framedata.encode_shown(values[i:i + per_chunk], cls.bins[i:i + per_chunk], s)
+    chunks = [framedata.encode_shown(values[i:i + per_chunk], cls.indices[i:i + per_chunk], s)
               for i in range(0, len(values), per_chunk)]
-    got = framedata.decode_shown(chunks, cls.bins, s)
+    got = framedata.decode_shown(chunks, cls.indices, s)
     np.testing.assert_array_equal(np.isnan(got), np.isnan(values))
-    unit = np.asarray([10.0 ** e for e in s.exp])[np.minimum(cls.bins, len(s.exp) - 1)]
+    unit = np.asarray([10.0 ** e for e in s.exp])[np.minimum(cls.indices, len(s.exp) - 1)]
     ok = np.isfinite(values)
     # The stored value is the true one rounded to its unit: within half a unit (and float32's own rounding).
     assert np.all(np.abs(got[ok] - values[ok]) <= unit[ok] / 2 * (1 + 1e-9) + np.abs(values[ok]) * 2.0**-23)
@@ -71,7 +71,7 @@ def test_shown_values_cost_next_to_nothing_when_unchanged_and_a_byte_when_noisy(
     for values, most in ((flat, 0.01), (noisy, 1.15)):  # noise over 525 units of 0.1 a class: 9 bits
         cls = classify.classes_for(values, k=20, scheme="equal_interval", cmap="viridis", missing="#ddd")
         s = framedata.shown(values, cls.edges)
-        size = sum(len(framedata.encode_shown(values[i:i + 5000], cls.bins[i:i + 5000], s)) for i in (0,))
+        size = sum(len(framedata.encode_shown(values[i:i + 5000], cls.indices[i:i + 5000], s)) for i in (0,))
         assert size < most * values.size, (size / values.size, s)
 
 

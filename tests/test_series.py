@@ -47,7 +47,7 @@ def test_longer_series_keep_min_mean_max_of_each_span(frames: int, step: int) ->
     spike = frames // 3 + 1
     values[spike, 2] = 1e9  # one frame: kept in its span's max
     s = series.overview(values)
-    assert s.step == step == series.span(frames)
+    assert s.step == step == series.frames_per_point(frames)
     assert s.mean.shape == (-(-frames // step), 3) and len(s.mean) <= series.MAX_POINTS
     low, mean, high = naive(values, step)
     np.testing.assert_array_equal(s.low, low)
