@@ -36,7 +36,7 @@ _SMALL_SAMPLE = {"fisher_jenks": 3_000, "natural_breaks": 20_000, "equal_interva
 
 @dataclass
 class Classes:
-    bins: np.ndarray  # uint8 [frames × regions]: class index, NO_DATA where there is no value
+    indices: np.ndarray  # uint8 [frames × regions]: each cell's class, NO_DATA where there is no value
     edges: list[float]  # k + 1 boundaries: class i holds edges[i] < v <= edges[i + 1] (the first also holds edges[0])
     colors: list[str]  # k colours, '#rrggbb'
     missing: str  # colour of no-data
@@ -176,7 +176,9 @@ class Classifier:
         lo, hi = float(self.upper32[0]), float(self.upper32[-1])
         self.table = None
         fine = np.spacing(np.float32(max(abs(lo), abs(hi))))  # a step must span several float32 values
-        if len(upper) > 2 and np.isfinite(hi - lo) and hi - lo > 16 * self.STEPS * fine:
+        # and the scale (steps per unit) must be a float32: edges within ~1e-35 of each other are not
+        if (len(upper) > 2 and np.isfinite(hi - lo) and hi - lo > 16 * self.STEPS * fine
+                and self.STEPS / (hi - lo) < np.finfo(np.float32).max):
             self.lo, self.scale = np.float32(lo), np.float32(self.STEPS / (hi - lo))
             below = lo + (np.arange(self.STEPS) - 1) / float(self.scale)  # a step of margin for rounding
             first = np.searchsorted(self.upper32, below.astype(np.float32), side="left")
@@ -245,8 +247,8 @@ def centered_breaks(values: np.ndarray, k: int, scheme: str, center: float, roun
 
 def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: str,
                 user_breaks: list[float] | None = None, log: bool = False, name: str = "metric",
-                center: float | None = None, round_edges: bool = False, bins: bool = True) -> Classes:
-    """The classes of a metric's values; with bins=False their edges only (the caller classifies the
+                center: float | None = None, round_edges: bool = False, classify_values: bool = True) -> Classes:
+    """The classes of a metric's values; with classify_values=False their edges only (the caller classifies the
     values a chunk at a time with `classify`)."""
     if np.isinf(values).any():
         raise UserError(f"metric {name!r} has infinite values ({int(np.isinf(values).sum())} region-buckets); "
@@ -261,6 +263,6 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
     else:
         edges = breaks(values, k, scheme, user_breaks, round_edges)
     colours = (diverging_palette(cmap, edges, center) if center is not None else palette(cmap, len(edges) - 1))
-    return Classes(bins=classify(values, edges) if bins else np.zeros((0, values.shape[-1]), np.uint8),
+    return Classes(indices=classify(values, edges) if classify_values else np.zeros((0, values.shape[-1]), np.uint8),
                    edges=edges.tolist(), colors=colours,
                    missing=check_colour(missing, "missing_color"), labels=labels(edges))
