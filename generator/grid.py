@@ -123,10 +123,7 @@ class Grid:
         """Each row's index into the pools, allocating the tiles first touched."""
         lo, hi = int(bucket.min()), int(bucket.max())
         self.lo, self.hi = (lo, hi) if self.lo is None else (min(self.lo, lo), max(self.hi, hi))
-        if self.hi - self.lo >= MAX_FRAMES:
-            raise UserError(f"{self.hi - self.lo + 1:,} frames is more than {MAX_FRAMES:,}; use a longer "
-                            f"{flag('interval')} "
-                            "or a shorter time range")
+        check_frames(self.hi - self.lo + 1)
         # int32 from here (buckets lie within MAX_FRAMES of the first batch's): half the bytes per pass
         bucket, region = bucket.astype(np.int32), region.astype(np.int32, copy=False)
         key, col = bucket >> SHIFT, region >> SHIFT
@@ -154,9 +151,7 @@ class Grid:
         """Make buckets lo…hi the first and last (None: as the rows have them), however few rows they hold."""
         assert self.lo is not None
         self.lo, self.hi = (self.lo if lo is None else lo), (self.hi if hi is None else hi)
-        if self.hi - self.lo >= MAX_FRAMES:
-            raise UserError(f"{self.hi - self.lo + 1:,} frames is more than {MAX_FRAMES:,}; use a longer --interval "
-                            "or a shorter --from … --to")
+        check_frames(self.hi - self.lo + 1)
         self._cover(self.lo >> SHIFT, self.hi >> SHIFT, self.slots.shape[1])
 
     def _cover(self, first: int, last: int, columns: int) -> None:
@@ -177,7 +172,7 @@ class Grid:
         if size <= len(self.pools["rows"]):
             return
         size = max(size, len(self.pools["rows"]) * 33 // 32)  # realloc is cheap; slack is resident memory
-        _check_memory(size, len(self.pools))
+        check_memory(size * 8 * len(self.pools), "the frame × region grid")
         for name, pool in self.pools.items():
             old = len(pool)
             pool.resize(size, refcheck=False)  # realloc: grows the mapping where it can
@@ -298,14 +293,19 @@ class Matrices(Mapping):
         return len(self.grid.aggs)
 
 
-def _check_memory(cells: int, pools: int) -> None:
-    """Refuse, with the estimate, an aggregation whose grid would not fit in memory."""
-    need = cells * 8 * pools
+def check_frames(frames: int) -> None:
+    """Refuse more frames than a page can hold, in any aggregation path."""
+    if frames > MAX_FRAMES:
+        raise UserError(f"{frames:,} frames is more than {MAX_FRAMES:,}; use a longer {flag('interval')} or a "
+                        f"shorter time range ({flag('from_')} … {flag('to')})")
+
+
+def check_memory(need: int, what: str) -> None:
+    """Refuse, with the estimate, a build whose `what` would need more than 80 % of the memory available."""
     avail = available_memory()
     if need > avail * 0.8:
-        raise UserError(f"the frame × region grid needs about {need / 2**30:.1f} GiB of memory, "
-                        f"{avail / 2**30:.1f} GiB is available; use a longer {flag('interval')}, "
-                        f"fewer {flag('metrics')} or a smaller time range")
+        raise UserError(f"{what} needs about {need / 2**30:.1f} GiB of memory, {avail / 2**30:.1f} GiB is "
+                        f"available; use a longer {flag('interval')}, fewer {flag('metrics')} or a smaller time range")
 
 
 def available_memory() -> int:

@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .errors import UserError, flag
-from .grid import MAX_FRAMES, available_memory
+from .grid import check_frames, check_memory
 from .intervals import Aggregated, Interval, bucket_range, months, origin
 from .source import Source
 from .window import Window
@@ -26,15 +26,9 @@ _PARTITION = 200_000
 
 def check_size(frames: int, regions: int, metrics: int) -> None:
     """Refuse, with the estimate, a build whose matrices would not fit in memory."""
-    if frames > MAX_FRAMES:
-        raise UserError(f"{frames:,} frames is more than {MAX_FRAMES:,}; use a longer {flag('interval')} or a shorter "
-                        "time range")
-    need = frames * regions * metrics * 4 * 2  # float32 values plus working copies
-    avail = available_memory()
-    if need > avail * 0.8:
-        raise UserError(f"{frames:,} frames × {regions:,} regions × {metrics} metrics needs about "
-                        f"{need / 2**30:.1f} GiB of memory, {avail / 2**30:.1f} GiB is available; use a "
-                        f"longer {flag('interval')}, fewer {flag('metrics')} or a smaller time range")
+    check_frames(frames)
+    check_memory(frames * regions * metrics * 4 * 2,  # float32 values plus working copies
+                 f"{frames:,} frames × {regions:,} regions × {metrics} metrics")
 
 
 def _time_expr(source: Source) -> tuple[sa.ColumnElement, int]:

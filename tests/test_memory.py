@@ -28,7 +28,7 @@ def between_free_and_available() -> int:
 
 
 def test_grid_counts_page_cache_as_memory() -> None:
-    grid._check_memory(between_free_and_available() // 8, 1)  # refused before: "… GiB is free"
+    grid.check_memory(between_free_and_available(), "the grid")  # refused before: "… GiB is free"
 
 
 def test_pushdown_counts_page_cache_as_memory() -> None:
@@ -39,6 +39,6 @@ def test_pushdown_counts_page_cache_as_memory() -> None:
 
 def test_too_much_is_still_refused_with_what_is_available() -> None:
     with pytest.raises(UserError, match=r"GiB of memory, [\d.]+ GiB is available; use a longer --interval"):
-        grid._check_memory(1 << 50, 1)
+        grid.check_memory(1 << 53, "the grid")
     with pytest.raises(UserError, match=r"needs about [\d.]+ GiB of memory, [\d.]+ GiB is available"):
         pushdown.check_size(1_000_000, 1_000_000, 1)
