@@ -208,7 +208,33 @@ def test_10m_pacific_centred_does_not_streak() -> None:
     fiji = frame.geometry["Fiji"].bounds
     assert fiji[2] - fiji[0] < 800_000
     fiji = shapely.get_parts(frame.geometry["Fiji"])
-    assert len(shapely.get_parts(shapely.union_all(fiji, grid_size=1.0))) == len(fiji)  # rejoined at 180°
+    # Rejoined at 180°: no two parts meet along a line (there, or anywhere; a point is no border).
+    met = [(i, j) for i in range(len(fiji)) for j in range(i + 1, len(fiji))
+           if shapely.intersection(fiji[i].boundary, fiji[j].boundary, grid_size=1.0).length > 0]
+    assert not met
+
+
+@pytest.mark.parametrize("projection", ["robinson", "robinson:150"])
+def test_10m_keeps_what_lies_either_side_of_180(projection: str) -> None:
+    """The built-in world-10m holds Chukotka east of 180° (its file once lost it east of 175.8°W, joining
+    Russia's ring from 180° to 30°E along 66°N), Wrangel Island either side of 180°, Fiji's Taveuni
+    across it, the Aleutians either side of it and Kiribati's Gilbert, Phoenix and Line Islands."""
+    from pyproj import Transformer
+
+    shapes = geometry.prepare(geometry.read_shapes("world-10m"), projection)
+    to_map = Transformer.from_crs("EPSG:4326", shapes.frame.crs, always_xy=True)
+    frame = shapes.frame.set_index(pd.Index(shapes.names))
+    for name, places in {  # points at least 0.03° inside world-atlas' own shapes
+        "Russia": [(-175, 66.5), (-177.43, 66.61), (173.17, 65.02), (179.43, 71.18), (-178.78, 71.26)],
+        "Fiji": [(177.99, -17.79), (179.2, -16.6), (-179.93, -16.8)],
+        "United States of America": [(173.0, 52.88), (178.81, 51.6), (-176.65, 51.81), (-174.16, 52.32)],
+        "Kiribati": [(-157.38, 1.82)],
+    }.items():
+        for lon, lat in places:
+            assert frame.geometry[name].contains(shapely.Point(*to_map.transform(lon, lat))), (name, lon, lat)
+    for name, lon, lat in (("Kiribati", 172.98, 1.35), ("Kiribati", -171.7, -2.8)):  # Tarawa and Kanton: atolls
+        assert frame.geometry[name].distance(shapely.Point(*to_map.transform(lon, lat))) < 5_000, (name, lon, lat)
+    assert not frame.geometry["Russia"].intersects(shapely.Point(*to_map.transform(-100, 66.5)))
 
 
 @pytest.mark.parametrize("lon", [(170, 190), (-190, -170)], ids=["past 180", "past -180"])

@@ -66,15 +66,8 @@ def pixels_of(page: Page, region: int) -> int:
 PACIFIC = "+proj=robin +lon_0=150"
 
 
-# The built-in world-10m has lost Chukotka east of 175.8°W (in countries-10m.json itself a ring joins it to
-# 30°E): the page draws no Russia at 175°W, 66.5°N. Strict, so the test says when the shapes are mended.
-CHUKOTKA_LOST = pytest.mark.xfail(strict=True, raises=AssertionError,
-                                  reason="world-10m lacks Chukotka east of 175.8°W (scripts/make_world_10m.py)")
-
-
-@pytest.mark.parametrize("site,projection", [("pacific", PACIFIC),
-                                             pytest.param("pacific-10m", "robinson:150", marks=CHUKOTKA_LOST),
-                                             pytest.param("world-10m", "robinson", marks=CHUKOTKA_LOST)])
+@pytest.mark.parametrize("site,projection", [("pacific", PACIFIC), ("pacific-10m", "robinson:150"),
+                                             ("world-10m", "robinson")])
 def test_the_antimeridian_does_not_streak(page: Page, sites: dict, site: str, projection: str) -> None:
     open_site(page, (sites[site] / "index.html").as_uri())
     names = page.evaluate("choropleth.meta.regions.names")
