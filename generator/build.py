@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import aggregate, demo, encoding, framedata, regions, series, site, source
+from . import aggregate, builds, demo, encoding, framedata, regions, series, site, source
 from .errors import UserError, flag
 from .geo import builtin, geometry, overlay
 from .geo.topology import to_topology
@@ -141,7 +141,13 @@ def build(o: Options) -> Result:
             site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[],  # the data: written above
                            report=built.report)
             site.write_assets(tmp)
-            size = site.size_of(tmp)
+            size = site.size_of(tmp)  # this build's files, not the earlier builds' linked below
+            if out.is_dir():
+                kept = builds.keep_earlier(out, tmp)
+                if kept:
+                    log(f"site: the data of {len(kept)} earlier build{'s' if len(kept) > 1 else ''} kept for the pages "
+                        f"still open on {'them' if len(kept) > 1 else 'it'} ({builds.GRACE / 60:.0f} minutes after "
+                        "each was replaced)")
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
                     metrics=[m["name"] for m in built.meta["metrics"]], size=size,
                     seconds=time.perf_counter() - began)
@@ -244,6 +250,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         "regions": {"names": shapes.names, "keys": keys, **({"codes": codes} if codes != keys else {})},
         "metrics": metas,
     }
+    meta["build"] = builds.build_id(meta, topology, [enc.chunks, enc.values, enc.series])
     report = _report(o, meta, agg, match, metrics, enc.present, shapes.names)
     return Built(meta=meta, topology=topology, chunks=enc.chunks, values=enc.values, series=enc.series, report=report)
 

@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from . import __version__, demo, site
+from . import __version__, builds, demo, site
 from .build import log, make_map
 from .config import SiteConfig
 from .errors import UserError
@@ -65,6 +65,7 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
             old, folder = out / name, tmp / name
             if not clean and digest and (old / HASH_FILE).is_file() and (old / HASH_FILE).read_text() == digest:
                 shutil.copytree(old, folder, copy_function=_link_or_copy)
+                builds.prune(folder)
                 log(f"map {name}: unchanged, kept")
             else:
                 log(f"map {name}: building")
@@ -76,6 +77,8 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                 (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
                 if digest:
                     (folder / HASH_FILE).write_text(digest)
+                if old.is_dir():
+                    builds.keep_earlier(old, folder)
                 fresh.append(folder)
             entries.append({"name": name, **json.loads((folder / "map.json").read_text())})
         _stills(fresh)

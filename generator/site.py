@@ -22,6 +22,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import builds
 from .errors import UserError, flag
 
 MARKER = ".build-site"
@@ -89,20 +90,25 @@ def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[byt
               report: dict | None = None, assets: str = "") -> None:
     """One map's page, TopoJSON, frame chunks (classes, and exact values as v<chunk>.js), series
     (s<group>.js) and build report into `folder`; `assets` is the relative URL of the folder holding
-    player.js and style.css."""
+    player.js and style.css. The data go into data/<the build's id>/ (any written before under
+    data/.pending are moved there) and build.json names the build."""
+    for m, metric_chunks in enumerate(chunks):
+        write_data(folder, m, metric_chunks, values[m] if values else [], series[m] if series else [],
+                   build=meta["build"])
+    builds.seal(folder, meta)
     (folder / "index.html").write_text(render("index.html", title=meta["title"], meta_json=script_json(meta),
                                               assets=assets, csp=csp("'self'", "'self'")),
                                        encoding="utf-8")
     (folder / "topology.js").write_text(loader_script("topology", topology), encoding="utf-8")
-    for m, metric_chunks in enumerate(chunks):
-        write_data(folder, m, metric_chunks, values[m] if values else [], series[m] if series else [])
     if report is not None:
         (folder / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_data(folder: Path, m: int, chunks: list[bytes], values: list[bytes], series: list[bytes]) -> None:
-    """Metric m's data files into folder/data/m: class chunks (C.js), values (vC.js), series (sG.js)."""
-    data = folder / "data" / str(m)
+def write_data(folder: Path, m: int, chunks: list[bytes], values: list[bytes], series: list[bytes],
+               build: str | None = None) -> None:
+    """Metric m's data files into folder/data/<build>/m (build None: data/.pending/m, until the build's id is
+    known): class chunks (C.js), values (vC.js), series (sG.js)."""
+    data = builds.data_folder(folder, build) / str(m)
     data.mkdir(parents=True)
     files = [(f"{m}/{stem}", data / f"{stem}.js", blob) for stem, blob in data_stems(chunks, values, series)]
 
@@ -209,6 +215,8 @@ def write_site(out: Path, *, meta: dict, topology: dict, chunks: list[list[bytes
     with staged(out) as tmp:
         write_map(tmp, meta=meta, topology=topology, chunks=chunks, values=values, series=series, report=report)
         write_assets(tmp)
+        if out.is_dir():
+            builds.keep_earlier(out, tmp)
         size = size_of(tmp)
     return size
 

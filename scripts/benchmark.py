@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import re
 import sqlite3
@@ -133,7 +134,8 @@ def site_bins(site: Path, metric: int = 0) -> np.ndarray:
     """The frame × region classes of a built site, decoded from its chunk files."""
     html = (site / "index.html").read_text()
     regions = len(re.search(r'"names":(\[.*?\])', html).group(1).split('","'))
-    files = sorted((site / "data" / str(metric)).glob("[0-9]*.js"), key=lambda p: int(p.stem))
+    build = json.loads((site / "build.json").read_text())["build"]
+    files = sorted((site / "data" / build / str(metric)).glob("[0-9]*.js"), key=lambda p: int(p.stem))
     blobs = [base64.b64decode(p.read_text().split(',"')[1].split('"')[0]) for p in files]
     return framedata.decode(blobs, regions)
 

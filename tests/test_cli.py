@@ -90,7 +90,7 @@ def test_killed_build_leaves_the_previous_site(tmp_path: Path) -> None:
             page = (out / "index.html").read_text()
             meta = json.loads(page.split('type="application/json">')[1].split("</script>")[0])
             assert meta["frames"] == demo.DEMO_DAYS * 96
-            assert all((out / "data" / str(m) / f"{c}.js").exists()
+            assert all((out / "data" / meta["build"] / str(m) / f"{c}.js").exists()
                        for m in range(5) for c in range(meta["metrics"][m]["chunks"]))
             before = after
 

@@ -120,7 +120,7 @@ def test_the_site_holds_the_series_and_the_strip(small_site: Path) -> None:
     assert len(metric["strip"]) == 834 and set(metric["strip"]) - {255} <= set(range(len(metric["colors"])))
     blobs = []
     for g in range(metric["series"]):
-        text = (small_site / "data" / "0" / f"s{g}.js").read_text()
+        text = (small_site / "data" / meta["build"] / "0" / f"s{g}.js").read_text()
         loaded = re.fullmatch(r'choroplethLoad\("(.*?)","(.*)"\);\n', text)
         assert loaded
         key, payload = loaded.groups()

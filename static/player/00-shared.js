@@ -49,6 +49,7 @@
  * @property {<K extends keyof Events>(name: K, payload: Events[K]) => void} emit
  *
  * 10-data
+ * @property {string} dataPath  the relative URL of the build's data files' folder, ending in /
  * @property {(src: string, key: string) => Promise<any>} loadScript
  * @property {(b64: string) => Promise<Uint8Array>} inflateRaw
  * @property {(from: number, to: number, m?: number) => Promise<unknown>} ensure

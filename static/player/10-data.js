@@ -7,6 +7,9 @@
   const { meta, st, N, R, CF } = P;
 
   // ---- data files: each is a script calling choroplethLoad(key, payload) ----
+  // Under data/<build id>/: a page reads only the files of the build it was served (builds.py keeps an
+  // earlier build's files for a while after it is replaced); 80-refresh moves it on to a newer build.
+  P.dataPath = meta.build ? `data/${meta.build}/` : "data/";
   const waiting = new Map();
   window.choroplethLoad = (key, payload) => {
     const resolve = waiting.get(key);
@@ -92,7 +95,7 @@
     const slot = chunks[m];
     lastUse[m][c] = ++clock;
     if (slot[c] === null) {
-      slot[c] = loadScript(`data/${m}/${c}.js`, `${m}/${c}`).then(inflate).then((buf) => {
+      slot[c] = loadScript(`${P.dataPath}${m}/${c}.js`, `${m}/${c}`).then(inflate).then((buf) => {
         slot[c] = buf;
         decodedBytes += buf.length;
         evict();
@@ -140,7 +143,7 @@
     const slot = valueChunks[m], coding = meta.metrics[m].values;
     if (!slot.has(c)) {
       if (slot.size >= 4) slot.delete(slot.keys().next().value); // the oldest goes
-      const raw = loadScript(`data/${m}/v${c}.js`, `${m}/v${c}`).then(inflateRaw);
+      const raw = loadScript(`${P.dataPath}${m}/v${c}.js`, `${m}/v${c}`).then(inflateRaw);
       const decoded = coding.coding === "shown"
         ? Promise.all([raw, chunk(m, c)]).then(([b, classes]) => shownValues(b, classes, coding)) : raw.then(exactValues);
       const loading = decoded.then((v) => {

@@ -20,7 +20,7 @@
   function group(m, g) {
     const slot = loaded[m];
     if (!slot.has(g)) {
-      const loading = P.loadScript(`data/${m}/s${g}.js`, `${m}/s${g}`).then(inflateSeries)
+      const loading = P.loadScript(`${P.dataPath}${m}/s${g}.js`, `${m}/s${g}`).then(inflateSeries)
         .then((f) => { slot.set(g, f); return f; }, (err) => { slot.delete(g); throw err; }); // retried when next asked
       slot.set(g, loading);
     }
