@@ -2,47 +2,16 @@
 shared assets, and maps whose inputs did not change kept as they were."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import time
-from dataclasses import asdict, replace
 from pathlib import Path
 
-from . import __version__, builds, demo, site
+from . import builds, fingerprint, site
 from .build import log, make_map
 from .config import SiteConfig
 from .errors import UserError
-from .geo import builtin, overlay
-from .options import Options
-
-HASH_FILE = ".inputs-sha256"
-
-
-def inputs_digest(o: Options) -> str | None:
-    """A hash of everything a map's output depends on; None when an input cannot be hashed (a server)."""
-    h = hashlib.sha256(json.dumps(asdict(replace(o, out="")), sort_keys=True).encode())
-    h.update(__version__.encode())
-    for folder in (site.TEMPLATES, site.STATIC):
-        for p in sorted(q for q in folder.rglob("*") if q.is_file()):  # static/player/ holds the player's parts
-            h.update(p.relative_to(folder).as_posix().encode() + p.read_bytes())
-    files = [Path(v) for v in (o.csv, o.parquet) if v]
-    other = overlay.border_file(o.borders) if o.borders else None
-    for shapes in [builtin.shapes_path(o.shapes)] + ([builtin.shapes_path(other[0])] if other else []):
-        files += sorted(shapes.parent.glob(shapes.stem + ".*")) if shapes.suffix == ".shp" else [shapes]
-    if o.db:
-        if not o.db.startswith("sqlite:///"):
-            return None
-        files.append(Path(o.db[len("sqlite:///"):]))
-    elif not (o.csv or o.parquet):
-        files.append(demo.ensure_demo_database())
-    for p in files:
-        if p.is_file():
-            with p.open("rb") as f:
-                while block := f.read(1 << 20):
-                    h.update(block)
-    return h.hexdigest()
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -61,22 +30,23 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
         site.write_assets(tmp / "assets")
         entries, fresh = [], []
         for name, o in cfg.maps:
-            digest = inputs_digest(o)
             old, folder = out / name, tmp / name
-            if not clean and digest and (old / HASH_FILE).is_file() and (old / HASH_FILE).read_text() == digest:
+            inputs, why = fingerprint.compare(o, fingerprint.read(old) if old.is_dir() else None)
+            if not clean and why is None:
                 shutil.copytree(old, folder, copy_function=_link_or_copy)
                 builds.prune(folder)
-                log(f"map {name}: unchanged, kept")
+                (folder / fingerprint.RECORD).unlink()  # a link to the old site's: written anew, not through it
+                (folder / fingerprint.RECORD).write_text(inputs.as_json())
+                log(f"map {name}: kept: {fingerprint.describe(inputs.source)}, as its last build read")
             else:
-                log(f"map {name}: building")
+                log(f"map {name}: building: {'--clean' if clean else why}")
                 built = make_map(o)
                 folder.mkdir()
                 site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
                                values=built.values, series=built.series, report=built.report, assets="../assets/")
                 summary = {k: built.report[k] for k in ("title", "frames", "from", "to")}
                 (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
-                if digest:
-                    (folder / HASH_FILE).write_text(digest)
+                (folder / fingerprint.RECORD).write_text(inputs.as_json())
                 if old.is_dir():
                     builds.keep_earlier(old, folder)
                 fresh.append(folder)
