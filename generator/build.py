@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import ctypes
 import datetime
+import shutil
 import time
 import zoneinfo
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
@@ -120,6 +122,7 @@ class Built:
     values: list[list[bytes]]  # per metric: the exact values' chunks (empty with --no-values)
     series: list[list[bytes]]  # per metric: the regions' series over all frames, a blob per group of regions
     report: dict  # what the build found (report.json): codes matched or not, shapes without data…
+    digests: list[list[list[str]]] = field(default_factory=list)  # each blob's SHA-256 (builds.digests)
 
 
 def build(o: Options) -> Result:
@@ -132,12 +135,30 @@ def build(o: Options) -> Result:
         size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology,
                                                        chunks=built.chunks, values=built.values, series=built.series))
     else:  # each metric's files written while the next ones encode, into a folder swapped in at the end
+        from . import append, fingerprint
+
+        cache = append.cache_folder(out)
+        cache_new = cache.with_name(cache.name + ".new")
         with site.staged(out) as tmp, ThreadPoolExecutor(max_workers=1) as writer:
-            pending: list[Future] = []
-            built = make_map(o, written=lambda m, *blobs: pending.append(writer.submit(site.write_data, tmp, m,
-                                                                                        *blobs)))
-            for job in pending:
-                job.result()
+            shutil.rmtree(cache_new, ignore_errors=True)
+            inputs = fingerprint.Fingerprint(fingerprint.options_digest(o), fingerprint.source_of(o)) \
+                if o.append else None
+            appended = append.append_map(o, out, tmp, cache_new) if o.append and builds.current(out) else None
+            if appended is not None:
+                built = appended
+            else:
+                pending: list[Future] = []
+                shutil.rmtree(cache_new, ignore_errors=True)
+                grid: dict = {}
+                built = make_map(o, written=lambda m, *blobs: pending.append(writer.submit(site.write_data, tmp, m,
+                                                                                            *blobs)),
+                                 aggregated=append.recorder(cache_new, grid) if o.append else None)
+                for job in pending:
+                    job.result()
+                if o.append:
+                    append.finish_cache(cache_new, o, grid, built)
+            if inputs is not None:
+                (tmp / fingerprint.RECORD).write_text(inputs.as_json())
             site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[],  # the data: written above
                            report=built.report)
             site.write_assets(tmp)
@@ -148,6 +169,8 @@ def build(o: Options) -> Result:
                     log(f"site: the data of {len(kept)} earlier build{'s' if len(kept) > 1 else ''} kept for the pages "
                         f"still open on {'them' if len(kept) > 1 else 'it'} ({builds.GRACE / 60:.0f} minutes after "
                         "each was replaced)")
+        if o.append:
+            append.swap(cache_new, cache)  # after the site: a cache is never newer than the site it describes
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
                     metrics=[m["name"] for m in built.meta["metrics"]], size=size,
                     seconds=time.perf_counter() - began)
@@ -156,10 +179,12 @@ def build(o: Options) -> Result:
 
 
 def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None,
-             written: encoding.Written | None = None) -> Built:
+             written: encoding.Written | None = None,
+             aggregated: Callable[[aggregate.Aggregated, source.Source], object] | None = None) -> Built:
     """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks.
     `rows` and `geodata`, given from Python, stand for o's source and o.shapes; `written(m, chunks,
-    values, series)` is handed each metric's data as soon as it is encoded."""
+    values, series)` is handed each metric's data as soon as it is encoded; `aggregated(agg, source)` the
+    grid before it is encoded (append.py keeps it)."""
     interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
     metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None
@@ -187,6 +212,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     finally:
         side.shutdown(wait=False)  # an error is told now, not once the topology is done
     give_back_memory()
+    if aggregated is not None:
+        aggregated(agg, src)
     step = agg.interval
     filled = agg.filled or 1
     aggs = ", ".join(sorted({m.agg for m in metrics}))
@@ -250,9 +277,11 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         "regions": {"names": shapes.names, "keys": keys, **({"codes": codes} if codes != keys else {})},
         "metrics": metas,
     }
-    meta["build"] = builds.build_id(meta, topology, [enc.chunks, enc.values, enc.series])
+    blob_digests = builds.digests([enc.chunks, enc.values, enc.series])
+    meta["build"] = builds.build_id(meta, topology, blob_digests)
     report = _report(o, meta, agg, match, metrics, enc.present, shapes.names)
-    return Built(meta=meta, topology=topology, chunks=enc.chunks, values=enc.values, series=enc.series, report=report)
+    return Built(meta=meta, topology=topology, chunks=enc.chunks, values=enc.values, series=enc.series, report=report,
+                 digests=blob_digests)
 
 
 def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Match, metrics: list[Metric],

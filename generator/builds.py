@@ -24,16 +24,17 @@ PENDING = ".pending"  # the data folder while a build writes it, before its id i
 BUILD_FILE = "build.json"
 
 
-def build_id(meta: dict, topology: dict, blobs: list[list[list[bytes]]]) -> str:
-    """16 hex digits of a hash of the page's metadata (without its id), the TopoJSON and every data blob."""
+def digests(blobs: list[list[list[bytes]]]) -> list[list[list[str]]]:
+    """Each data blob's SHA-256: classes, values, series; per metric, its blobs in order."""
+    return [[[hashlib.sha256(b).hexdigest() for b in metric] for metric in kind] for kind in blobs]
+
+
+def build_id(meta: dict, topology: dict, blob_digests: list[list[list[str]]]) -> str:
+    """16 hex digits of a hash of the page's metadata (without its id), the TopoJSON and every data blob's
+    digest (an appended build knows the digests of the blobs it kept without reading them)."""
     h = hashlib.sha256(json.dumps({k: v for k, v in meta.items() if k != "build"}, sort_keys=True).encode())
     h.update(json.dumps(topology, sort_keys=True).encode())
-    for kind in blobs:  # classes, values, series: per metric, its blobs in order
-        for metric in kind:
-            h.update(len(metric).to_bytes(8, "little"))
-            for blob in metric:
-                h.update(len(blob).to_bytes(8, "little"))
-                h.update(blob)
+    h.update(json.dumps(blob_digests).encode())
     return h.hexdigest()[:16]
 
 

@@ -15,9 +15,10 @@ import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import sqlalchemy as sa
 
-from . import __version__, demo, site, source
+from . import __version__, demo, scan, site, source
 from .errors import UserError, first_line
 from .geo import builtin, overlay
 from .options import Options
@@ -44,7 +45,7 @@ def _hash_files(h: hashlib._Hash, files: list[Path]) -> None:
 
 def options_digest(o: Options) -> str:
     """A hash of the options (all but the source's rows and --out), the tool and the shapes files."""
-    h = hashlib.sha256(json.dumps(asdict(replace(o, out="")), sort_keys=True).encode())
+    h = hashlib.sha256(json.dumps(asdict(replace(o, out="", append=False)), sort_keys=True).encode())
     h.update(__version__.encode())
     for folder in (site.TEMPLATES, site.STATIC):
         for p in sorted(q for q in folder.rglob("*") if q.is_file()):  # static/player/ holds the player's parts
@@ -64,8 +65,8 @@ def database_url(o: Options) -> str | None:
     return o.db or f"sqlite:///{demo.ensure_demo_database()}"
 
 
-def rows_query(o: Options, engine: sa.Engine, before: object = None) -> dict:
-    """The source's row count and time range (only rows with time < `before`, given one)."""
+def rows_query(o: Options, engine: sa.Engine) -> dict:
+    """The source's row count and time range."""
     table = o.table if (o.db or o.query) else "events"
     base: sa.TableClause | sa.Subquery
     if table and not o.query:
@@ -74,11 +75,10 @@ def rows_query(o: Options, engine: sa.Engine, before: object = None) -> dict:
     else:
         base = sa.text(o.query or "").columns(sa.column(o.time)).subquery("q")
     time = base.c[o.time]
-    sel = sa.select(sa.func.count(), sa.func.min(time), sa.func.max(time)).select_from(base)
-    if before is not None:
-        sel = sel.where(time < before)
-    with engine.connect() as conn:
-        count, lo, hi = conn.execute(sel).one()
+    with engine.connect() as conn:  # three queries: SQLite counts a table, and finds an end of an index, alone
+        count = conn.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
+        lo = conn.execute(sa.select(sa.func.min(time)).select_from(base)).scalar_one()
+        hi = conn.execute(sa.select(sa.func.max(time)).select_from(base)).scalar_one()
     return {"rows": int(count), "from": None if lo is None else str(lo), "to": None if hi is None else str(hi)}
 
 
@@ -139,3 +139,63 @@ def describe(s: dict) -> str:
     if "sha256" in s:
         return f"content {s['sha256'][:12]}"
     return f"{s.get('rows', 0):,} rows, {s.get('from')} to {s.get('to')}"
+
+
+def _database_source(o: Options) -> tuple[sa.Engine, sa.ColumnElement, sa.ColumnElement, sa.FromClause]:
+    url = database_url(o) or ""
+    table = o.table if (o.db or o.query) else "events"
+    base: sa.TableClause | sa.Subquery
+    if table and not o.query:
+        schema, _, name = table.rpartition(".")
+        base = sa.table(name, sa.column(o.time), sa.column(o.region), schema=schema or None)
+    else:
+        base = sa.text(o.query or "").columns(sa.column(o.time), sa.column(o.region)).subquery("q")
+    return source.open_engine(url), base.c[o.time], base.c[o.region], base
+
+
+def before(o: Options, src: source.Source, at: float) -> dict:
+    """The rows before epoch second `at`: their count and time range. A database answers from its
+    index on the time column: count(*) of the table less the rows from `at` on, min, and max below `at`."""
+    per = 1000 if src.time_kind == "milliseconds" else 1
+    if not (o.csv or o.parquet):  # a server or a SQLite file
+        engine, time, _, base = _database_source(o)
+        try:
+            with engine.connect() as conn:
+                total = conn.execute(sa.select(sa.func.count()).select_from(base)).scalar_one()
+                bound = int(at) * per
+                after = conn.execute(sa.select(sa.func.count()).select_from(base).where(time >= bound)).scalar_one()
+                lo = conn.execute(sa.select(sa.func.min(time)).select_from(base)).scalar_one()
+                hi = conn.execute(sa.select(sa.func.max(time)).select_from(base).where(time < bound)).scalar_one()
+        finally:
+            engine.dispose()
+        return {"rows": int(total) - int(after), "from": None if lo is None else str(lo),
+                "to": None if hi is None else str(hi)}
+    return _scan(src, -np.inf, at)
+
+
+def rows_from(o: Options, src: source.Source, at: float) -> int:
+    """How many rows with a region and a time lie at or after epoch second `at` (as the aggregation counts them)."""
+    per = 1000 if src.time_kind == "milliseconds" else 1
+    if not (o.csv or o.parquet):
+        engine, time, region, base = _database_source(o)
+        try:
+            with engine.connect() as conn:
+                return int(conn.execute(sa.select(sa.func.count()).select_from(base).where(
+                    region.is_not(None), time.is_not(None), time >= int(at) * per)).scalar_one())
+        finally:
+            engine.dispose()
+    return int(_scan(src, at, np.inf)["rows"])
+
+
+def _scan(src: source.Source, lo: float, hi: float) -> dict:
+    """Count, first and last time of a file's rows with a region and lo <= time < hi (row groups outside skipped)."""
+    assert src.batches is not None
+    count, first, last = 0, np.inf, -np.inf
+    for reader in src.batches([src.region, src.time], None, scan.Bounds(lo, hi, src.time_kind)):
+        for batch in reader:
+            t = scan.epoch(batch.column(1), src.time_kind)
+            ok = np.isfinite(t) & batch.column(0).is_valid().to_numpy(zero_copy_only=False) & (t >= lo) & (t < hi)
+            if ok.any():
+                count += int(ok.sum())
+                first, last = min(first, float(t[ok].min())), max(last, float(t[ok].max()))
+    return {"rows": count, "from": None if not count else str(int(first)), "to": None if not count else str(int(last))}

@@ -112,13 +112,15 @@ def write_data(folder: Path, m: int, chunks: list[bytes], values: list[bytes], s
     data.mkdir(parents=True)
     files = [(f"{m}/{stem}", data / f"{stem}.js", blob) for stem, blob in data_stems(chunks, values, series)]
 
-    def write(key: str, path: Path, blob: bytes) -> None:
-        path.write_bytes(b"".join((  # base64 is JSON as it is: no escaping pass
-            f'choroplethLoad({script_json(key)},"'.encode(), base64.b64encode(blob), b'");\n')))
-
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # base64 and writes release the GIL
-        for done in [pool.submit(write, *f) for f in files]:
+        for done in [pool.submit(write_blob, *f) for f in files]:
             done.result()
+
+
+def write_blob(key: str, path: Path, blob: bytes) -> None:
+    """One data file: a script handing its blob, in base64, to the player."""
+    path.write_bytes(b"".join((  # base64 is JSON as it is: no escaping pass
+        f'choroplethLoad({script_json(key)},"'.encode(), base64.b64encode(blob), b'");\n')))
 
 
 def data_stems(chunks: list[bytes], values: list[bytes], series: list[bytes]) -> list[tuple[str, bytes]]:
