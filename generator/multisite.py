@@ -8,10 +8,11 @@ import shutil
 import time
 from pathlib import Path
 
-from . import builds, fingerprint, site
-from .build import log, make_map
+from . import append, builds, fingerprint, site
+from .build import Map, log, make_map
 from .config import SiteConfig
 from .errors import UserError
+from .options import Options
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -26,6 +27,7 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
     began = time.perf_counter()
     out = Path(cfg.out)
     site.check_output(out)
+    caches = append.cache_folder(out)  # maps with `append = true`: their grids, beside the site
     with site.staged(out) as tmp:
         site.write_assets(tmp / "assets")
         entries, fresh = [], []
@@ -40,8 +42,8 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                 log(f"map {name}: kept: {fingerprint.describe(inputs.source)}, as its last build read")
             else:
                 log(f"map {name}: building: {'--clean' if clean else why}")
-                built = make_map(o)
-                folder.mkdir()
+                built = _make(o, old, folder, None if clean else caches / f"{name}.new")
+                folder.mkdir(exist_ok=True)
                 site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
                                values=built.values, series=built.series, report=built.report, assets="../assets/")
                 summary = {k: built.report[k] for k in ("title", "frames", "from", "to")}
@@ -56,8 +58,27 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
             e["still"] = (tmp / e["name"] / "still.png").exists()
         (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries, assets="assets/"),
                                          encoding="utf-8")
+    for new in caches.glob("*.new") if caches.is_dir() else []:  # after the site: never newer than it
+        append.swap(new, new.with_suffix(""))
     log(f"site: {len(entries)} maps ({len(fresh)} built) in {out.resolve()} in {time.perf_counter() - began:.1f} s")
     return out.resolve()
+
+
+def _make(o: Options, old: Path, folder: Path, cache_new: Path | None) -> Map:
+    """A map built anew, or with `append = true` built on the old one (append.py) where it can be."""
+    if not o.append:
+        return make_map(o)
+    new = cache_new or append.cache_folder(old.parent) / f"{old.name}.new"
+    shutil.rmtree(new, ignore_errors=True)
+    if cache_new is not None and builds.current(old):
+        built = append.append_map(o, old, folder, new)
+        if built is not None:
+            return built
+    shutil.rmtree(new, ignore_errors=True)
+    grid: dict = {}
+    built = make_map(o, aggregated=append.recorder(new, grid))
+    append.finish_cache(new, o, grid, built)
+    return built
 
 
 def _stills(folders: list[Path]) -> None:

@@ -119,3 +119,33 @@ def test_append_makes_a_full_build_when_old_rows_changed(tmp_path: Path, capfd: 
     log = capfd.readouterr().err
     assert "append: a full build, as the rows before its last frame (" in log and "changed" in log
     assert json.loads((tmp_path / "site" / "build.json").read_text())["frames"] == 2024
+
+
+def test_a_config_map_with_append_true(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from generator import config, multisite
+
+    src = Source("sqlite", tmp_path)
+    src.write(table(0, 2000), fresh=True)
+    (tmp_path / "site.toml").write_text(f"""out = "out"
+[[map]]
+name = "live"
+db = "{src.url}"
+table = "events"
+metrics = ["cases"]
+interval = "1h"
+append = true
+""")
+    cfg = config.load(str(tmp_path / "site.toml"))
+    multisite.build_site(cfg)
+    assert (tmp_path / ".out.append" / "live" / "cache.json").is_file()
+    src.write(table(2000, 2024))
+    capfd.readouterr()
+    multisite.build_site(cfg)
+    log = capfd.readouterr().err
+    assert "map live: building: its source changed" in log and "24 new frames (2,000 → 2,024)" in log, log
+    src.write(table(0, 2024), fresh=True)
+    build.build(build.Options(**{**src.options(tmp_path / "clean").__dict__, "append": False}))
+    ours = {k.removeprefix("live/"): v for k, v in current(tmp_path / "out" / "live").items()}
+    theirs = current(tmp_path / "clean")
+    assert {k: v for k, v in ours.items() if k.startswith("data/")} == \
+        {k: v for k, v in theirs.items() if k.startswith("data/")}
