@@ -276,6 +276,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         # codes: the data's code of each shape ("": none), for the page's downloads; left out when they are the keys
         "regions": {"names": shapes.names, "keys": keys, **({"codes": codes} if codes != keys else {})},
         "metrics": metas,
+        **({"refresh": o.refresh} if o.refresh else {}),  # the page looks for newer builds (80-refresh.js)
     }
     blob_digests = builds.digests([enc.chunks, enc.values, enc.series])
     meta["build"] = builds.build_id(meta, topology, blob_digests)

@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--video", help="also record the site into this .mp4, .webm or .gif")
     out.add_argument("--config", help="build a site of several maps from this TOML file (see README)")
     out.add_argument("--clean", action="store_true", help="with --config: rebuild every map, changed or not")
+    out.add_argument("--refresh", type=float, metavar="SECONDS",
+                     help="a page served over http looks for a newer build every SECONDS and follows it")
     out.add_argument("--append", action="store_true",
                      help="build on the site already in --out, reading only the rows from its last frame on")
     add_recording_options(p)

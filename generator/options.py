@@ -54,6 +54,7 @@ class Options:
     time_format: str | None = None
     log: bool = False
     round: bool = False
+    refresh: float | None = None  # --refresh: an open page looks for a newer build every so many seconds
     append: bool = False  # --append: build on the site in `out`, reading only the rows from its last frame on
 
 

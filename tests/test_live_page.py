@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import COUNTRIES, serve
+from conftest import COUNTRIES, interior, serve
 from playwright.sync_api import Page
 
 from generator import build, framedata
@@ -70,3 +73,60 @@ def test_a_rebuild_with_other_classes_under_an_open_page_is_never_mixed(page: Pa
         old_colours = old_meta["metrics"][0]["colors"]
         assert shown == rgb(old_colours[old_bins[frame, r]])  # the old build's, whole
         assert shown != rgb(old_colours[new_bins[frame, r]])  # not its colours over the new classes
+
+
+def sqlite_rows(path: Path, first: int, last: int, seed: int = 2) -> None:
+    """Hours first…last-1 of five countries into table events of the SQLite file at `path`."""
+    rng = np.random.default_rng(seed + first)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS events (country TEXT, unixtime INTEGER, cases REAL)")
+        db.executemany("INSERT INTO events VALUES (?, ?, ?)",
+                       [(c, 1_700_000_000 // 3600 * 3600 + 3600 * h, float(rng.integers(0, 1000)))
+                        for h in range(first, last) for c in COUNTRIES.values()])
+
+
+def until(done: Callable[[], bool], seconds: float = 10) -> None:
+    """Wait for a page to do something (wait_for_function evaluates text, which the pages' policy refuses)."""
+    end = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < end, "the page did not follow"
+        time.sleep(0.1)
+
+
+def test_a_served_page_follows_an_append_and_a_rebuild(page: Page, tmp_path: Path) -> None:
+    db, out = tmp_path / "rows.db", tmp_path / "site"
+    sqlite_rows(db, 0, 2000)
+    o = build.Options(db=f"sqlite:///{db}", table="events", metrics=["cases"], interval="1h", out=str(out),
+                      refresh=1, append=True)
+    build.build(o)
+    with serve(out) as url:
+        other = page.context.new_page()
+        for p, frame in ((page, 1999), (other, 100)):
+            p.goto(url)
+            p.evaluate("choropleth.ready")
+            p.evaluate("f => { window.keep = 42; choropleth.renderFrame(f); }", frame)
+            p.evaluate("choropleth.resize(1280, 720)")
+        sqlite_rows(db, 2000, 2024)
+        build.build(o)
+        for p in (page, other):
+            until(lambda p=p: p.evaluate("window.choropleth.frameCount") == 2024)
+            p.evaluate("choropleth.ready")
+            assert p.evaluate("window.keep") == 42  # not reloaded
+        assert page.evaluate("choropleth.frame") == 2023  # on the last frame: moved on to the new last
+        assert other.evaluate("choropleth.frame") == 100  # elsewhere: kept, and told
+        assert other.locator(".refresh-note").inner_text() == "data to 2024-02-07 05:00"  # the new last frame
+        assert page.locator(".refresh-note").count() == 0
+
+        build.build(build.Options(**{**o.__dict__, "cmap": "viridis", "append": False}))  # other colours
+        new_meta, new_bins = site_classes(out)
+        until(lambda: other.evaluate("window.choropleth.meta.build") == new_meta["build"])
+        other.evaluate("choropleth.ready")
+        assert other.evaluate("choropleth.frame") == 100 and other.evaluate("window.keep") == 42
+        other.evaluate("choropleth.resize(1280, 720)")
+        france = new_meta["regions"]["names"].index("France")
+        x, y = other.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior("France"))
+        assert other.evaluate("([x, y]) => choropleth.regionAt(x, y)", [x, y]) == france
+        other.evaluate("choropleth.ensure(100, 100)")
+        other.evaluate("choropleth.renderFrame(100)")
+        shown = other.evaluate("([x, y]) => choropleth.colorAt(x, y)", [x, y])
+        assert shown == rgb(new_meta["metrics"][0]["colors"][new_bins[100, france]])

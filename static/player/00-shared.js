@@ -48,6 +48,11 @@
  * @property {<K extends keyof Events>(name: K, fn: (payload: Events[K]) => void) => void} on
  * @property {<K extends keyof Events>(name: K, payload: Events[K]) => void} emit
  *
+ * 05-listeners, 80-refresh
+ * @property {() => void} stopRecording  the player's start is over: listeners added later are not its own
+ * @property {() => void} detach  the player's window and document listeners removed, its markup as served
+ * @property {() => Promise<void>} [checkBuild]  --refresh: look for a newer build now
+ *
  * 10-data
  * @property {string} dataPath  the relative URL of the build's data files' folder, ending in /
  * @property {(src: string, key: string) => Promise<any>} loadScript
