@@ -70,9 +70,9 @@ def sqlite(path: Path, base: sa.FromClause, keys: list[str], region: str, time: 
         parts = min(4, os.cpu_count() or 1)
         if not table or parts < 2:
             return [None]
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
-            lo, hi = conn.execute(str(sa.select(sa.func.min(rowid), sa.func.max(rowid)).select_from(base)
-                                      .compile(dialect=sqlite_dialect.dialect()))).fetchone()
+        with closing(sqlite3.connect(uri, uri=True)) as conn:  # min and max apart: each an end of the b-tree
+            lo, hi = (conn.execute(str(sa.select(f(rowid)).select_from(base).compile(dialect=sqlite_dialect.dialect())))
+                      .fetchone()[0] for f in (sa.func.min, sa.func.max))
         if lo is None or hi - lo < parts * BATCH_ROWS:
             return [None]
         cuts = [lo + (hi - lo + 1) * k // parts for k in range(parts + 1)]
@@ -102,7 +102,8 @@ def sqlite(path: Path, base: sa.FromClause, keys: list[str], region: str, time: 
                 yield pa.RecordBatch.from_arrays([_nulls_back(a) for a in batch.columns], names=columns)
 
     def batches(columns: list[str], regions: list[str] | None = None, bounds: Bounds | None = None) -> list[Reader]:
-        return [read(columns, regions, r, bounds) for r in ranges()]
+        # Rows within bounds (--from, --to, --append) in one read: the index on the time column finds them.
+        return [read(columns, regions, r, bounds) for r in (ranges() if bounds is None else [None])]
 
     return batches
 
