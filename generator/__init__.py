@@ -13,14 +13,17 @@ command, cli.py, and the Python face, api.py, both call it; multisite.py builds 
 4. match       regions.py, geo/overlay   data codes -> shapes; border and inset lines added to the TopoJSON
 5. encode      encoding.py -> classify,  classes over all frames -> uint8 chunks (framedata), the
                framedata, series         tooltip's values, each region's series for the charts
-6. site        site.py, templates/,      the page and its data files, written atomically; the player
-               static/player/            (classic scripts, joined into player.js) plays it
+6. site        site.py, builds.py,       the page and its data files, written atomically under the build's
+               templates/,               id (builds: earlier builds' data kept a while for open pages); the
+               static/player/            player (classic scripts, joined into player.js) plays it
 7. video       video/ (capture, frames,  optional: the page driven frame by frame -> MP4/WebM/GIF
                ffmpeg, browser)
 
 Beside them: options.py (one map's options) and validate.py (their one check, for every face),
 config.py (the site file), codes.py (country codes and names, for stages 2 and 4), errors.py and
 logs.py (what the user is told, in the words of the face in use), demo.py (the demo database),
-serve.py (`build-site serve`).
+serve.py (`build-site serve`); fingerprint.py (what a build read: --config keeps unchanged maps),
+append.py (--append: the cached grid, the rows from the last frame on) with extend.py (stage 5 for a
+grid whose earlier chunks are kept).
 """
 __version__ = "0.1.0"

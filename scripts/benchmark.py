@@ -17,6 +17,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -318,6 +319,7 @@ def main() -> None:
     p.add_argument("--grid-frames", type=int, default=10_000)
     p.add_argument("--grid-cells", type=int, default=3_000)
     p.add_argument("--work", type=Path, default=ROOT / "bench-out")
+    p.add_argument("--pg", help="a PostgreSQL URL for the figures of appending to one and ten years of rows")
     p.add_argument("--baseline", default=BASELINE, help="commit to compare the build with ('' for none)")
     a = p.parse_args()
     if a.smoke:
@@ -336,6 +338,7 @@ def main() -> None:
     video_figures(a.work / "site-countries", label, a.frames, 100 if a.smoke else 3000, world, a.work,
                   20 if a.smoke else 200)
 
+    live_figures(db, a.work, a.pg)
     one_file("demo (504 frames × 177 countries × 5 metrics)", [], a.work)
     ten = min(10_000, a.frames)
     one_file(f"{ten:,} frames × {len(world)} countries × 5 metrics", ["--db", f"sqlite:///{db}", "--query",
@@ -346,6 +349,62 @@ def main() -> None:
     scenario(f"{a.grid_frames:,} frames × {a.grid_cells:,} grid cells (Parquet)",
              ["--parquet", str(table), "--region", "region", "--shapes", str(grid_shapes), "--interval", "1h"],
              a.work / "site-grid", grid, 10 if a.smoke else 50, baseline)
+
+
+def live_figures(db: Path, work: Path, pg: str | None) -> None:
+    """Data that keeps arriving: on the countries table less its last day, a build with --append; the day
+    added and appended; a --config run with nothing changed; and on PostgreSQL (given a URL) a day
+    appended to one and to ten years of hourly rows, with an index on the time column."""
+    live = work / "live.db"
+    shutil.copyfile(db, live)
+    with sqlite3.connect(live) as conn:
+        last = conn.execute("SELECT max(unixtime) FROM events").fetchone()[0]
+        cut = (last // 3600 - 23) * 3600
+        conn.execute("DELETE FROM events WHERE unixtime >= ?", (cut,))
+    args = ["--db", f"sqlite:///{live}", "--table", "events", "--interval", "1h", "--append"]
+    shutil.rmtree(work / "site-live", ignore_errors=True)
+    full, _ = build([*args, "--out", str(work / "site-live")], quiet=True)
+    with sqlite3.connect(live) as conn:
+        conn.execute("ATTACH ? AS src", (str(db),))
+        conn.execute("INSERT INTO events SELECT * FROM src.events WHERE unixtime >= ?", (cut,))
+    appended, _ = build([*args, "--out", str(work / "site-live")], quiet=True)
+    say("append 24 hours (SQLite)", f"{appended:.1f} s against {full:.1f} s for the build it extends "
+        f"({appended / full:.0%}; target ≤ 25%)")
+    toml = work / "live.toml"
+    toml.write_text(f'out = "site-config"\n[[map]]\nname = "live"\ndb = "sqlite:///{live}"\ntable = "events"\n'
+                    'interval = "1h"\nappend = true\n')
+    build(["--config", str(toml)], quiet=True)
+    unchanged, _ = build(["--config", str(toml)], quiet=True)
+    say("--config with nothing changed (SQLite)", f"{unchanged:.2f} s (target < 1 s, the command's start included)")
+    if not pg:
+        return
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(pg)
+    for years in (1, 10):
+        hours = years * 8760
+        name = f"live_{years}y"
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
+            conn.execute(sa.text(f"CREATE TABLE {name} AS SELECT c AS country, t AS unixtime, "
+                                 "(random() * 100)::float8 AS metric1 FROM unnest(CAST(:codes AS text[])) c, "
+                                 "generate_series(:s, :e, 3600) t"),
+                         {"codes": demo.demo_countries(), "s": START, "e": START + (hours - 25) * 3600})
+            conn.execute(sa.text(f"CREATE INDEX ON {name} (unixtime)"))
+            conn.execute(sa.text(f"ANALYZE {name}"))
+        out = work / f"site-{name}"
+        shutil.rmtree(out, ignore_errors=True)
+        pg_args = ["--db", pg, "--table", name, "--interval", "1h", "--append", "--out", str(out)]
+        first, _ = build(pg_args, quiet=True)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"INSERT INTO {name} SELECT c, t, (random() * 100)::float8 FROM "
+                                 "unnest(CAST(:codes AS text[])) c, generate_series(:s, :e, 3600) t"),
+                         {"codes": demo.demo_countries(), "s": START + (hours - 24) * 3600,
+                          "e": START + (hours - 1) * 3600})
+        appended, _ = build(pg_args, quiet=True)
+        say(f"append a day to {years} year{'s' if years > 1 else ''} of hourly rows (PostgreSQL, "
+            f"{hours * len(demo.demo_countries()):,} rows)", f"{appended:.1f} s (the build it extends: {first:.1f} s)")
+    engine.dispose()
 
 
 if __name__ == "__main__":

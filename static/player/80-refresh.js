@@ -23,7 +23,8 @@
       setTimeout(() => el.remove(), 8000);
     }, () => {});
   }
-  if (!meta.refresh || !/^https?:$/.test(location.protocol)) return; // no checks from file://
+  // No checks from file://, nor from a one-file page (nothing beside it to ask for).
+  if (!meta.refresh || !/^https?:$/.test(location.protocol) || document.querySelector("script[data-key]")) return;
 
   let busy = false;
   async function check() {
