@@ -374,8 +374,13 @@ def live_figures(db: Path, work: Path, pg: str | None) -> None:
     toml.write_text(f'out = "site-config"\n[[map]]\nname = "live"\ndb = "sqlite:///{live}"\ntable = "events"\n'
                     'interval = "1h"\nappend = true\n')
     build(["--config", str(toml)], quiet=True)
-    unchanged, _ = build(["--config", str(toml)], quiet=True)
-    say("--config with nothing changed (SQLite)", f"{unchanged:.2f} s (target < 1 s, the command's start included)")
+    began = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "generator", "--config", str(toml)], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    unchanged = time.perf_counter() - began
+    inside = re.search(r"site: 1 maps \(0 built\) in .* in ([0-9.]+) s", run.stderr)
+    say("--config with nothing changed (SQLite)", f"{inside.group(1) if inside else '?'} s to check and keep the map "
+        f"(target < 1 s); {unchanged:.2f} s with the command's start and imports")
     if not pg:
         return
     import sqlalchemy as sa
