@@ -106,6 +106,8 @@ def validate(o: Options) -> Options:
     if len(ends) == 2 and ends[0] > ends[1]:  # told now, not after the shapes are read
         raise UserError(f"{flag('from_', o.from_)} is after {flag('to', o.to)}; give the earlier time first", "from_")
     classify.check_colour(o.missing_color, "missing_color")
+    if o.append and o.out.lower().endswith((".html", ".htm")):
+        raise UserError(f"{flag('append')} builds on a site folder; give a folder as {flag('out')}", "append")
     if o.refresh is not None and not o.refresh > 0:
         raise UserError(f"{flag('refresh', o.refresh)}: give a number of seconds above 0", "refresh")
     if o.bbox is not None:
