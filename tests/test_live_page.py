@@ -14,7 +14,7 @@ import pytest
 from conftest import COUNTRIES, interior, serve
 from playwright.sync_api import Page
 
-from generator import build, framedata
+from generator import build, builds, framedata
 
 HOURS = 18_000  # 4 chunks of the world's 177 shapes
 
@@ -130,3 +130,25 @@ def test_a_served_page_follows_an_append_and_a_rebuild(page: Page, tmp_path: Pat
         other.evaluate("choropleth.renderFrame(100)")
         shown = other.evaluate("([x, y]) => choropleth.colorAt(x, y)", [x, y])
         assert shown == rgb(new_meta["metrics"][0]["colors"][new_bins[100, france]])
+
+
+def test_earlier_builds_stay_for_the_grace_period_then_go(tmp_path: Path) -> None:
+    csv = rows(tmp_path / "rows.csv", hours=50)
+    out = tmp_path / "site"
+    ids = []
+    for cmap in ("afmhot_r", "viridis", "magma"):
+        build.build(build.Options(csv=str(csv), metrics=["cases"], interval="1h", out=str(out), cmap=cmap))
+        ids.append(json.loads((out / "build.json").read_text())["build"])
+    assert len(set(ids)) == 3
+    assert sorted(p.name for p in (out / "data").iterdir()) == sorted(ids)  # both earlier builds, within the hour
+    retired = json.loads((out / builds.RETIRED).read_text())
+    assert set(retired) == set(ids[:2])
+    # The next build: the first was replaced more than GRACE seconds ago, the second less.
+    now = time.time()
+    (out / builds.RETIRED).write_text(json.dumps({ids[0]: now - builds.GRACE - 10, ids[1]: now - 10}))
+    later = tmp_path / "later"
+    (later / "data").mkdir(parents=True)
+    (later / "build.json").write_text(json.dumps({"build": "next", "frames": 50}))
+    kept = builds.keep_earlier(out, later, now=now)
+    assert kept == sorted([ids[1], ids[2]])  # the one replaced now, and the one still in its hour
+    assert sorted(p.name for p in (later / "data").iterdir()) == sorted([ids[1], ids[2]])

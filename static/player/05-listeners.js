@@ -1,7 +1,8 @@
 // @ts-check
 // build-site player, part 05: what 80-refresh needs to start the player again on a newer build without
 // reloading the page: the page's markup as served (the parts add listeners to its elements), and the
-// listeners the parts add to window and document while they start (removed before the next start).
+// listeners the parts add to window and document while they start (removed before the next start):
+// those of the parts before 80-refresh, which stops the recording.
 (function (P) {
   "use strict";
   const main = document.querySelector("main.choropleth");
