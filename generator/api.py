@@ -104,7 +104,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                borders: str | None = None, bbox: Sequence[float] | None = None,
                only: str | None = None, simplify: float = 0.5, title: str | None = None,
                time_format: str | None = None, tz: str | None = None, values: Values | bool = "shown",
-               sparse: float = 10.0, from_: str | None = None, to: str | None = None, verbose: bool = False) -> Map:
+               sparse: float = 10.0, from_: str | None = None, to: str | None = None, refresh: float | None = None,
+               verbose: bool = False) -> Map:
     """An animated choropleth map of `metric` per `region` per `time`, as `build-site` builds it.
 
     Every keyword is the command line's option of the same name (`--missing-color` is `missing_color`,
@@ -147,6 +148,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     values : the values the tooltip shows: "shown" (at the precision the page shows), "exact" (float32),
         "none" (False: a smaller page).
     sparse : report regions with data in fewer than this percentage of frames.
+    refresh : a saved site's page, served over http, looks for a newer build every so many seconds and
+        follows it without a reload (the command's --refresh).
     verbose : print the build's steps on stderr, as the command does (default: quiet). They are
         messages of the standard logger "build_site" at INFO level, so a caller's own logging
         configuration (``logging.basicConfig(level=logging.INFO)``) hears them too, and its warnings.
@@ -175,7 +178,7 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                 bbox=[float(b) for b in bbox] if bbox is not None else None, only=only,
                 simplify=simplify, title=title, time_format=time_format, tz=tz,
                 values="none" if values is False else "shown" if values is True else values, sparse=sparse,
-                from_=from_, to=to)
+                from_=from_, to=to, refresh=refresh)
     geodata = shapes if isinstance(shapes, gpd.GeoDataFrame) else None
     if geodata is None and shapes is not None:
         o.shapes = str(shapes)
