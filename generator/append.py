@@ -169,7 +169,7 @@ def append_map(o: Options, old: Path, new: Path, cache_pending: Path) -> Built |
     if changed:
         log(f"append: {', '.join(changed)}: the new values change the classes (or the chunks' size): "
             "encoded again whole from the cached grid")
-    meta = dict(meta0, frames=frames, chunkFrames=per_chunk, series={"step": series.span(frames),
+    meta = dict(meta0, frames=frames, chunkFrames=per_chunk, series={"step": series.frames_per_point(frames),
                                                                       "group": series.GROUP}, metrics=ext.metas)
     topology = _topology(old)
     meta["build"] = builds.build_id(meta, topology, ext.digests)

@@ -26,7 +26,7 @@ def encode(agg: aggregate.Aggregated, metrics: list[Metric], region_of_shape: np
 
     take, nodata = np.maximum(region_of_shape, 0), region_of_shape < 0
     frames, old_frames = agg.frames, old_meta["frames"]
-    step, old_step = series.span(frames), old_meta["series"]["step"]
+    step, old_step = series.frames_per_point(frames), old_meta["series"]["step"]
     metas, files, present, kept = [], [], [], []
     digests: list[list[list[str]]] = [[], [], []]
     for k, m in enumerate(metrics):
@@ -40,7 +40,7 @@ def encode(agg: aggregate.Aggregated, metrics: list[Metric], region_of_shape: np
             aggregate.fill_forward(matrix)
         cls = classify.classes_for(matrix, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=missing,
                                    user_breaks=m.breaks, log=m.log, name=m.name, center=m.center,
-                                   round_edges=m.round, bins=False)
+                                   round_edges=m.round, classify_values=False)
         shown = framedata.shown(matrix, cls.edges) if values == "shown" else None
         coding = shown.meta() if shown else {"coding": "float32"} if values == "exact" else False
         om = old_meta["metrics"][k]

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from . import append, builds, fingerprint, site
-from .build import Map, log, make_map
+from .build import Built, log, make_map
 from .config import SiteConfig
 from .errors import UserError
 from .options import Options
@@ -64,7 +64,7 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
     return out.resolve()
 
 
-def _make(o: Options, old: Path, folder: Path, cache_new: Path | None) -> Map:
+def _make(o: Options, old: Path, folder: Path, cache_new: Path | None) -> Built:
     """A map built anew, or with `append = true` built on the old one (append.py) where it can be."""
     if not o.append:
         return make_map(o)
