@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime
+import functools
 import time
 import zoneinfo
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,12 +18,13 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import aggregate, demo, encoding, framedata, regions, series, site, source
+from . import aggregate, demo, encoding, framedata, publish, regions, series, site, source
 from .errors import UserError, flag
 from .geo import builtin, geometry, overlay
 from .geo.topology import to_topology
 from .logs import log
 from .options import Metric, Options, parse_metric
+from .video import preview
 
 __all__ = ["Built", "Options", "Result", "build", "make_map"]
 
@@ -127,26 +129,57 @@ def build(o: Options) -> Result:
     began = time.perf_counter()
     out = Path(o.out)
     site.check_output(out)  # fail before the slow stages, not after them
-    if site.is_single_file(out):
+    base = publish.base_url(o.base_url)
+    if site.is_single_file(out):  # nothing beside it: no preview image
         built = make_map(o)
-        size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology,
-                                                       chunks=built.chunks, values=built.values, series=built.series))
+        head = publish.head(built.meta, built.report["from"], built.report["to"], base and base + out.name, False)
+        size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology, chunks=built.chunks,
+                                                       values=built.values, series=built.series, head=head))
     else:  # each metric's files written while the next ones encode, into a folder swapped in at the end
-        with site.staged(out) as tmp, ThreadPoolExecutor(max_workers=1) as writer:
-            pending: list[Future] = []
-            built = make_map(o, written=lambda m, *blobs: pending.append(writer.submit(site.write_data, tmp, m,
-                                                                                        *blobs)))
-            for job in pending:
-                job.result()
-            site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[],  # the data: written above
-                           report=built.report)
-            site.write_assets(tmp)
-            size = site.size_of(tmp)
+        shooter = None if o.preview_frame.strip().lower() == "none" else preview.Shooter()  # starts up meanwhile
+        try:
+            with site.staged(out) as tmp, ThreadPoolExecutor(max_workers=1) as writer:
+                pending: list[Future] = []
+                built = make_map(o, written=lambda m, *blobs: pending.append(writer.submit(site.write_data, tmp, m,
+                                                                                            *blobs)))
+                for job in pending:
+                    job.result()
+                site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[],  # the data: written above
+                               report=built.report)
+                site.write_assets(tmp)
+                finish_page(tmp, built, o, shooter)
+                size = site.size_of(tmp)
+        finally:
+            if shooter is not None:
+                shooter.close()
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
                     metrics=[m["name"] for m in built.meta["metrics"]], size=size,
                     seconds=time.perf_counter() - began)
     log(f"site: {size / 1e6:.2f} MB written in {result.seconds:.1f} s total")
     return result
+
+
+def finish_page(folder: Path, built: Built, o: Options, shooter: preview.Shooter | None, assets: str = "") -> None:
+    """The map's page in `folder` written again with its link preview's tags, and the preview image
+    (o.preview_frame) drawn by that page when `shooter` is given; the image tags only when it was."""
+    frame = publish.preview_frame(o.preview_frame, built.meta, functools.partial(format_time, built.meta))
+    base = publish.base_url(o.base_url)
+    image = shooter is not None and frame is not None and preview_image(shooter, folder, built.meta, frame, base)
+    site.write_page(folder, built.meta, assets, publish.head(built.meta, built.report["from"], built.report["to"],
+                                                             base, image))
+
+
+def preview_image(shooter: preview.Shooter, folder: Path, meta: dict, frame: int, base: str | None) -> bool:
+    """The link preview's image, preview.png, drawn by the page in `folder`; whether it was."""
+    t = time.perf_counter()
+    failed = shooter.draw(folder / "index.html", folder / publish.PREVIEW_FILE, publish.PREVIEW_SIZE, frame)
+    if failed:
+        log(f"preview: no image ({failed}); the link preview has none (--preview-frame none skips this)")
+        return False
+    log(f"preview: {publish.PREVIEW_FILE} of frame {frame} ({format_time(meta, frame)}) in "
+        f"{time.perf_counter() - t:.1f} s after the build" +
+        ("" if base else "; its URL is relative: chat tools show it only with --base-url https://…/ (absolute)"))
+    return True
 
 
 def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None,
@@ -230,6 +263,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     codes = [str(agg.regions[i]) if i >= 0 else "" for i in match.region_of_shape]
     meta = {
         "title": o.title or "Animated map",
+        **publish.words(o),  # subtitle, source, notes: only those given
         "start": agg.start,
         "step": agg.step,
         "unit": agg.unit,
@@ -260,6 +294,7 @@ def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Ma
             f"{_names([s['region'] for s in sparse])}")
     return {
         "title": meta["title"],
+        **{k: meta[k] for k in ("subtitle", "source", "notes") if k in meta},
         "frames": meta["frames"],
         "interval": str(agg.interval),
         "from": format_time(meta, 0),

@@ -11,11 +11,12 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import __version__, demo, site
-from .build import log, make_map
+from .build import finish_page, make_map
 from .config import SiteConfig
-from .errors import UserError
 from .geo import builtin, overlay
+from .logs import log, progress
 from .options import Options
+from .video import preview
 
 HASH_FILE = ".inputs-sha256"
 
@@ -57,7 +58,8 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
     began = time.perf_counter()
     out = Path(cfg.out)
     site.check_output(out)
-    with site.staged(out) as tmp:
+    shooter = preview.Shooter()  # the cards' stills and the link previews; it starts while the maps build
+    with site.staged(out) as tmp, shooter:
         site.write_assets(tmp / "assets")
         entries, fresh = [], []
         for name, o in cfg.maps:
@@ -72,13 +74,15 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                 folder.mkdir()
                 site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
                                values=built.values, series=built.series, report=built.report, assets="../assets/")
-                summary = {k: built.report[k] for k in ("title", "frames", "from", "to")}
+                finish_page(folder, built, o, shooter, "../assets/")
+                summary = {k: built.report[k] for k in ("title", "subtitle", "source", "frames", "from", "to")
+                           if k in built.report}
                 (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
                 if digest:
                     (folder / HASH_FILE).write_text(digest)
                 fresh.append(folder)
             entries.append({"name": name, **json.loads((folder / "map.json").read_text())})
-        _stills(fresh)
+        _stills(shooter, fresh)
         for e in entries:
             e["still"] = (tmp / e["name"] / "still.png").exists()
         (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries, assets="assets/"),
@@ -87,13 +91,13 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
     return out.resolve()
 
 
-def _stills(folders: list[Path]) -> None:
-    """A small still image of each new map, drawn by its own page in headless Chromium when there is one."""
-    if not folders:
-        return
-    from .video import capture
-
-    try:
-        capture.stills(folders)
-    except UserError as exc:
-        log(f"stills: skipped ({exc})")
+def _stills(shooter: preview.Shooter, folders: list[Path]) -> None:
+    """A small still image of each new map, its middle frame, drawn by its own page (in headless Chromium)."""
+    with progress("still images", len(folders)) as advance:
+        for folder in folders:
+            frames = json.loads((folder / "map.json").read_text())["frames"]
+            failed = shooter.draw(folder / "index.html", folder / "still.png", (480, 270), frames // 2, credits=False)
+            if failed:
+                log(f"stills: skipped ({failed})")
+                return
+            advance(1)
