@@ -2,6 +2,7 @@
 shared assets, and maps whose inputs did not change kept as they were."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -58,8 +59,8 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
     began = time.perf_counter()
     out = Path(cfg.out)
     site.check_output(out)
-    shooter = preview.Shooter()  # the cards' stills and the link previews; it starts while the maps build
-    with site.staged(out) as tmp, shooter:
+    with site.staged(out) as tmp, contextlib.ExitStack() as stack:
+        shooter: preview.Shooter | None = None  # the cards' stills and the link previews, once a map is built
         site.write_assets(tmp / "assets")
         entries, fresh = [], []
         for name, o in cfg.maps:
@@ -70,6 +71,7 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                 log(f"map {name}: unchanged, kept")
             else:
                 log(f"map {name}: building")
+                shooter = shooter or stack.enter_context(preview.Shooter())  # it starts up while the map builds
                 built = make_map(o)
                 folder.mkdir()
                 site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
@@ -82,7 +84,8 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                     (folder / HASH_FILE).write_text(digest)
                 fresh.append(folder)
             entries.append({"name": name, **json.loads((folder / "map.json").read_text())})
-        _stills(shooter, fresh)
+        if shooter is not None:
+            _stills(shooter, fresh)
         for e in entries:
             e["still"] = (tmp / e["name"] / "still.png").exists()
         (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries, assets="assets/"),
