@@ -236,7 +236,7 @@ class Map:
         if self._page is None:
             b = self._built
             base = publish.base_url(self._options.base_url)
-            head = publish.head(b.meta, b.report["from"], b.report["to"], base, False)  # (no image beside one file)
+            head = publish.head(b.meta, b.report["from"], b.report["to"], base, None)  # (no image beside one file)
             self._page = site.single_page(meta=b.meta, topology=b.topology, chunks=b.chunks, values=b.values,
                                           series=b.series, head=head)
         return self._page

@@ -132,7 +132,7 @@ def build(o: Options) -> Result:
     base = publish.base_url(o.base_url)
     if site.is_single_file(out):  # nothing beside it: no preview image
         built = make_map(o)
-        head = publish.head(built.meta, built.report["from"], built.report["to"], base and base + out.name, False)
+        head = publish.head(built.meta, built.report["from"], built.report["to"], base and base + out.name, None)
         size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology, chunks=built.chunks,
                                                        values=built.values, series=built.series, head=head))
     else:  # each metric's files written while the next ones encode, into a folder swapped in at the end
@@ -165,8 +165,9 @@ def finish_page(folder: Path, built: Built, o: Options, shooter: preview.Shooter
     frame = publish.preview_frame(o.preview_frame, built.meta, functools.partial(format_time, built.meta))
     base = publish.base_url(o.base_url)
     image = shooter is not None and frame is not None and preview_image(shooter, folder, built.meta, frame, base)
+    shown = format_time(built.meta, frame) if image and frame is not None else None
     site.write_page(folder, built.meta, assets, publish.head(built.meta, built.report["from"], built.report["to"],
-                                                             base, image))
+                                                             base, shown))
 
 
 def preview_image(shooter: preview.Shooter, folder: Path, meta: dict, frame: int, base: str | None) -> bool:

@@ -76,11 +76,12 @@ def description(meta: dict, first: str, last: str) -> str:
     return f"{metrics[0]['label']}{more}, {span}"
 
 
-def head(meta: dict, first: str, last: str, base: str | None, image: bool) -> dict:
-    """The values of the page's description, Open Graph and Twitter card tags (templates/preview.html)."""
+def head(meta: dict, first: str, last: str, base: str | None, shown: str | None) -> dict:
+    """The values of the page's description, Open Graph and Twitter card tags (templates/head.html);
+    `shown`: the time of the frame in preview.png, None when there is no image."""
     return {"description": description(meta, first, last), "url": base or "",
-            "image": (base or "") + PREVIEW_FILE if image else "", "width": PREVIEW_SIZE[0],
-            "height": PREVIEW_SIZE[1], "alt": f"{meta['title']}: the map at {last if image else first}"}
+            "image": (base or "") + PREVIEW_FILE if shown else "", "width": PREVIEW_SIZE[0],
+            "height": PREVIEW_SIZE[1], "alt": f"{meta['title']}: the map at {shown}"}
 
 
 def preview_frame(spec: str, meta: dict, time_of: Callable[[int], str]) -> int | None:

@@ -218,6 +218,8 @@ def test_preview_tags_are_absolute_with_a_base_url(words_site: Path) -> None:
     assert head["meta"]["description"] == SUBTITLE
     assert head["og"]["image"] == BASE + "preview.png" and head["og"]["url"] == BASE
     assert head["twitter"]["card"] == "summary_large_image" and head["twitter"]["image"] == BASE + "preview.png"
+    assert (head["og"]["image:width"], head["og"]["image:height"]) == ("1200", "630")
+    assert head["og"]["image:alt"] == "Events per hour: the map at 2024-01-21 23:00"  # the last frame's time
     with Image.open(words_site / "preview.png") as img:
         assert img.size == (1200, 630)
         foot = dark_rows(np.asarray(img.convert("RGB")))[-50:]
