@@ -16,12 +16,14 @@ from pathlib import Path
 import imageio_ffmpeg
 import metadata_parser
 import numpy as np
+import pandas as pd
 import pypdf
 import pytest
 from conftest import serve
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+import build_site
 from generator import build, publish
 from generator.video import capture
 
@@ -156,6 +158,21 @@ def test_the_one_file_page_carries_the_words(tmp_path: Path) -> None:
     head = tags(text)
     assert head["meta"]["description"] == "Per hour" and "image" not in head["og"]  # nothing beside one file
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+
+
+def test_the_python_face_takes_the_words_and_draws_the_preview(tmp_path: Path) -> None:
+    rows = pd.DataFrame({"iso": ["FR", "NO", "BR"] * 3, "day": [d for d in ("2024-01-01", "2024-01-02", "2024-01-03")
+                                                                for _ in range(3)], "cases": np.arange(9.0)})
+    m = build_site.choropleth(rows, region="iso", time="day", metric="cases", subtitle="Per day", source=SOURCE,
+                              note="Provisional.", preview_frame="2024-01-02", base_url=BASE)
+    assert (m.meta["subtitle"], m.meta["notes"], m.report["source"]["text"]) == ("Per day", ["Provisional."],
+                                                                                 "Ministry of Health")
+    with ThreadPoolExecutor(1) as pool:  # (as a notebook's kernel would, beside pytest-playwright's loop)
+        folder = pool.submit(m.save, tmp_path / "site").result()
+    head = tags((folder / "index.html").read_text())
+    assert head["og"]["image"] == BASE + "preview.png" and head["og"]["image:alt"].endswith("2024-01-02")
+    assert Image.open(folder / "preview.png").size == (1200, 630)
+    assert 'Source: <a href="https://intranet.example/mh"' in m.to_html() and "image" not in tags(m.to_html())["og"]
 
 
 # ---- 2. share and embed ----
