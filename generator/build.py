@@ -8,6 +8,7 @@ import datetime
 import functools
 import time
 import zoneinfo
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,12 +137,13 @@ def build(o: Options) -> Result:
         size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology, chunks=built.chunks,
                                                        values=built.values, series=built.series, head=head))
     else:  # each metric's files written while the next ones encode, into a folder swapped in at the end
-        shooter = None if o.preview_frame.strip().lower() == "none" else preview.Shooter()  # starts up meanwhile
+        shooter = None if o.preview_frame.strip().lower() == "none" else preview.Shooter()
         try:
             with site.staged(out) as tmp, ThreadPoolExecutor(max_workers=1) as writer:
                 pending: list[Future] = []
                 built = make_map(o, written=lambda m, *blobs: pending.append(writer.submit(site.write_data, tmp, m,
-                                                                                            *blobs)))
+                                                                                            *blobs)),
+                                 checked=shooter.start if shooter else None)  # the browser starts meanwhile
                 for job in pending:
                     job.result()
                 site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[],  # the data: written above
@@ -184,10 +186,11 @@ def preview_image(shooter: preview.Shooter, folder: Path, meta: dict, frame: int
 
 
 def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None,
-             written: encoding.Written | None = None) -> Built:
+             written: encoding.Written | None = None, checked: Callable[[], None] | None = None) -> Built:
     """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks.
     `rows` and `geodata`, given from Python, stand for o's source and o.shapes; `written(m, chunks,
-    values, series)` is handed each metric's data as soon as it is encoded."""
+    values, series)` is handed each metric's data as soon as it is encoded; `checked()` is called once
+    the options, the source and the shapes are known good, before the aggregation."""
     interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
     metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None
@@ -202,6 +205,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         raise UserError(f"{flag('shape_key', o.shape_key)} is not a field of the shapes (fields: "
                         f"{', '.join(shapes.keys_table)})")
     shapes_seconds = time.perf_counter() - t
+    if checked is not None:
+        checked()
 
     def topology_timed() -> tuple[dict, float]:
         began = time.perf_counter()

@@ -71,8 +71,8 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                 log(f"map {name}: unchanged, kept")
             else:
                 log(f"map {name}: building")
-                shooter = shooter or stack.enter_context(preview.Shooter())  # it starts up while the map builds
-                built = make_map(o)
+                shooter = shooter or stack.enter_context(preview.Shooter())
+                built = make_map(o, checked=shooter.start)  # the browser starts while the data are read
                 folder.mkdir()
                 site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
                                values=built.values, series=built.series, report=built.report, assets="../assets/")
