@@ -23,7 +23,7 @@ from . import aggregate, demo, encoding, framedata, publish, regions, series, si
 from .errors import UserError, flag
 from .geo import builtin, geometry, overlay
 from .geo.topology import to_topology
-from .logs import log
+from .logs import log, warn
 from .options import Metric, Options, parse_metric
 from .video import preview
 
@@ -177,7 +177,7 @@ def preview_image(shooter: preview.Shooter, folder: Path, meta: dict, frame: int
     t = time.perf_counter()
     failed = shooter.draw(folder / "index.html", folder / publish.PREVIEW_FILE, publish.PREVIEW_SIZE, frame)
     if failed:
-        log(f"preview: no image ({failed}); the link preview has none (--preview-frame none skips this)")
+        warn(f"preview: no image ({failed}); the link preview has none ({flag('preview_frame', 'none')} skips this)")
         return False
     log(f"preview: {publish.PREVIEW_FILE} of frame {frame} ({format_time(meta, frame)}) in "
         f"{time.perf_counter() - t:.1f} s after the build" +

@@ -257,7 +257,7 @@ def test_preview_frame_choices_and_no_browser(tmp_path: Path) -> None:
     assert "image" not in tags((tmp_path / "a" / "index.html").read_text())["og"]
     proc = run("--metric", "metric1", "--out", str(tmp_path / "b"), env={"BUILD_SITE_BROWSER": "/nonexistent/chromium"})
     assert proc.returncode == 0, proc.stderr
-    assert "preview: no image (--browser '/nonexistent/chromium' is not an executable" in proc.stderr
+    assert "preview: no image (--browser '/nonexistent/chromium' is not an executable" in proc.stderr  # a warning
     assert "image" not in tags((tmp_path / "b" / "index.html").read_text())["og"]
     proc = run("--metric", "metric1", "--preview-frame", "9999", "--out", str(tmp_path / "c"))
     assert proc.returncode == 2 and "--preview-frame '9999' is not a frame of this map" in proc.stderr
