@@ -15,9 +15,10 @@ command, cli.py, and the Python face, api.py, both call it; multisite.py builds 
                framedata, series         tooltip's values, each region's series for the charts
 6. site        site.py, builds.py,       the page and its data files, written atomically under the build's
                templates/,               id (builds: earlier builds' data kept a while for open pages); the
-               static/player/            player (classic scripts, joined into player.js) plays it
-7. video       video/ (capture, frames,  optional: the page driven frame by frame -> MP4/WebM/GIF
-               ffmpeg, browser)
+               static/player/,           player (classic scripts, joined into player.js) plays it;
+               publish.py                publish.py: the words around the map, the link preview's tags
+7. video       video/ (capture, frames,  optional: the page driven frame by frame -> MP4/WebM/GIF;
+               ffmpeg, browser, preview) preview.py draws the link preview's image at build time
 
 Beside them: options.py (one map's options) and validate.py (their one check, for every face),
 config.py (the site file), codes.py (country codes and names, for stages 2 and 4), errors.py and

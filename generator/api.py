@@ -5,6 +5,7 @@ as one self-contained HTML file, and records video. The same stages as the comma
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import html
@@ -20,11 +21,11 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import build, logs, site
+from . import build, logs, publish, site
 from .errors import UserError, face
 from .options import Agg, Fill, Options, RegionType, Scheme, Values
 from .validate import validate
-from .video import capture
+from .video import capture, preview
 
 __all__ = ["Map", "UserError", "choropleth"]
 
@@ -103,6 +104,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                shape_key: str | None = None, region_type: RegionType = "auto", projection: str | None = None,
                borders: str | None = None, bbox: Sequence[float] | None = None,
                only: str | None = None, simplify: float = 0.5, title: str | None = None,
+               subtitle: str | None = None, source: str | None = None, note: str | Sequence[str] | None = None,
+               preview_frame: str | int = "last", base_url: str | None = None,
                time_format: str | None = None, tz: str | None = None, values: Values | bool = "shown",
                sparse: float = 10.0, from_: str | None = None, to: str | None = None, refresh: float | None = None,
                verbose: bool = False) -> Map:
@@ -145,6 +148,12 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
         box in degrees; "FIELD=VALUE,…" to keep some shapes; the simplification tolerance in pixels of a
         1920-wide map.
     title, time_format, tz : the title; the strftime format of the frame time; the time zone shown.
+    subtitle, source, note : a line under the title; where the data come from (a URL in it is a link:
+        ``"Ministry of Health https://intranet.example/mh"``); a footnote, or a list of them. Shown on the
+        page and carried into its PNG download, the video and the link preview.
+    preview_frame, base_url : the frame of the link preview's image (``save("site/")`` draws preview.png
+        in headless Chromium): "last", "first", a frame number, a time, or "none"; the address the site
+        is published at, which makes the preview tags' URLs absolute.
     values : the values the tooltip shows: "shown" (at the precision the page shows), "exact" (float32),
         "none" (False: a smaller page).
     sparse : report regions with data in fewer than this percentage of frames.
@@ -176,7 +185,9 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                 center=center, missing_color=missing_color, layer=layer, shape_key=shape_key,
                 region_type=region_type, projection=projection, borders=borders,
                 bbox=[float(b) for b in bbox] if bbox is not None else None, only=only,
-                simplify=simplify, title=title, time_format=time_format, tz=tz,
+                simplify=simplify, title=title, subtitle=subtitle, source=source,
+                notes=[note] if isinstance(note, str) else list(note) if note else None,
+                preview_frame=str(preview_frame), base_url=base_url, time_format=time_format, tz=tz,
                 values="none" if values is False else "shown" if values is True else values, sparse=sparse,
                 from_=from_, to=to, refresh=refresh)
     geodata = shapes if isinstance(shapes, gpd.GeoDataFrame) else None
@@ -184,7 +195,7 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
         o.shapes = str(shapes)
     validate(o)
     with logs.verbose(verbose):
-        return Map(build.make_map(o, _source(data, o), geodata))
+        return Map(build.make_map(o, _source(data, o), geodata), o)
 
 
 _FOLLOW = site.STATIC / "notebook.js"  # the script around the frame
@@ -203,8 +214,9 @@ class Map:
     height = 640  # of the inline frame, in CSS pixels, where outputs run no script (else it follows the page)
     inline_limit = 20_000_000  # bytes: a larger page is not put into the notebook (it would freeze it)
 
-    def __init__(self, built: build.Built) -> None:
+    def __init__(self, built: build.Built, options: Options | None = None) -> None:
         self._built = built
+        self._options = options or Options()  # the link preview's: preview_frame, base_url
         self._page: str | None = None
 
     @property
@@ -226,8 +238,10 @@ class Map:
         """The map as one self-contained HTML document (what ``save("map.html")`` writes)."""
         if self._page is None:
             b = self._built
+            base = publish.base_url(self._options.base_url)
+            head = publish.head(b.meta, b.report["from"], b.report["to"], base, None)  # (no image beside one file)
             self._page = site.single_page(meta=b.meta, topology=b.topology, chunks=b.chunks, values=b.values,
-                                          series=b.series)
+                                          series=b.series, head=head)
         return self._page
 
     def _repr_html_(self) -> str:
@@ -249,14 +263,19 @@ class Map:
     @_python_face
     def save(self, path: str | os.PathLike) -> Path:
         """Write the map: one self-contained file when `path` ends in .html, else a site folder (with
-        report.json). Written beside `path` and swapped in when complete. Returns the path written."""
-        out = Path(path)
+        report.json and the link preview's preview.png, drawn in headless Chromium unless
+        preview_frame="none"). Written beside `path` and swapped in when complete. Returns the path written."""
+        return self._save(Path(path), preview_image=self._options.preview_frame.strip().lower() != "none")
+
+    def _save(self, out: Path, preview_image: bool) -> Path:
         b = self._built
         if site.is_single_file(out):
             site.write_single(out, self.to_html())
-        else:
+            return out.resolve()
+        with contextlib.ExitStack() as stack:
+            shooter = stack.enter_context(preview.Shooter()) if preview_image else None
             site.write_site(out, meta=b.meta, topology=b.topology, chunks=b.chunks, values=b.values, series=b.series,
-                            report=b.report)
+                            report=b.report, finish=lambda tmp: build.finish_page(tmp, b, self._options, shooter))
         return out.resolve()
 
     @_python_face
@@ -274,7 +293,7 @@ class Map:
                                 every=None if every is None else str(every), quality=quality, browser=browser,
                                 resume=resume, method=method, segment=segment_frames)
         with tempfile.TemporaryDirectory(prefix="build-site-") as tmp:
-            folder = self.save(Path(tmp) / "site")
+            folder = self._save(Path(tmp) / "site", preview_image=False)
             try:
                 asyncio.get_running_loop()
             except RuntimeError:  # a script: record here

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime
+import functools
 import shutil
 import time
 import zoneinfo
@@ -19,12 +20,13 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import aggregate, builds, demo, encoding, framedata, regions, series, site, source
+from . import aggregate, builds, demo, encoding, framedata, publish, regions, series, site, source
 from .errors import UserError, flag
 from .geo import builtin, geometry, overlay
 from .geo.topology import to_topology
-from .logs import log
+from .logs import log, warn
 from .options import Metric, Options, parse_metric
+from .video import preview
 
 __all__ = ["Built", "Options", "Result", "build", "make_map"]
 
@@ -130,45 +132,53 @@ def build(o: Options) -> Result:
     began = time.perf_counter()
     out = Path(o.out)
     site.check_output(out)  # fail before the slow stages, not after them
-    if site.is_single_file(out):
+    base = publish.base_url(o.base_url)
+    if site.is_single_file(out):  # nothing beside it: no preview image
         built = make_map(o)
-        size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology,
-                                                       chunks=built.chunks, values=built.values, series=built.series))
+        head = publish.head(built.meta, built.report["from"], built.report["to"], base and base + out.name, None)
+        size = site.write_single(out, site.single_page(meta=built.meta, topology=built.topology, chunks=built.chunks,
+                                                       values=built.values, series=built.series, head=head))
     else:  # each metric's files written while the next ones encode, into a folder swapped in at the end
         from . import append, fingerprint
 
         cache = append.cache_folder(out)
         cache_new = cache.with_name(cache.name + ".new")
-        with site.staged(out) as tmp, ThreadPoolExecutor(max_workers=1) as writer:
-            shutil.rmtree(cache_new, ignore_errors=True)
-            inputs = fingerprint.Fingerprint(fingerprint.options_digest(o), fingerprint.source_of(o)) \
-                if o.append else None
-            appended = append.append_map(o, out, tmp, cache_new) if o.append and builds.current(out) else None
-            if appended is not None:
-                built = appended
-            else:
-                pending: list[Future] = []
+        shooter = None if o.preview_frame.strip().lower() == "none" else preview.Shooter()
+        try:
+            with site.staged(out) as tmp, ThreadPoolExecutor(max_workers=1) as writer:
                 shutil.rmtree(cache_new, ignore_errors=True)
-                grid: dict = {}
-                built = make_map(o, written=lambda m, *blobs: pending.append(writer.submit(site.write_data, tmp, m,
-                                                                                            *blobs)),
-                                 aggregated=append.recorder(cache_new, grid) if o.append else None)
-                for job in pending:
-                    job.result()
-                if o.append:
-                    append.finish_cache(cache_new, o, grid, built)
-            if inputs is not None:
-                (tmp / fingerprint.RECORD).write_text(inputs.as_json())
-            site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[],  # the data: written above
-                           report=built.report)
-            site.write_assets(tmp)
-            size = site.size_of(tmp)  # this build's files, not the earlier builds' linked below
-            if out.is_dir():
-                kept = builds.keep_earlier(out, tmp)
-                if kept:
-                    log(f"site: the data of {len(kept)} earlier build{'s' if len(kept) > 1 else ''} kept for the pages "
-                        f"still open on {'them' if len(kept) > 1 else 'it'} ({builds.GRACE / 60:.0f} minutes after "
-                        "each was replaced)")
+                inputs = fingerprint.Fingerprint(fingerprint.options_digest(o), fingerprint.source_of(o)) \
+                    if o.append else None
+                appended = append.append_map(o, out, tmp, cache_new) if o.append and builds.current(out) else None
+                if appended is not None:
+                    built = appended
+                else:
+                    pending: list[Future] = []
+                    grid: dict = {}
+                    built = make_map(o, written=lambda m, *blobs: pending.append(writer.submit(site.write_data, tmp,
+                                                                                                m, *blobs)),
+                                     aggregated=append.recorder(cache_new, grid) if o.append else None,
+                                     checked=shooter.start if shooter else None)  # the browser starts meanwhile
+                    for job in pending:
+                        job.result()
+                    if o.append:
+                        append.finish_cache(cache_new, o, grid, built)
+                if inputs is not None:
+                    (tmp / fingerprint.RECORD).write_text(inputs.as_json())
+                site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[],  # the data: written above
+                               report=built.report)
+                site.write_assets(tmp)
+                finish_page(tmp, built, o, shooter)
+                size = site.size_of(tmp)  # this build's files, not the earlier builds' linked below
+                if out.is_dir():
+                    kept = builds.keep_earlier(out, tmp)
+                    if kept:
+                        log(f"site: the data of {len(kept)} earlier build{'s' if len(kept) > 1 else ''} kept for the "
+                            f"pages still open on {'them' if len(kept) > 1 else 'it'} ({builds.GRACE / 60:.0f} "
+                            "minutes after each was replaced)")
+        finally:
+            if shooter is not None:
+                shooter.close()
         if o.append:
             append.swap(cache_new, cache)  # after the site: a cache is never newer than the site it describes
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
@@ -178,13 +188,38 @@ def build(o: Options) -> Result:
     return result
 
 
+def finish_page(folder: Path, built: Built, o: Options, shooter: preview.Shooter | None, assets: str = "") -> None:
+    """The map's page in `folder` written again with its link preview's tags, and the preview image
+    (o.preview_frame) drawn by that page when `shooter` is given; the image tags only when it was."""
+    frame = publish.preview_frame(o.preview_frame, built.meta, functools.partial(format_time, built.meta))
+    base = publish.base_url(o.base_url)
+    image = shooter is not None and frame is not None and preview_image(shooter, folder, built.meta, frame, base)
+    shown = format_time(built.meta, frame) if image and frame is not None else None
+    site.write_page(folder, built.meta, assets, publish.head(built.meta, built.report["from"], built.report["to"],
+                                                             base, shown))
+
+
+def preview_image(shooter: preview.Shooter, folder: Path, meta: dict, frame: int, base: str | None) -> bool:
+    """The link preview's image, preview.png, drawn by the page in `folder`; whether it was."""
+    t = time.perf_counter()
+    failed = shooter.draw(folder / "index.html", folder / publish.PREVIEW_FILE, publish.PREVIEW_SIZE, frame)
+    if failed:
+        warn(f"preview: no image ({failed}); the link preview has none ({flag('preview_frame', 'none')} skips this)")
+        return False
+    log(f"preview: {publish.PREVIEW_FILE} of frame {frame} ({format_time(meta, frame)}) in "
+        f"{time.perf_counter() - t:.1f} s after the build" +
+        ("" if base else "; its URL is relative: chat tools show it only with --base-url https://…/ (absolute)"))
+    return True
+
+
 def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None,
-             written: encoding.Written | None = None,
+             written: encoding.Written | None = None, checked: Callable[[], None] | None = None,
              aggregated: Callable[[aggregate.Aggregated, source.Source], object] | None = None) -> Built:
     """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks.
     `rows` and `geodata`, given from Python, stand for o's source and o.shapes; `written(m, chunks,
-    values, series)` is handed each metric's data as soon as it is encoded; `aggregated(agg, source)` the
-    grid before it is encoded (append.py keeps it)."""
+    values, series)` is handed each metric's data as soon as it is encoded; `checked()` is called once
+    the options, the source and the shapes are known good, before the aggregation; `aggregated(agg,
+    source)` is handed the grid before it is encoded (append.py keeps it)."""
     interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
     metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None
@@ -199,6 +234,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         raise UserError(f"{flag('shape_key', o.shape_key)} is not a field of the shapes (fields: "
                         f"{', '.join(shapes.keys_table)})")
     shapes_seconds = time.perf_counter() - t
+    if checked is not None:
+        checked()
 
     def topology_timed() -> tuple[dict, float]:
         began = time.perf_counter()
@@ -263,6 +300,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     codes = [str(agg.regions[i]) if i >= 0 else "" for i in match.region_of_shape]
     meta = {
         "title": o.title or "Animated map",
+        **publish.words(o),  # subtitle, source, notes: only those given
         "start": agg.start,
         "step": agg.step,
         "unit": agg.unit,
@@ -297,6 +335,7 @@ def _report(o: Options, meta: dict, agg: aggregate.Aggregated, match: regions.Ma
             f"{_names([s['region'] for s in sparse])}")
     return {
         "title": meta["title"],
+        **{k: meta[k] for k in ("subtitle", "source", "notes") if k in meta},
         "frames": meta["frames"],
         "interval": str(agg.interval),
         "from": format_time(meta, 0),

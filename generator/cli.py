@@ -97,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--out", default="site", help="output folder (default: site/), or one self-contained "
                                                    "file when it ends in .html")
     out.add_argument("--title", help="title shown above the map")
+    out.add_argument("--subtitle", help="a line under the title: on the page, its PNG, the video and the link preview")
+    out.add_argument("--source", help="where the data come from, under the map and in every download; a URL in it "
+                                      "is a link: --source 'Ministry of Health https://intranet.example/mh'")
+    out.add_argument("--note", dest="notes", action="append", help="a footnote under the map (repeatable)")
+    out.add_argument("--preview-frame", default="last",
+                     help="the frame of the link preview's image (preview.png, 1200x630): last, first, a frame "
+                          "number, a time, or none (no image; default: last)")
+    out.add_argument("--base-url", help="the address the site is published at, e.g. https://intranet.example/maps/: "
+                                        "the link preview's tags need absolute URLs")
     out.add_argument("--time-format", help="strftime format of the frame time (default: by interval)")
     out.add_argument("--tz", help="time zone of the times shown, e.g. Europe/Paris; days start at its midnight "
                                   "(default: UTC)")

@@ -3,6 +3,7 @@ options the command line takes (as keys: `interval = "1d"`, `metrics = ["cases"]
 
     title = "Intranet maps"
     out = "site"
+    base_url = "https://intranet.example/maps/"   # optional: where the site is published
     [defaults]               # applied to every map
     cmap = "viridis"
     [[map]]
@@ -18,6 +19,7 @@ import typing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import publish
 from .errors import UserError, face
 from .geo.builtin import BUILTIN
 from .options import Options
@@ -68,6 +70,11 @@ def _options(table: dict, base: Options, path: Path, text: str, section: int | N
         if key == "name" and section is not None:
             continue
         field = "from_" if key == "from" else key.replace("-", "_")  # `from` is a word of Python's
+        if field == "preview_frame" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a frame number, written as TOML's integer
+        if field == "base_url" and section is None:
+            raise UserError(f"{path}:{_line(text, key)}: base_url in [defaults] would give every map one address; "
+                            "put it at the top level (the site's address: each map's is base_url + its name + /)")
         if field not in _TYPES or field == "out" or key == "from_":
             raise UserError(f"{path}:{_line(text, key, section)}: unknown key {key!r} in {where}; known keys: "
                             f"{', '.join(sorted(set(_TYPES) - {'out', 'from_'} | {'from'}))}")
@@ -98,10 +105,10 @@ def load(path_text: str) -> SiteConfig:
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: not valid TOML: {exc}") from None
     for key in data:
-        if key not in ("title", "out", "defaults", "map"):
+        if key not in ("title", "out", "base_url", "defaults", "map"):
             raise UserError(f"{path}:{_line(text, key)}: unknown key {key!r}; the top level takes title, out, "
-                            "[defaults] and [[map]]")
-    for key in ("title", "out"):
+                            "base_url, [defaults] and [[map]]")
+    for key in ("title", "out", "base_url"):
         if key in data and not isinstance(data[key], str):
             raise UserError(f"{path}:{_line(text, key)}: {key!r} must be a string")
     maps = data.get("map", [])
@@ -117,6 +124,8 @@ def load(path_text: str) -> SiteConfig:
         if name in (n for n, _ in built):
             raise UserError(f"{path}:{_line(text, 'name', i)}: two maps are named {name!r}")
         options = _options(table, defaults, path, text, i)
+        if options.base_url is None and "base_url" in data:  # each map's page is in its own folder of the site
+            options.base_url = f"{publish.base_url(data['base_url'])}{name}/"
         try:
             with face("config"):
                 validate(options)

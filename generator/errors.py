@@ -32,9 +32,9 @@ def first_line(exc: BaseException) -> str:
 # The face the user speaks through: an option is named as they wrote it. Set by each face around its
 # call (a context variable: each thread and each asyncio task has its own, the command's by default).
 _FACE: contextvars.ContextVar[str] = contextvars.ContextVar("build_site_face", default="command")
-_COMMAND = {"metrics": "--metric", "video_metric": "--video-metric", "from_": "--from"}
-_PYTHON = {"metrics": "metric", "db": "data", "csv": "data", "parquet": "data", "video_metric": "metric",
-           "out": "path"}
+_COMMAND = {"metrics": "--metric", "video_metric": "--video-metric", "from_": "--from", "notes": "--note"}
+_PYTHON = {"metrics": "metric", "notes": "note", "db": "data", "csv": "data", "parquet": "data",
+           "video_metric": "metric", "out": "path"}
 _MISSING = object()
 
 

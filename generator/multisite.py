@@ -2,17 +2,20 @@
 shared assets, and maps whose inputs did not change kept as they were."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from . import append, builds, fingerprint, site
-from .build import Built, log, make_map
+from .build import Built, finish_page, make_map
 from .config import SiteConfig
-from .errors import UserError
+from .logs import log, progress
 from .options import Options
+from .video import preview
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -28,7 +31,8 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
     out = Path(cfg.out)
     site.check_output(out)
     caches = append.cache_folder(out)  # maps with `append = true`: their grids, beside the site
-    with site.staged(out) as tmp:
+    with site.staged(out) as tmp, contextlib.ExitStack() as stack:
+        shooter: preview.Shooter | None = None  # the cards' stills and the link previews, once a map is built
         site.write_assets(tmp / "assets")
         entries, fresh = [], []
         for name, o in cfg.maps:
@@ -42,18 +46,22 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                 log(f"map {name}: kept: {fingerprint.describe(inputs.source)}, as its last build read")
             else:
                 log(f"map {name}: building: {'--clean' if clean else why}")
-                built = _make(o, old, folder, None if clean else caches / f"{name}.new")
+                shooter = shooter or stack.enter_context(preview.Shooter())
+                built = _make(o, old, folder, None if clean else caches / f"{name}.new", shooter.start)
                 folder.mkdir(exist_ok=True)
                 site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
                                values=built.values, series=built.series, report=built.report, assets="../assets/")
-                summary = {k: built.report[k] for k in ("title", "frames", "from", "to")}
+                finish_page(folder, built, o, shooter, "../assets/")
+                summary = {k: built.report[k] for k in ("title", "subtitle", "source", "frames", "from", "to")
+                           if k in built.report}
                 (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
                 (folder / fingerprint.RECORD).write_text(inputs.as_json())
                 if old.is_dir():
                     builds.keep_earlier(old, folder)
                 fresh.append(folder)
             entries.append({"name": name, **json.loads((folder / "map.json").read_text())})
-        _stills(fresh)
+        if shooter is not None:
+            _stills(shooter, fresh)
         for e in entries:
             e["still"] = (tmp / e["name"] / "still.png").exists()
         (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries, assets="assets/"),
@@ -64,10 +72,11 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
     return out.resolve()
 
 
-def _make(o: Options, old: Path, folder: Path, cache_new: Path | None) -> Built:
-    """A map built anew, or with `append = true` built on the old one (append.py) where it can be."""
+def _make(o: Options, old: Path, folder: Path, cache_new: Path | None, checked: Callable[[], None]) -> Built:
+    """A map built anew, or with `append = true` built on the old one (append.py) where it can be;
+    `checked()` once its inputs are known good (the browser for its preview starts then)."""
     if not o.append:
-        return make_map(o)
+        return make_map(o, checked=checked)
     new = cache_new or append.cache_folder(old.parent) / f"{old.name}.new"
     shutil.rmtree(new, ignore_errors=True)
     if cache_new is not None and builds.current(old):
@@ -76,18 +85,18 @@ def _make(o: Options, old: Path, folder: Path, cache_new: Path | None) -> Built:
             return built
     shutil.rmtree(new, ignore_errors=True)
     grid: dict = {}
-    built = make_map(o, aggregated=append.recorder(new, grid))
+    built = make_map(o, aggregated=append.recorder(new, grid), checked=checked)
     append.finish_cache(new, o, grid, built)
     return built
 
 
-def _stills(folders: list[Path]) -> None:
-    """A small still image of each new map, drawn by its own page in headless Chromium when there is one."""
-    if not folders:
-        return
-    from .video import capture
-
-    try:
-        capture.stills(folders)
-    except UserError as exc:
-        log(f"stills: skipped ({exc})")
+def _stills(shooter: preview.Shooter, folders: list[Path]) -> None:
+    """A small still image of each new map, its middle frame, drawn by its own page (in headless Chromium)."""
+    with progress("still images", len(folders)) as advance:
+        for folder in folders:
+            frames = json.loads((folder / "map.json").read_text())["frames"]
+            failed = shooter.draw(folder / "index.html", folder / "still.png", (480, 270), frames // 2, credits=False)
+            if failed:
+                log(f"stills: skipped ({failed})")
+                return
+            advance(1)

@@ -51,6 +51,11 @@ class Options:
     simplify: float = 0.5
     out: str = "site"
     title: str | None = None
+    subtitle: str | None = None  # under the title, on the page and in every download
+    source: str | None = None  # "Ministry of Health https://…": text, and a link where it holds a URL
+    notes: list[str] | None = None  # footnotes under the map
+    preview_frame: str = "last"  # the link preview's image: last, first, a frame number, a time, or none
+    base_url: str | None = None  # the page's address, for the preview tags' absolute URLs
     time_format: str | None = None
     log: bool = False
     round: bool = False

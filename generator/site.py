@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,9 +85,16 @@ def check_output(out: Path) -> None:
         raise UserError(f"{flag('out', str(out))} is not writable ({exc.strerror}); choose another folder") from None
 
 
+def write_page(folder: Path, meta: dict, assets: str = "", head: dict | None = None) -> None:
+    """A map's index.html; `head`: its link preview's tags (publish.head), None for none."""
+    (folder / "index.html").write_text(render("index.html", title=meta["title"], meta=meta, meta_json=script_json(meta),
+                                              assets=assets, csp=csp("'self'", "'self'"), head=head),
+                                       encoding="utf-8")
+
+
 def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]],
               values: list[list[bytes]] | None = None, series: list[list[bytes]] | None = None,
-              report: dict | None = None, assets: str = "") -> None:
+              report: dict | None = None, assets: str = "", head: dict | None = None) -> None:
     """One map's page, TopoJSON, frame chunks (classes, and exact values as v<chunk>.js), series
     (s<group>.js) and build report into `folder`; `assets` is the relative URL of the folder holding
     player.js and style.css. The data go into data/<the build's id>/ (any written before under
@@ -96,9 +103,7 @@ def write_map(folder: Path, *, meta: dict, topology: dict, chunks: list[list[byt
         write_data(folder, m, metric_chunks, values[m] if values else [], series[m] if series else [],
                    build=meta["build"])
     builds.seal(folder, meta)
-    (folder / "index.html").write_text(render("index.html", title=meta["title"], meta_json=script_json(meta),
-                                              assets=assets, csp=csp("'self'", "'self'")),
-                                       encoding="utf-8")
+    write_page(folder, meta, assets, head)
     (folder / "topology.js").write_text(loader_script("topology", topology), encoding="utf-8")
     if report is not None:
         (folder / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -157,7 +162,8 @@ def _raw(text: str, tag: str) -> str:
 
 
 def single_page(*, meta: dict, topology: dict, chunks: list[list[bytes]],
-                values: list[list[bytes]] | None = None, series: list[list[bytes]] | None = None) -> str:
+                values: list[list[bytes]] | None = None, series: list[list[bytes]] | None = None,
+                head: dict | None = None) -> str:
     """The whole map as one HTML document: nothing else is loaded, nothing is fetched. The data are
     inert elements decoded only when the player asks for them, so the first frame needs chunk 0 only."""
     first = [("topology", script_json(topology))]  # before the player: what the first frame needs
@@ -171,7 +177,7 @@ def single_page(*, meta: dict, topology: dict, chunks: list[list[bytes]],
     def elements(payloads: list[tuple[str, str]]) -> str:
         return "".join(f'<script type="application/json" data-key="{key}">{text}</script>\n' for key, text in payloads)
 
-    return render("index.html", title=meta["title"], meta_json=script_json(meta), csp=policy,
+    return render("index.html", title=meta["title"], meta=meta, meta_json=script_json(meta), csp=policy, head=head,
                   inline={"first": elements(first), "player": player, "rest": elements(rest), "style": style})
 
 
@@ -212,11 +218,14 @@ def staged(out: Path) -> Iterator[Path]:
 
 def write_site(out: Path, *, meta: dict, topology: dict, chunks: list[list[bytes]],
                values: list[list[bytes]] | None = None, series: list[list[bytes]] | None = None,
-               report: dict | None = None) -> int:
-    """A one-map site, written atomically; returns its size in bytes."""
+               report: dict | None = None, finish: Callable[[Path], None] | None = None) -> int:
+    """A one-map site, written atomically; returns its size in bytes. `finish(folder)` runs on the
+    complete folder before it is swapped in (the link preview: build.finish_page)."""
     with staged(out) as tmp:
         write_map(tmp, meta=meta, topology=topology, chunks=chunks, values=values, series=series, report=report)
         write_assets(tmp)
+        if finish is not None:
+            finish(tmp)
         if out.is_dir():
             builds.keep_earlier(out, tmp)
         size = size_of(tmp)

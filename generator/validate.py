@@ -9,7 +9,7 @@ import typing
 import zoneinfo
 from dataclasses import fields
 
-from . import classify, intervals, window
+from . import classify, intervals, publish, window
 from .errors import UserError, flag
 from .logs import debug
 from .options import Agg, Metric, Options, Scheme, parse_metric
@@ -117,6 +117,7 @@ def validate(o: Options) -> Options:
     specs: list[str | None] = list(o.metrics) if o.metrics else [None]
     for spec in specs:
         check_metric(parse_metric(spec or "", o), spec)
+    publish.check(o)  # the words around the map, the link preview's frame and address
     given = [f"{f.name}={getattr(o, f.name)!r}" for f in fields(o) if getattr(o, f.name) != f.default]
     debug(f"options: {', '.join(given) or 'the defaults'}")
     return o

@@ -25,7 +25,7 @@ def test_quiet_prints_nothing_on_success_and_the_steps_otherwise(tmp_path: Path)
     proc = run("--out", str(tmp_path / "site"))
     assert proc.returncode == 0
     steps = [line.split(":")[0] for line in proc.stderr.splitlines() if not line.startswith(" ")]
-    assert steps == ["source", "aggregate", "regions", "geometry", "classify+encode", "site"]
+    assert steps == ["source", "aggregate", "regions", "geometry", "classify+encode", "preview", "site"]
     assert "\x1b[" not in proc.stderr  # not a terminal: plain lines, no colour codes
 
 

@@ -84,7 +84,7 @@ def test_index_links_open_working_maps(page: Page, built: Path, mode: str) -> No
         assert outside == []
     assert errors == []
     index = (built / "index.html").read_text().replace("&lt;", "<").replace("&#34;", '"')
-    assert '<iframe src="cases/index.html"' in index
+    assert '<iframe src="cases/index.html#embed"' in index  # the embed view: map, legend, play, timeline
 
 
 @pytest.mark.browser  # each map's still is drawn by its page in Chromium

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UserError, flag
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Playwright
 
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 # Without these, Chromium reaches for Google's servers at start and on a closed network keeps retrying.
@@ -24,19 +24,23 @@ ARGS = ["--disable-background-networking", "--disable-component-update", "--disa
         "--no-first-run", "--disable-default-apps", "--force-color-profile=srgb"]
 
 
-def playwright_chromium() -> str | None:
-    """Playwright's own Chromium, when `playwright install chromium` has been run."""
+def playwright_chromium(running: Playwright | None = None) -> str | None:
+    """Playwright's own Chromium, when `playwright install chromium` has been run. Asked of `running`,
+    a started Playwright, when given: starting one only to ask costs over a second."""
     try:
-        from playwright.sync_api import sync_playwright
+        if running is not None:
+            path = running.chromium.executable_path
+        else:
+            from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
+            with sync_playwright() as p:
+                path = p.chromium.executable_path
     except Exception:  # noqa: BLE001 - any failure of Playwright's own browser means: use the system's
         return None
     return path if path and Path(path).is_file() else None
 
 
-def find_chromium(explicit: str | None = None) -> str | None:
+def find_chromium(explicit: str | None = None, running: Playwright | None = None) -> str | None:
     """Path of the Chromium to use; None means Playwright's own (installed). Raises when there is none."""
     if explicit or os.environ.get("BUILD_SITE_BROWSER"):
         path = explicit or os.environ["BUILD_SITE_BROWSER"]
@@ -44,7 +48,7 @@ def find_chromium(explicit: str | None = None) -> str | None:
         if not found:
             raise UserError(f"{flag('browser', path)} is not an executable; give the path of Chromium or Chrome")
         return found
-    if playwright_chromium():
+    if playwright_chromium(running):
         return None
     for name in SYSTEM_BROWSERS:
         found = shutil.which(name)
@@ -54,12 +58,12 @@ def find_chromium(explicit: str | None = None) -> str | None:
                     f"Chromium/Chrome (Debian: apt-get install chromium), or pass {flag('browser')}")
 
 
-def launch_options(explicit: str | None = None) -> dict:
-    """Keyword arguments for playwright's chromium.launch()."""
+def launch_options(explicit: str | None = None, running: Playwright | None = None) -> dict:
+    """Keyword arguments for playwright's chromium.launch() (of `running`, when given)."""
     args = list(ARGS)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox
-    path = find_chromium(explicit)
+    path = find_chromium(explicit, running)
     return {"args": args, **({"executable_path": path} if path else {})}
 
 
@@ -68,9 +72,8 @@ def chromium(explicit: str | None = None, **launch: Any) -> Iterator[Browser]:
     """A launched Playwright Browser, closed (with Playwright) whatever happens."""
     from playwright.sync_api import sync_playwright
 
-    options = {**launch_options(explicit), **launch}
     with sync_playwright() as p:
-        browser = p.chromium.launch(**options)
+        browser = p.chromium.launch(**{**launch_options(explicit, p), **launch})
         try:
             yield browser
         finally:

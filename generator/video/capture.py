@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 import imageio_ffmpeg
 
 from ..errors import UserError, first_line, flag
-from ..logs import progress
 from ..site import STATIC, built_here, is_single_file
 from . import browser, ffmpeg
 from .frames import to_record
@@ -164,7 +163,9 @@ def record(site: Path, out: Path, r: Recording) -> Result:
             per_segment = len(frames) if suffix == ".gif" else r.segment  # a GIF has one palette
             segments = [frames[i:i + per_segment] for i in range(0, len(frames), per_segment)]
             targets = [parts_dir / f"{k:05d}{suffix}" for k in range(len(segments))]
-            page.evaluate("([m, w, h]) => choropleth.setMetric(m).then(() => choropleth.resize(w, h))",
+            # The source and notes at each frame's foot (a map without them keeps its pixels).
+            page.evaluate("([m, w, h]) => choropleth.setMetric(m).then(() => { choropleth.showCredits(true); "
+                          "choropleth.resize(w, h); })",
                           [metric, r.width, r.height])
             advance, stop_progress = _progress(len(frames))
             for k, seg in enumerate(segments):
@@ -231,17 +232,3 @@ def _choose(page: Page, r: Recording, suffix: str) -> str:
     if not ok and r.method == "webcodecs":
         raise UserError(f"this browser has no H.264 in WebCodecs; use {flag('method', 'png')}")
     return "webcodecs" if ok else "png"
-
-
-def stills(folders: list[Path], width: int = 480, height: int = 270) -> None:
-    """still.png in each map folder: its middle frame, drawn by its own page (one browser for all)."""
-    with browser.chromium() as b, progress("still images", len(folders)) as advance:
-        page = b.new_page(viewport={"width": width + 40, "height": height + 200})
-        for folder in folders:
-            page.goto((folder / "index.html").as_uri())
-            page.evaluate("choropleth.ready")
-            page.evaluate("([w, h]) => choropleth.resize(w, h)", [width, height])
-            page.evaluate("() => { const i = choropleth.frameCount >> 1; return choropleth.ensure(i, i)"
-                          ".then(() => choropleth.renderFrame(i)); }")
-            page.locator("#map").screenshot(path=str(folder / "still.png"))
-            advance(1)

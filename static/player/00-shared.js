@@ -104,6 +104,12 @@
  * @property {(on: boolean) => void} showTable
  * @property {(v: Partial<View>) => void} setView
  *
+ * 68-credits (the words around the map), 69-share (share and embed)
+ * @property {(W: number, scale: number) => number} subtitleHeight  the subtitle's band under the title
+ * @property {(W: number, scale: number) => number} footHeight  the credits' band at the foot (0 unless st.credits)
+ * @property {(canvas: HTMLCanvasElement) => HTMLCanvasElement} withCredits  the PNG download's image
+ * @property {(on: boolean) => void} showCredits
+ *
  * 65-series, 66-pins, 67-downloads
  * @property {(region: number | string, m?: number) => Promise<Series>} seriesOf
  * @property {(list: Series[]) => number[]} extent
@@ -134,6 +140,8 @@
  * @property {number} room  the notebook window's height when the frame follows the page's (0: none; part 75)
  * @property {number} minU  the smallest text scale
  * @property {Pin[]} pins  the pinned regions, oldest first
+ * @property {boolean} credits  the source and notes drawn at the canvas's foot (video, preview image)
+ * @property {boolean} embed  the embed view: the map, legend, play and the timeline only
  */
 /**
  * @typedef {{frame: number, values: {metric: number, chunk: number}, metric: number, layout: Layout,
@@ -156,8 +164,10 @@
  * @property {number} W
  * @property {number} H
  * @property {number} scale  canvas pixels per pixel of the 1280×720 design: text, lines and margins scale with it
- * @property {number} top  the title's height
- * @property {number} bottom  the legend's height
+ * @property {number} head  the title's height
+ * @property {number} top  the title's and subtitle's height
+ * @property {number} foot  the credits' height at the foot (0 unless st.credits)
+ * @property {number} bottom  the legend's and credits' height
  * @property {number} areaW  the map's area, inside its padding
  * @property {number} areaH
  * @property {number} fitPixelsPerUnit  canvas pixels per projected unit at zoom 1: the bounding box fits the area
@@ -250,7 +260,8 @@
           view: { zoom: 1, x: NaN, y: NaN }, gesture: false, // view: zoom and centre (NaN: the middle)
           room: 0, // the height of the notebook's window, when the frame around the page follows its height (part 75)
           minU: 0.5, // smallest text scale, in canvas pixels per CSS pixel of a 1280-wide map
-          pins: [] }, // the pinned regions, {r, colour}, oldest first (66-pins)
+          pins: [], // the pinned regions, {r, colour}, oldest first (66-pins)
+          credits: false, embed: false }, // the credits in the canvas (68-credits); the embed view (69-share)
     rings: null, // per region: array of Float64Array [x0, y0, x1, y1, ...], projected (set by 10-data)
     arcs: null, // the TopoJSON's arcs as Float64Array [x0, y0, …], projected
     borderArcs: [], // --borders: the arcs drawn heavier, as arcs holds them

@@ -15,12 +15,14 @@
   // box's corner (bx0, by1).
   function placement(W, H, view) {
     const scale = Math.max(st.minU, Math.min(W / 1280, H / 720)); // text and lines scale with the canvas, down to a legible size
-    const top = Math.round(52 * scale), bottom = Math.round(70 * scale), pad = Math.round(8 * scale);
+    // head: the title's band; top adds the subtitle's (68-credits); bottom: the legend's, and the credits' when in the canvas.
+    const head = Math.round((meta.subtitle ? 40 : 52) * scale), top = head + P.subtitleHeight(W, scale);
+    const foot = P.footHeight(W, scale), bottom = Math.round(70 * scale) + foot, pad = Math.round(8 * scale);
     const [bx0, by0, bx1, by1] = meta.bbox;
     const areaW = W - 2 * pad, areaH = H - top - bottom - 2 * pad;
     const fitPixelsPerUnit = Math.min(areaW / (bx1 - bx0), areaH / (by1 - by0)), k = fitPixelsPerUnit * view.zoom;
     const originX = pad + areaW / 2 - (view.x - bx0) * k, originY = top + pad + areaH / 2 - (by1 - view.y) * k;
-    return { W, H, scale, top, bottom, areaW, areaH, fitPixelsPerUnit, pixelsPerUnit: k, originX, originY, bx0, by1 };
+    return { W, H, scale, head, top, foot, bottom, areaW, areaH, fitPixelsPerUnit, pixelsPerUnit: k, originX, originY, bx0, by1 };
   }
   const MAX_ZOOM = 32;
   const BORDER_COLOUR = "#303030"; // --borders lines (tests/test_usmaps.py checks it)
@@ -144,9 +146,11 @@
     const box = canvas.parentElement.getBoundingClientRect();
     const cssW = Math.max(320, Math.floor(box.width));
     // Narrow (phone) screens get a taller canvas: the title and legend take a larger share of it.
-    // Within the window, or the notebook's window when the frame around the page follows its height (part 75).
+    // Within the window, or the notebook's window when the frame around the page follows its height (part 75);
+    // the embed view (69-share) fills the frame it is shown in: the stage's height is what the controls leave.
     const room = st.room || window.innerHeight;
-    const cssH = Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), room - 90));
+    const cssH = st.embed ? Math.max(100, Math.floor(box.height))
+      : Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), room - 90));
     // Device pixels for crisp lines and text, within 16 million pixels: Safari refuses larger canvases.
     const dpr = Math.min(window.devicePixelRatio || 1, Math.sqrt(16e6 / (cssW * cssH)));
     st.minU = 0.8 * dpr; // an 18-pixel title and 10-pixel legend labels at least, on any screen

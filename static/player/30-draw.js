@@ -23,12 +23,12 @@
     if (L.title === text) return;
     L.title = text;
     ctx.fillStyle = PAPER;
-    ctx.fillRect(0, 0, L.W, L.top);
+    ctx.fillRect(0, 0, L.W, L.head); // (the subtitle under it is drawn once per layout: 68-credits)
     ctx.fillStyle = INK;
     ctx.font = font(22 * L.scale, "600");
     ctx.textBaseline = "middle";
     ctx.textAlign = "left";
-    ctx.fillText(text, 14 * L.scale, L.top / 2, L.W - 28 * L.scale);
+    ctx.fillText(text, 14 * L.scale, L.head / 2, L.W - 28 * L.scale);
   }
 
   const number = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });

@@ -50,7 +50,7 @@
     const v = st.view, zoomed = v.zoom > 1 && Number.isFinite(v.x) && Number.isFinite(v.y);
     const hash = `#frame=${st.frame}&metric=${st.metric}&speed=${st.fps}&playing=${st.playing ? 1 : 0}` +
       (zoomed ? `&zoom=${+v.zoom.toFixed(3)}&x=${Math.round(v.x)}&y=${Math.round(v.y)}` : "") +
-      (st.pins.length ? `&pins=${st.pins.map((p) => p.r).join(",")}` : "");
+      (st.pins.length ? `&pins=${st.pins.map((p) => p.r).join(",")}` : "") + (st.embed ? "&embed=1" : ""); // (69-share)
     try { // Safari throws when a page replaces its URL too often; losing one save is harmless
       if (location.hash !== hash) history.replaceState(null, "", hash);
     } catch (err) { /* the next save tries again */ }

@@ -1,6 +1,6 @@
 // @ts-check
 // build-site player, part 67: downloads of what is on screen. PNG: the map canvas as shown (title,
-// legend, zoom). CSV of the current frame: a row per region (name, code, exact value, class bounds).
+// legend, zoom), the source and notes under it. CSV of the current frame: a row per region (name, code, exact value, class bounds).
 // CSV of the pinned regions' series: a row per region and point (frames, time, min, mean, max).
 (function (P) {
   "use strict";
@@ -40,7 +40,7 @@
   }
   // Promise of the Blob a download button saves: "png", "frame.csv" or "series.csv".
   function download(kind) {
-    if (kind === "png") return new Promise((resolve) => P.canvas.toBlob(resolve, "image/png"));
+    if (kind === "png") return new Promise((resolve) => P.withCredits(P.canvas).toBlob(resolve, "image/png")); // source and notes at its foot
     if (kind === "frame.csv") return frameCsv();
     if (kind === "series.csv") return seriesCsv();
     return Promise.reject(new Error(`no download ${kind}; use "png", "frame.csv" or "series.csv"`));

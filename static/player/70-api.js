@@ -44,6 +44,7 @@
     get pinned() { return st.pins.map((p) => p.r); }, // the pinned regions' indices, oldest first
     chartBox: P.chartBox, // [x, y, width, height] of the chart's plot in its canvas pixels (null: nothing pinned)
     download: P.download, // ("png" | "frame.csv" | "series.csv") -> Promise of the Blob its button saves
+    showCredits: P.showCredits, // (on) the source and notes at the canvas's foot, as the video and preview image show them
     async measure(from, count) { // ms to draw each of frames from..from+count-1, pixels flushed
       await P.ensure(from, from + count - 1);
       const times = [];
