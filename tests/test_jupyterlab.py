@@ -70,10 +70,13 @@ def test_untrusted_map_says_what_to_do_and_trusted_one_plays(lab: tuple[str, Pat
     assert "trust it" in output.inner_text() and '.save("map.html")' in output.inner_text()
     assert page.locator(".jp-OutputArea-output iframe").count() == 0
     # What the note says to do: "Trust Notebook" in the command palette; the map then shows.
+    page.locator(".jp-Notebook").first.click()  # the palette's commands act on the notebook in focus
     page.keyboard.press("Control+Shift+c")
-    page.keyboard.type("Trust Notebook")
-    page.keyboard.press("Enter")
-    page.get_by_role("button", name="Trust").click()
+    palette = page.locator(".lm-CommandPalette-input")
+    palette.wait_for(timeout=30_000)
+    palette.fill("Trust Notebook")
+    page.locator(".lm-CommandPalette-item", has_text="Trust Notebook").first.click(timeout=30_000)
+    page.get_by_role("button", name="Trust").click(timeout=60_000)
     page.locator(".jp-OutputArea-output iframe").wait_for(timeout=60_000)
     assert page.get_by_text("not trusted").count() == 0
 
