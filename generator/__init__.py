@@ -21,7 +21,8 @@ command, cli.py, and the Python face, api.py, both call it; multisite.py builds 
                ffmpeg, browser, preview) preview.py draws the link preview's image at build time
 
 Beside them: options.py (one map's options) and validate.py (their one check, for every face),
-config.py (the site file), codes.py (country codes and names, for stages 2 and 4), errors.py and
+config.py (the site file), codes.py (country codes and names, for stages 2 and 4), frametimes.py
+(when each frame starts, as the page shows it), errors.py and
 logs.py (what the user is told, in the words of the face in use), demo.py (the demo database),
 serve.py (`build-site serve`); fingerprint.py (what a build read: --config keeps unchanged maps),
 append.py (--append: the cached grid, the rows from the last frame on) with extend.py (stage 5 for a

@@ -275,7 +275,8 @@ class Map:
         with contextlib.ExitStack() as stack:
             shooter = stack.enter_context(preview.Shooter()) if preview_image else None
             site.write_site(out, meta=b.meta, topology=b.topology, chunks=b.chunks, values=b.values, series=b.series,
-                            report=b.report, finish=lambda tmp: build.finish_page(tmp, b, self._options, shooter))
+                            report=b.report,
+                            finish=lambda tmp: publish.finish_page(tmp, b.meta, b.report, self._options, shooter))
         return out.resolve()
 
     @_python_face

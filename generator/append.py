@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from . import aggregate, builds, fingerprint, framedata, series, site, source
-from .build import Built, frame_time, log
+from .build import Built, log
 from .errors import UserError
+from .frametimes import format_time, frame_time
 from .intervals import Aggregated
 from .options import Metric, Options, parse_metric
 
@@ -203,8 +204,6 @@ def build_source(o: Options, metrics: list[Metric]) -> source.Source:
 
 
 def _when(meta: dict) -> str:
-    from .build import format_time
-
     return format_time(meta, meta["frames"] - 1)
 
 
@@ -215,8 +214,6 @@ def _topology(folder: Path) -> dict:
 
 def _report(o: Options, meta: dict, old: dict, agg: Aggregated, present: np.ndarray, region_of_shape: list) -> dict:
     """The old build's report.json with the frames, rows, sparse regions and classes of the new one."""
-    from .build import format_time
-
     coverage = 100 * present / max(agg.frames, 1)
     names = meta["regions"]["names"]
     sparse = [{"region": names[j], "code": agg.regions[i], "coverage": round(float(coverage[j]), 2)}

@@ -4,11 +4,8 @@ of many maps is multisite.py; the options are options.py."""
 from __future__ import annotations
 
 import ctypes
-import datetime
-import functools
 import shutil
 import time
-import zoneinfo
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,9 +19,10 @@ import sqlalchemy as sa
 
 from . import aggregate, builds, demo, encoding, framedata, publish, regions, series, site, source
 from .errors import UserError, flag
+from .frametimes import default_time_format, format_time
 from .geo import builtin, geometry, overlay
 from .geo.topology import to_topology
-from .logs import log, warn
+from .logs import log
 from .options import Metric, Options, parse_metric
 from .video import preview
 
@@ -78,32 +76,6 @@ def give_back_memory() -> None:
 def is_demo(o: Options, rows: Rows | None = None) -> bool:
     """No source given: the embedded demo database."""
     return not (o.db or o.csv or o.parquet) and rows is None
-
-
-def default_time_format(unit: str, step: int) -> str:
-    if unit == "month":
-        return "%Y" if step % 12 == 0 else "%b %Y"
-    if unit == "day":
-        return "%Y-%m-%d"
-    if step % 86400 == 0:
-        return "%Y-%m-%d"
-    return "%Y-%m-%d %H:%M" if step % 60 == 0 else "%Y-%m-%d %H:%M:%S"
-
-
-def frame_time(meta: dict, i: int) -> datetime.datetime:
-    """When frame i starts, as the page shows it: in the map's time zone (calendar frames: as dates)."""
-    if meta.get("unit") == "month":
-        months = meta["start"] + i * meta["step"]
-        return datetime.datetime(1970 + months // 12, months % 12 + 1, 1)
-    if meta.get("unit") == "day":  # local midnight
-        day = datetime.datetime(1970, 1, 1) + datetime.timedelta(days=meta["start"] + i * meta["step"])
-        return day.replace(tzinfo=zoneinfo.ZoneInfo(meta["tz"])) if meta.get("tz") else day
-    utc = datetime.datetime.fromtimestamp(meta["start"] + i * meta["step"], datetime.timezone.utc)
-    return utc.astimezone(zoneinfo.ZoneInfo(meta["tz"])) if meta.get("tz") else utc
-
-
-def format_time(meta: dict, i: int) -> str:
-    return frame_time(meta, i).strftime(meta["timeFormat"].replace("%Z", "UTC" if not meta.get("tz") else "%Z"))
 
 
 def check_tz(tz: str | None) -> str | None:
@@ -168,7 +140,7 @@ def build(o: Options) -> Result:
                 site.write_map(tmp, meta=built.meta, topology=built.topology, chunks=[],  # the data: written above
                                report=built.report)
                 site.write_assets(tmp)
-                finish_page(tmp, built, o, shooter)
+                publish.finish_page(tmp, built.meta, built.report, o, shooter)
                 size = site.size_of(tmp)  # this build's files, not the earlier builds' linked below
                 if out.is_dir():
                     kept = builds.keep_earlier(out, tmp)
@@ -186,30 +158,6 @@ def build(o: Options) -> Result:
                     seconds=time.perf_counter() - began)
     log(f"site: {size / 1e6:.2f} MB written in {result.seconds:.1f} s total")
     return result
-
-
-def finish_page(folder: Path, built: Built, o: Options, shooter: preview.Shooter | None, assets: str = "") -> None:
-    """The map's page in `folder` written again with its link preview's tags, and the preview image
-    (o.preview_frame) drawn by that page when `shooter` is given; the image tags only when it was."""
-    frame = publish.preview_frame(o.preview_frame, built.meta, functools.partial(format_time, built.meta))
-    base = publish.base_url(o.base_url)
-    image = shooter is not None and frame is not None and preview_image(shooter, folder, built.meta, frame, base)
-    shown = format_time(built.meta, frame) if image and frame is not None else None
-    site.write_page(folder, built.meta, assets, publish.head(built.meta, built.report["from"], built.report["to"],
-                                                             base, shown))
-
-
-def preview_image(shooter: preview.Shooter, folder: Path, meta: dict, frame: int, base: str | None) -> bool:
-    """The link preview's image, preview.png, drawn by the page in `folder`; whether it was."""
-    t = time.perf_counter()
-    failed = shooter.draw(folder / "index.html", folder / publish.PREVIEW_FILE, publish.PREVIEW_SIZE, frame)
-    if failed:
-        warn(f"preview: no image ({failed}); the link preview has none ({flag('preview_frame', 'none')} skips this)")
-        return False
-    log(f"preview: {publish.PREVIEW_FILE} of frame {frame} ({format_time(meta, frame)}) in "
-        f"{time.perf_counter() - t:.1f} s after the build" +
-        ("" if base else "; its URL is relative: chat tools show it only with --base-url https://…/ (absolute)"))
-    return True
 
 
 def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None,

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import append, builds, fingerprint, site
-from .build import Built, finish_page, make_map
+from . import append, builds, fingerprint, publish, site
+from .build import Built, make_map
 from .config import SiteConfig
 from .logs import log, progress
 from .options import Options
@@ -51,7 +51,7 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
                 folder.mkdir(exist_ok=True)
                 site.write_map(folder, meta=built.meta, topology=built.topology, chunks=built.chunks,
                                values=built.values, series=built.series, report=built.report, assets="../assets/")
-                finish_page(folder, built, o, shooter, "../assets/")
+                publish.finish_page(folder, built.meta, built.report, o, shooter, "../assets/")
                 summary = {k: built.report[k] for k in ("title", "subtitle", "source", "frames", "from", "to")
                            if k in built.report}
                 (folder / "map.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))

@@ -5,13 +5,20 @@ The image itself is drawn by the page in headless Chromium: video/preview.py."""
 from __future__ import annotations
 
 import datetime
+import functools
 import re
+import time
 import urllib.parse
 import zoneinfo
 from collections.abc import Callable
+from pathlib import Path
 
+from . import site
 from .errors import UserError, flag
+from .frametimes import format_time
+from .logs import log, warn
 from .options import Options
+from .video import preview
 
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 PREVIEW_SIZE = (1200, 630)  # what chat tools and social sites show large (Open Graph's recommended size)
@@ -117,3 +124,28 @@ def _parse_time(text: str, tz: str | None) -> datetime.datetime | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=zoneinfo.ZoneInfo(tz) if tz else datetime.timezone.utc)
     return when
+
+
+def finish_page(folder: Path, meta: dict, report: dict, o: Options, shooter: preview.Shooter | None,
+                assets: str = "") -> None:
+    """The map's page in `folder` written again with its link preview's tags, and the preview image
+    (o.preview_frame) drawn by that page when `shooter` is given; the image tags only when it was."""
+    frame = preview_frame(o.preview_frame, meta, functools.partial(format_time, meta))
+    base = base_url(o.base_url)
+    image = shooter is not None and frame is not None and preview_image(shooter, folder, meta, frame, base)
+    shown = format_time(meta, frame) if image and frame is not None else None
+    site.write_page(folder, meta, assets, head(meta, report["from"], report["to"],
+                                                             base, shown))
+
+
+def preview_image(shooter: preview.Shooter, folder: Path, meta: dict, frame: int, base: str | None) -> bool:
+    """The link preview's image, preview.png, drawn by the page in `folder`; whether it was."""
+    t = time.perf_counter()
+    failed = shooter.draw(folder / "index.html", folder / PREVIEW_FILE, PREVIEW_SIZE, frame)
+    if failed:
+        warn(f"preview: no image ({failed}); the link preview has none ({flag('preview_frame', 'none')} skips this)")
+        return False
+    log(f"preview: {PREVIEW_FILE} of frame {frame} ({format_time(meta, frame)}) in "
+        f"{time.perf_counter() - t:.1f} s after the build" +
+        ("" if base else "; its URL is relative: chat tools show it only with --base-url https://…/ (absolute)"))
+    return True

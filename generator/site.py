@@ -220,7 +220,7 @@ def write_site(out: Path, *, meta: dict, topology: dict, chunks: list[list[bytes
                values: list[list[bytes]] | None = None, series: list[list[bytes]] | None = None,
                report: dict | None = None, finish: Callable[[Path], None] | None = None) -> int:
     """A one-map site, written atomically; returns its size in bytes. `finish(folder)` runs on the
-    complete folder before it is swapped in (the link preview: build.finish_page)."""
+    complete folder before it is swapped in (the link preview: publish.finish_page)."""
     with staged(out) as tmp:
         write_map(tmp, meta=meta, topology=topology, chunks=chunks, values=values, series=series, report=report)
         write_assets(tmp)

@@ -24,7 +24,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 import build_site
-from generator import build, publish
+from generator import frametimes, publish
 from generator.video import capture
 
 SUBTITLE = ("Events summed per country and hour; the demo data are random and mean nothing, which this long "
@@ -266,7 +266,7 @@ def test_preview_frame_choices_and_no_browser(tmp_path: Path) -> None:
 
 def test_preview_frame_by_number_or_time() -> None:
     meta = {"frames": 24, "start": 1704067200, "step": 3600, "unit": "s", "tz": None}
-    shown = lambda i: build.format_time({**meta, "timeFormat": "%Y-%m-%d %H:%M"}, i)  # noqa: E731
+    shown = lambda i: frametimes.format_time({**meta, "timeFormat": "%Y-%m-%d %H:%M"}, i)  # noqa: E731
     assert [publish.preview_frame(s, meta, shown) for s in ("last", "first", "none", "7")] == [23, 0, None, 7]
     assert publish.preview_frame("2024-01-01T05:30", meta, shown) == 5  # the frame holding that time
     assert publish.preview_frame("2024-01-01 06:00", meta, shown) == 6

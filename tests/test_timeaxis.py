@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page
 
-from generator import build
+from generator import build, frametimes
 
 HOURS = pd.date_range("2024-03-25", "2024-04-05", freq="h")  # over Paris's spring clock change (Mar 31)
 SITES = {  # name: (times, build options); the times as the source holds them
@@ -69,7 +69,7 @@ def opened(tab: Page, site: Path) -> Page:
 
 def starts(meta: dict) -> list[int]:
     """Epoch ms of every frame's start and of the end of the last, from the meta as the build reads it."""
-    when = [build.frame_time(meta, i) for i in range(meta["frames"] + 1)]
+    when = [frametimes.frame_time(meta, i) for i in range(meta["frames"] + 1)]
     return [int((t if t.tzinfo else t.replace(tzinfo=datetime.timezone.utc)).timestamp() * 1000) for t in when]
 
 
@@ -89,7 +89,7 @@ def test_frames_and_times_round_trip(tab: Page, sites: dict, name: str) -> None:
     assert [g[2] for g in got] == [-1, *range(n)]  # a millisecond before is in the frame before
     zone = zoneinfo.ZoneInfo(meta["tz"]) if meta["tz"] and meta["unit"] != "month" else datetime.timezone.utc
     for i, (_, _, _, at, text) in enumerate(got[:n]):
-        assert text == build.format_time(meta, i)
+        assert text == frametimes.format_time(meta, i)
         # The text as shown: the wall-clock time it names, in the map's zone; the frame holding it.
         wall = datetime.datetime.strptime(text, FORMATS[name]).replace(tzinfo=zone)
         assert at == bisect.bisect_right(when, wall.timestamp() * 1000) - 1, (i, text)
