@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +31,6 @@ from .options import Metric, Options, parse_metric
 CACHE_FILE = "cache.json"
 
 
-def cache_folder(out: Path) -> Path:
-    """Where the cache of the site (or config site) at `out` lives: beside it, a dot-folder, never published."""
-    return out.resolve().parent / f".{out.name}.append"
-
-
 @dataclass
 class Cache:
     info: dict  # build, meta, report, regions, region_of_shape, rows, last_rows, before, digests
@@ -51,16 +45,6 @@ def load(folder: Path) -> Cache | None:
     except (OSError, ValueError, KeyError):
         return None
     return Cache(info, values)
-
-
-def swap(new: Path, target: Path) -> None:
-    """The cache written beside the site put in place once the site is (a stale one is told by its build id)."""
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def last_start(meta: dict) -> float:
@@ -193,8 +177,8 @@ def append_map(o: Options, old: Path, new: Path, cache_pending: Path) -> Built |
 def cache_folder_of(map_folder: Path) -> Path:
     """The cache of a map folder: beside a one-map site, or under the config site's cache by the map's name."""
     if (map_folder / "assets").is_dir() or (map_folder / "player.js").exists():
-        return cache_folder(map_folder)
-    return cache_folder(map_folder.parent) / map_folder.name
+        return builds.cache_folder(map_folder)
+    return builds.cache_folder(map_folder.parent) / map_folder.name
 
 
 def build_source(o: Options, metrics: list[Metric]) -> source.Source:

@@ -113,7 +113,7 @@ def build(o: Options) -> Result:
     else:  # each metric's files written while the next ones encode, into a folder swapped in at the end
         from . import append, fingerprint
 
-        cache = append.cache_folder(out)
+        cache = builds.cache_folder(out)
         cache_new = cache.with_name(cache.name + ".new")
         shooter = None if o.preview_frame.strip().lower() == "none" else preview.Shooter()
         try:
@@ -152,7 +152,7 @@ def build(o: Options) -> Result:
             if shooter is not None:
                 shooter.close()
         if o.append:
-            append.swap(cache_new, cache)  # after the site: a cache is never newer than the site it describes
+            builds.swap_cache(cache_new, cache)  # after the site: a cache is never newer than the site it describes
     result = Result(out=out.resolve(), frames=built.meta["frames"], regions=len(built.meta["regions"]["names"]),
                     metrics=[m["name"] for m in built.meta["metrics"]], size=size,
                     seconds=time.perf_counter() - began)

@@ -110,3 +110,18 @@ def _write_retired(folder: Path, retired: dict[str, float]) -> None:
         path.write_text(json.dumps(retired, sort_keys=True) + "\n")
     else:
         path.unlink(missing_ok=True)
+
+
+def cache_folder(out: Path) -> Path:
+    """Where the cache of the site (or config site) at `out` lives: beside it, a dot-folder, never published."""
+    return out.resolve().parent / f".{out.name}.append"
+
+
+def swap_cache(new: Path, target: Path) -> None:
+    """The cache written beside the site put in place once the site is (a stale one is told by its build id)."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

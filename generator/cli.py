@@ -201,16 +201,16 @@ def run_record(args: argparse.Namespace, site: Path, video: str) -> None:
 
 
 def run_build(argv: list[str]) -> int:
-    from . import build  # heavy imports only once the arguments parse
-    from .validate import validate
-
     args = build_parser().parse_args(_negative_lists(argv))
     set_voice(args)
-    if args.config:
+    if args.config:  # the pipeline's imports only for the maps that are built (multisite imports them then)
         from . import config, multisite
 
         say(args, f"Site: {multisite.build_site(config.load(args.config), clean=args.clean) / 'index.html'}")
         return 0
+    from . import build  # heavy imports only once the arguments parse
+    from .validate import validate
+
     options = {k: v for k, v in vars(args).items() if k in build.Options.__dataclass_fields__}
     if args.video:
         from .video.capture import FORMATS

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from . import __version__, demo, scan, site, source
 from .errors import UserError, first_line
-from .geo import builtin, overlay
+from .geo import builtin
 from .options import Options
 
 RECORD = ".inputs.json"  # in each map folder: the fingerprint of the inputs it was built from
@@ -51,6 +51,9 @@ def options_digest(o: Options) -> str:
         for p in sorted(q for q in folder.rglob("*") if q.is_file()):  # static/player/ holds the player's parts
             h.update(p.relative_to(folder).as_posix().encode() + p.read_bytes())
     files: list[Path] = []
+    if o.borders:
+        from .geo import overlay  # geopandas and shapely: only for a map with --borders
+
     other = overlay.border_file(o.borders) if o.borders else None
     for shapes in [builtin.shapes_path(o.shapes)] + ([builtin.shapes_path(other[0])] if other else []):
         files += sorted(shapes.parent.glob(shapes.stem + ".*")) if shapes.suffix == ".shp" else [shapes]

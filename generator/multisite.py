@@ -9,12 +9,15 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import append, builds, fingerprint, publish, site
-from .build import Built, make_map
+from . import builds, fingerprint, publish, site
 from .config import SiteConfig
 from .logs import log, progress
 from .options import Options
+
+if TYPE_CHECKING:
+    from .build import Built
 from .video import preview
 
 
@@ -30,7 +33,7 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
     began = time.perf_counter()
     out = Path(cfg.out)
     site.check_output(out)
-    caches = append.cache_folder(out)  # maps with `append = true`: their grids, beside the site
+    caches = builds.cache_folder(out)  # maps with `append = true`: their grids, beside the site
     with site.staged(out) as tmp, contextlib.ExitStack() as stack:
         shooter: preview.Shooter | None = None  # the cards' stills and the link previews, once a map is built
         site.write_assets(tmp / "assets")
@@ -67,7 +70,7 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
         (tmp / "index.html").write_text(site.render("site.html", title=cfg.title, maps=entries, assets="assets/"),
                                          encoding="utf-8")
     for new in caches.glob("*.new") if caches.is_dir() else []:  # after the site: never newer than it
-        append.swap(new, new.with_suffix(""))
+        builds.swap_cache(new, new.with_suffix(""))
     log(f"site: {len(entries)} maps ({len(fresh)} built) in {out.resolve()} in {time.perf_counter() - began:.1f} s")
     return out.resolve()
 
@@ -75,9 +78,12 @@ def build_site(cfg: SiteConfig, clean: bool = False) -> Path:
 def _make(o: Options, old: Path, folder: Path, cache_new: Path | None, checked: Callable[[], None]) -> Built:
     """A map built anew, or with `append = true` built on the old one (append.py) where it can be;
     `checked()` once its inputs are known good (the browser for its preview starts then)."""
+    from . import append  # the pipeline's imports: only once a map is built, not for a site kept as it was
+    from .build import make_map
+
     if not o.append:
         return make_map(o, checked=checked)
-    new = cache_new or append.cache_folder(old.parent) / f"{old.name}.new"
+    new = cache_new or builds.cache_folder(old.parent) / f"{old.name}.new"
     shutil.rmtree(new, ignore_errors=True)
     if cache_new is not None and builds.current(old):
         built = append.append_map(o, old, folder, new)

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from test_cli import run
 
-from generator import append, build
+from generator import build, builds
 
 START = 1_700_000_000 // 3600 * 3600
 HOURS, NEW = 100_000, 24
@@ -90,7 +90,7 @@ def test_append_gives_the_bytes_of_a_clean_build(source: Source, tmp_path: Path,
     build.build(source.options(site))
     before = current(site)
     old_id = json.loads((site / "build.json").read_text())["build"]
-    assert (append.cache_folder(site) / "cache.json").is_file() and not (site / ".append").exists()
+    assert (builds.cache_folder(site) / "cache.json").is_file() and not (site / ".append").exists()
     caplog.clear()
 
     source.write(table(HOURS - NEW, HOURS, high))

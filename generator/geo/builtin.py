@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 SHAPES = Path(__file__).parent / "shapes"
 
