@@ -107,7 +107,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                subtitle: str | None = None, source: str | None = None, note: str | Sequence[str] | None = None,
                preview_frame: str | int = "last", base_url: str | None = None,
                time_format: str | None = None, tz: str | None = None, values: Values | bool = "shown",
-               sparse: float = 10.0, from_: str | None = None, to: str | None = None, refresh: float | None = None,
+               locale: str = "en", sparse: float = 10.0, from_: str | None = None, to: str | None = None,
+               refresh: float | None = None,
                verbose: bool = False) -> Map:
     """An animated choropleth map of `metric` per `region` per `time`, as `build-site` builds it.
 
@@ -154,6 +155,8 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
     preview_frame, base_url : the frame of the link preview's image (``save("site/")`` draws preview.png
         in headless Chromium): "last", "first", a frame number, a time, or "none"; the address the site
         is published at, which makes the preview tags' URLs absolute.
+    locale : the reader's language, a BCP 47 tag ("de", "pt-BR", "zh-CN"; default "en"): the player's
+        words, and numbers and dates as that language writes them.
     values : the values the tooltip shows: "shown" (at the precision the page shows), "exact" (float32),
         "none" (False: a smaller page).
     sparse : report regions with data in fewer than this percentage of frames.
@@ -187,7 +190,7 @@ def choropleth(data: Any = None, *, table: str | None = None, query: str | None 
                 bbox=[float(b) for b in bbox] if bbox is not None else None, only=only,
                 simplify=simplify, title=title, subtitle=subtitle, source=source,
                 notes=[note] if isinstance(note, str) else list(note) if note else None,
-                preview_frame=str(preview_frame), base_url=base_url, time_format=time_format, tz=tz,
+                preview_frame=str(preview_frame), base_url=base_url, time_format=time_format, tz=tz, locale=locale,
                 values="none" if values is False else "shown" if values is True else values, sparse=sparse,
                 from_=from_, to=to, refresh=refresh)
     geodata = shapes if isinstance(shapes, gpd.GeoDataFrame) else None

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import aggregate, builds, demo, encoding, framedata, publish, regions, series, site, source
+from . import aggregate, builds, demo, encoding, framedata, locales, publish, regions, series, site, source
 from .errors import UserError, flag
 from .frametimes import default_time_format, format_time
 from .geo import builtin, geometry, overlay
@@ -229,8 +229,10 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
 
     t = time.perf_counter()
     per_chunk = framedata.chunk_frames(len(shapes.names), agg.frames)
-    enc = encoding.encode_metrics(agg, metrics, match.region_of_shape, per_chunk, values=o.values, fill=o.fill,
-                                  missing=o.missing_color, per=str(step), written=written)
+    language = locales.page_meta(o, agg.unit, agg.step)  # the reader's: its tag, words and dates
+    enc = encoding.encode_metrics(agg, locales.labelled(metrics, language["words"], step), match.region_of_shape,
+                                  per_chunk, values=o.values, fill=o.fill, missing=o.missing_color, per=str(step),
+                                  written=written)
     metas = enc.metas
     log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
         f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")
@@ -255,6 +257,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
         "tz": tz,
         "frames": agg.frames,
         "timeFormat": o.time_format or default_time_format(agg.unit, agg.step),
+        **language,  # locale, words (and dateOptions)
         "chunkFrames": per_chunk,
         "series": {"step": series.frames_per_point(agg.frames), "group": series.GROUP},
         "bbox": topology["bbox"],

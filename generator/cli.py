@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--base-url", help="the address the site is published at, e.g. https://intranet.example/maps/: "
                                         "the link preview's tags need absolute URLs")
     out.add_argument("--time-format", help="strftime format of the frame time (default: by interval)")
+    out.add_argument("--locale", default="en",
+                     help="the reader's language, a BCP 47 tag (de, pt-BR, zh-CN): the player's words, numbers "
+                          "and dates as it writes them (default: en)")
     out.add_argument("--tz", help="time zone of the times shown, e.g. Europe/Paris; days start at its midnight "
                                   "(default: UTC)")
     out.add_argument("--values", default="shown",

@@ -57,6 +57,7 @@ class Options:
     preview_frame: str = "last"  # the link preview's image: last, first, a frame number, a time, or none
     base_url: str | None = None  # the page's address, for the preview tags' absolute URLs
     time_format: str | None = None
+    locale: str = "en"  # the reader's language: a BCP 47 tag whose language has a table in static/locales/
     log: bool = False
     round: bool = False
     refresh: float | None = None  # --refresh: an open page looks for a newer build every so many seconds

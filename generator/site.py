@@ -88,7 +88,8 @@ def check_output(out: Path) -> None:
 def write_page(folder: Path, meta: dict, assets: str = "", head: dict | None = None) -> None:
     """A map's index.html; `head`: its link preview's tags (publish.head), None for none."""
     (folder / "index.html").write_text(render("index.html", title=meta["title"], meta=meta, meta_json=script_json(meta),
-                                              assets=assets, csp=csp("'self'", "'self'"), head=head),
+                                              lang=meta.get("locale", "en"), w=words(meta), assets=assets,
+                                              csp=csp("'self'", "'self'"), head=head),
                                        encoding="utf-8")
 
 
@@ -146,6 +147,15 @@ def write_assets(folder: Path) -> None:
     shutil.copyfile(STATIC / "style.css", folder / "style.css")
 
 
+def words(meta: dict) -> dict[str, str]:
+    """The page's words (the meta's, in the reader's language; English for a meta without them)."""
+    if "words" in meta:
+        return meta["words"]
+    from . import locales  # (it reads this module's STATIC)
+
+    return locales.words(locales.DEFAULT)
+
+
 def render(template: str, **values: object) -> str:
     return _ENV.get_template(template).render(signature=SIGNATURE, **{"csp": csp(), **values})
 
@@ -178,6 +188,7 @@ def single_page(*, meta: dict, topology: dict, chunks: list[list[bytes]],
         return "".join(f'<script type="application/json" data-key="{key}">{text}</script>\n' for key, text in payloads)
 
     return render("index.html", title=meta["title"], meta=meta, meta_json=script_json(meta), csp=policy, head=head,
+                  lang=meta.get("locale", "en"), w=words(meta),
                   inline={"first": elements(first), "player": player, "rest": elements(rest), "style": style})
 
 

@@ -9,7 +9,7 @@ import typing
 import zoneinfo
 from dataclasses import fields
 
-from . import classify, intervals, publish, window
+from . import classify, intervals, locales, publish, window
 from .errors import UserError, flag
 from .logs import debug
 from .options import Agg, Metric, Options, Scheme, parse_metric
@@ -102,6 +102,7 @@ def validate(o: Options) -> Options:
     check_types(o)
     intervals.parse_interval(o.interval)
     check_tz(o.tz)
+    locales.normalize(o.locale)
     ends = [window.parse_when(w, o.tz, flag(f)) for w, f in ((o.from_, "from_"), (o.to, "to")) if w]
     if len(ends) == 2 and ends[0] > ends[1]:  # told now, not after the shapes are read
         raise UserError(f"{flag('from_', o.from_)} is after {flag('to', o.to)}; give the earlier time first", "from_")

@@ -45,6 +45,9 @@
  * @property {(fn: () => void, ms: number) => Throttled} throttle
  * @property {(el: Element, text: string) => boolean} setText
  * @property {(err: Error) => void} fail
+ * @property {string} locale  the reader's language, a BCP 47 tag (meta.locale; "en")
+ * @property {boolean} english  whether its language is English (the page as it has always been)
+ * @property {(key: string, vars?: Record<string, string | number>) => string} t  a word of the player in the reader's language
  * @property {<K extends keyof Events>(name: K, fn: (payload: Events[K]) => void) => void} on
  * @property {<K extends keyof Events>(name: K, payload: Events[K]) => void} emit
  *
@@ -233,9 +236,19 @@
     for (let k = 0; k < list.length; k++) list[k](payload);
   }
 
+  // The player's words in the reader's language (meta.words: its table over English, from the build);
+  // {name} in a word is replaced by vars.name. A count picks "key.one", "key.other"… by the language's rules.
+  const locale = meta.locale || "en", words = meta.words || {};
+  const plural = new Intl.PluralRules(locale);
+  function t(key, vars) {
+    const n = vars && typeof vars.n === "number" ? vars.n : null;
+    const word = (n !== null && words[`${key}.${plural.select(n)}`]) || words[`${key}.other`] || words[key] || key;
+    return vars ? word.replace(/\{(\w+)\}/g, (all, k) => (k in vars ? String(vars[k]) : all)) : word;
+  }
+
   function fail(err) {
     P.ui.status.hidden = false;
-    P.ui.status.textContent = `Cannot show the map: ${err.message}`;
+    P.ui.status.textContent = t("cannotShow", { error: err.message });
     console.error(err);
   }
 
@@ -268,6 +281,9 @@
     throttle,
     setText,
     fail,
+    locale,
+    english: locale.split("-")[0] === "en",
+    t,
     on,
     emit,
   });

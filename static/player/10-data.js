@@ -165,17 +165,19 @@
   }
   // A value as stored: its last digit is its class's unit, no more digits and no fewer ("1,234.5",
   // "3.16k" for a unit of 10, "12.35M"), or 7 significant digits for float32 (--values exact) and for
-  // numbers of no class (a series' highest and lowest).
-  const float32 = new Intl.NumberFormat("en", { maximumSignificantDigits: 7 }), fixed = new Map();
+  // numbers of no class (a series' highest and lowest). Grouped and pointed as the reader's language
+  // writes numbers ("1.234,5" in de); the suffix stays k, M, B, T. Formatters made once per decimals.
+  const float32 = new Intl.NumberFormat(P.locale, { maximumSignificantDigits: 7 }), fixed = new Map();
   function formatValue(x, b, m = st.metric) {
     const coding = meta.metrics[m].values;
     if (coding.coding !== "shown" || b === undefined) return float32.format(x);
     const e = coding.exp[b], p = e > 0 ? Math.min(12, 3 * Math.ceil(e / 3)) : 0, d = Math.max(0, p - e);
-    if (!fixed.has(d)) fixed.set(d, new Intl.NumberFormat("en", { minimumFractionDigits: d, maximumFractionDigits: d }));
+    if (!fixed.has(d)) fixed.set(d, new Intl.NumberFormat(P.locale, { minimumFractionDigits: d, maximumFractionDigits: d }));
     return fixed.get(d).format(p ? x / TEN[p] : x) + ["", "k", "M", "B", "T"][p / 3];
   }
+  const noData = P.t("noData");
   function valueText(b, v) { // class b's value v (from valueAt) as the tooltip and the table show it
-    return b === P.NO_DATA ? "no data" : v === undefined ? "…" : v === null ? "–" : formatValue(v, b);
+    return b === P.NO_DATA ? noData : v === undefined ? "…" : v === null ? "–" : formatValue(v, b);
   }
 
   // ---- geometry: TopoJSON -> rings in projected coordinates ----

@@ -12,7 +12,8 @@
  * @property {(i: number) => number} timeOf  epoch ms of frame i's start
  * @property {(t: number | string) => number} frameAt  the frame holding a time (ms or text), -1 outside
  * @property {(text: unknown) => number} parseTime  epoch ms of a time as the page shows it or ISO 8601, NaN
- * @property {(fmt: string, ms: number) => string} strftime  an instant as text, in the map's zone
+ * @property {(fmt: string, ms: number, local?: boolean) => string} strftime  an instant as text, in the map's zone (local: names in the reader's language)
+ * @property {(ms: number) => string} timeString  an instant as the page shows it, in the reader's language
  * @property {(ms: number) => {Y: number, m: number, d: number, H: number, M: number, S: number, Z: string}} timeFields
  * @property {(Y: number, m: number, d?: number, H?: number, M?: number, S?: number) => number} localTime
  * @property {(Y: number, m: number) => number} daysIn
@@ -267,8 +268,13 @@
   // Full month and weekday names (of a UTC day), formatters made once: toLocaleString builds one per call.
   const monthName = new Intl.DateTimeFormat("en", { month: "long", timeZone: "UTC" });
   const weekdayName = new Intl.DateTimeFormat("en", { weekday: "long", timeZone: "UTC" });
-  function strftime(fmt, ms) {
-    const t = timeFields(ms), day = Date.UTC(t.Y, t.m - 1, t.d);
+  // The reader's language's names (a language other than English), made once: the page's text uses them,
+  // the downloads and parseTime keep English.
+  const named = (opts) => new Intl.DateTimeFormat(P.locale, { ...opts, timeZone: "UTC" });
+  const localNames = P.english ? null : { b: named({ month: "short" }), B: named({ month: "long" }),
+                                          a: named({ weekday: "short" }), A: named({ weekday: "long" }) };
+  function strftime(fmt, ms, local = false) {
+    const t = timeFields(ms), day = Date.UTC(t.Y, t.m - 1, t.d), names = local && localNames;
     return fmt.replace(/%([YymdHMSbBaAjeZ%])/g, (_, c) => {
       switch (c) {
         case "Y": return String(t.Y);
@@ -279,10 +285,10 @@
         case "H": return pad2(t.H);
         case "M": return pad2(t.M);
         case "S": return pad2(t.S);
-        case "b": return MONTHS[t.m - 1];
-        case "B": return monthName.format(day);
-        case "a": return DAYS[new Date(day).getUTCDay()];
-        case "A": return weekdayName.format(day);
+        case "b": return names ? names.b.format(day) : MONTHS[t.m - 1];
+        case "B": return (names ? names.B : monthName).format(day);
+        case "a": return names ? names.a.format(day) : DAYS[new Date(day).getUTCDay()];
+        case "A": return (names ? names.A : weekdayName).format(day);
         case "j": return pad2((day - Date.UTC(t.Y, 0, 1)) / 864e5 + 1, 3);
         case "Z": return t.Z;
         default: return "%";
@@ -290,6 +296,12 @@
     });
   }
 
-  Object.assign(P, { timeOf, frameAt, parseTime, strftime, timeFields, localTime, daysIn, parseDuration, addTime,
+  // The frame time as the page shows it: meta.timeFormat (strftime, the names in the reader's language), or
+  // without --time-format in a language other than English, as that language writes dates (meta.dateOptions:
+  // Intl.DateTimeFormat's, in the map's zone; month names spelled). One formatter, made once.
+  const dated = meta.dateOptions && new Intl.DateTimeFormat(P.locale, { ...meta.dateOptions, timeZone: zone || "UTC" });
+  const timeString = (ms) => (dated ? dated.format(ms) : strftime(meta.timeFormat, ms, true));
+
+  Object.assign(P, { timeOf, frameAt, parseTime, strftime, timeString, timeFields, localTime, daysIn, parseDuration, addTime,
                      speedChoices, parseSpeed, stepFrames, everyFrames, playPlan });
 })(window.choroplethPlayer);

@@ -6,7 +6,12 @@
 (function (P) {
   "use strict";
   const { meta, N, timeOf, timeFields, localTime, daysIn } = P;
-  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // Month names in the reader's language (English: as always), made once; a day's label "Mar 5", "5. März".
+  const inUTC = (opts) => new Intl.DateTimeFormat(P.locale, { ...opts, timeZone: "UTC" });
+  const monthDay = P.english ? null : inUTC({ month: "short", day: "numeric" });
+  const month = P.english ? null : inUTC({ month: "short" });
+  const MONTHS = month ? Array.from({ length: 12 }, (_, m) => month.format(Date.UTC(2000, m, 1)))
+    : ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   /** @type {[string, number][]} */
   const LEVELS = [["s", 1], ["s", 2], ["s", 5], ["s", 10], ["s", 15], ["s", 30], ["min", 1], ["min", 2], ["min", 5],
                   ["min", 10], ["min", 15], ["min", 30], ["h", 1], ["h", 2], ["h", 3], ["h", 6], ["h", 12], ["d", 1],
@@ -31,7 +36,8 @@
   function labelOf(f, unit, k) {
     const boundary = f.S ? 0 : f.M ? 1 : f.H ? 2 : f.d !== 1 ? 3 : f.m !== 1 ? 4 : 5; // the coarsest unit it starts
     const r = Math.max(RANK[unit], boundary);
-    const label = r >= 5 ? String(f.Y) : r === 4 ? MONTHS[f.m - 1] : r === 3 ? `${MONTHS[f.m - 1]} ${f.d}`
+    const day = () => (monthDay ? monthDay.format(Date.UTC(2000, f.m - 1, f.d)) : `${MONTHS[f.m - 1]} ${f.d}`);
+    const label = r >= 5 ? String(f.Y) : r === 4 ? MONTHS[f.m - 1] : r === 3 ? day()
       : `${pad2(f.H)}:${pad2(f.M)}${r === 0 ? `:${pad2(f.S)}` : ""}`;
     const decade = 10 ** (Math.floor(Math.log10(k)) + 1); // years: 1, 2, 5 → every 10th; 10, 20, 50 → 100th
     return { label, major: unit === "y" ? f.Y % decade === 0 : r > RANK[unit] };

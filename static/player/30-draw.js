@@ -10,7 +10,7 @@
   // The last one kept: the title and the time under the scrubber show the same frame's, formatted once.
   let textFrame = -1, textOfFrame = "";
   function timeText(i) {
-    if (i !== textFrame) { textOfFrame = P.strftime(meta.timeFormat, P.timeOf(i)); textFrame = i; }
+    if (i !== textFrame) { textOfFrame = P.timeString(P.timeOf(i)); textFrame = i; }
     return textOfFrame;
   }
   const titleOf = (when) => `${meta.title} — ${when}`;
@@ -31,12 +31,24 @@
     ctx.fillText(text, 14 * L.scale, L.head / 2, L.W - 28 * L.scale);
   }
 
-  const number = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });
+  const number = new Intl.NumberFormat(P.locale, { notation: "compact", maximumSignificantDigits: 3 });
+  // The build's labels ("1,450", "12.5k": classify.labels) in the reader's language: the same number with
+  // the same decimals and suffix, grouped and pointed as it writes numbers ("1.450", "12,5k" in de).
+  const inLocale = new Map();
+  function localLabel(label) {
+    const g = /^(-?)([\d,]*)(?:\.(\d+))?([kMBT]?)$/.exec(label);
+    if (!g) return label;
+    const d = g[3] ? g[3].length : 0;
+    if (!inLocale.has(d)) inLocale.set(d, new Intl.NumberFormat(P.locale, { minimumFractionDigits: d, maximumFractionDigits: d }));
+    return inLocale.get(d).format(Number(g[1] + (g[2].replace(/,/g, "") || "0") + (g[3] ? "." + g[3] : ""))) + g[4];
+  }
   // Each metric's class edges as the legend, tooltip and table show them: formatted once.
-  const edgeLabels = meta.metrics.map((m) => m.labels || m.edges.map((e) => number.format(e)));
+  const edgeLabels = meta.metrics.map((m) => (m.labels ? (P.english ? m.labels : m.labels.map(localLabel))
+                                                       : m.edges.map((e) => number.format(e))));
+  const noData = P.t("noData");
   function classText(b) { // class b's value range in the current metric
     const labels = edgeLabels[st.metric];
-    return b === NO_DATA ? "no data" : `${labels[b]} – ${labels[b + 1]}`;
+    return b === NO_DATA ? noData : `${labels[b]} – ${labels[b + 1]}`;
   }
   function drawLegend() {
     const L = st.layout, m = meta.metrics[st.metric], k = m.colors.length, u = L.scale;
@@ -58,7 +70,7 @@
     ctx.fillRect(...legendBox(NO_DATA));
     ctx.fillStyle = INK;
     ctx.font = font(12 * u);
-    ctx.fillText("no data", L.W - 74 * u, by + 1 * u);
+    ctx.fillText(noData, L.W - 74 * u, by + 1 * u, 72 * u); // (a longer word squeezed, not cut)
     const labels = edgeLabels[st.metric];
     const widest = Math.max(...labels.map((s) => ctx.measureText(s).width)) + 8 * u;
     const every = Math.max(1, Math.ceil(widest / w));

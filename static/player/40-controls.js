@@ -17,11 +17,12 @@
     }
     rafId = requestAnimationFrame(tick);
   }
+  const PLAY = P.t("play"), PAUSE = P.t("pause");
   function setPlaying(on) {
     if (!st.layout) return;
     st.playing = on;
     ui.play.textContent = on ? "❚❚" : "▶";
-    ui.play.setAttribute("aria-label", on ? "Pause" : "Play");
+    ui.play.setAttribute("aria-label", on ? PAUSE : PLAY);
     if (on && !rafId) { lastTick = performance.now() - 1000; rafId = requestAnimationFrame(tick); }
     P.emit("play", on);
   }

@@ -12,8 +12,8 @@
 
   function name() {
     const m = meta.metrics[st.metric].label;
-    canvas.setAttribute("aria-label", st.playing ? `${meta.title}: ${m}, playing`
-                                                 : `${meta.title}: ${m} at ${P.timeText(st.frame)}`);
+    const what = `${meta.title}: ${m}`;
+    canvas.setAttribute("aria-label", st.playing ? P.t("playing", { what }) : P.t("at", { what, time: P.timeText(st.frame) }));
   }
   // The scrubber says its own time (aria-valuetext) when it has the focus: the live region would repeat it.
   const step = P.throttle(() => {

@@ -13,14 +13,14 @@
   }
   function describe(r) { // "France: 1,234.5 (1,000 – 1,500)"; the value follows once its chunk is loaded
     const b = P.classOf(r), name = meta.regions.names[r];
-    if (b === NO_DATA) return `${name}: no data`;
+    if (b === NO_DATA) return `${name}: ${P.valueText(b, null)}`;
     const v = P.valueAt(r);
     return `${name}: ${v === null ? "" : P.valueText(b, v) + " "}(${P.classText(b)})`;
   }
   function legendText(c) {
     let n = 0;
     for (let r = 0; r < R; r++) if (P.classOf(r) === c) n++;
-    return `${P.classText(c)}: ${n} ${n === 1 ? "region" : "regions"}`;
+    return `${P.classText(c)}: ${P.t("regions", { n })}`;
   }
 
   // ---- the hover overlay: the region under the pointer outlined, or a legend class's regions

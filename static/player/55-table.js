@@ -10,7 +10,7 @@
                   view: P.$("table-view"), body: document.querySelector("#table-view tbody"), caption: P.$("table-caption"),
                   toggle: P.$("table-toggle"),
                   heads: [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("#table-view thead th"))] };
-  const collator = new Intl.Collator("en");
+  const collator = new Intl.Collator(P.locale);
   const tableFill = P.throttle(fillTable, 250);
   function fillTable() {
     const m = meta.metrics[st.metric], first = !table.rows;
@@ -31,7 +31,7 @@
         return { r, name, tr, value, swatch, range, text: null, shown: -1, b: NO_DATA };
       });
     }
-    table.caption.textContent = `${m.label} at ${P.timeText(st.frame)}`;
+    table.caption.textContent = P.t("at", { what: m.label, time: P.timeText(st.frame) });
     for (const row of table.rows) { // touch the DOM only where something changed
       const b = P.classOf(row.r), v = b === NO_DATA ? null : P.valueAt(row.r), text = P.valueText(b, v);
       const shown = st.metric * 256 + b;

@@ -15,7 +15,7 @@
   let box = null, drawn = null, marked = -1, drawing = 0, latest = Promise.resolve();
 
   const regionIndex = (r) => (typeof r === "string" ? meta.regions.names.indexOf(r) : Number(r));
-  const number = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });
+  const number = new Intl.NumberFormat(P.locale, { notation: "compact", maximumSignificantDigits: 3 });
   const known = (r) => Number.isInteger(r) && r >= 0 && r < R;
   function add(r) {
     if (pins.some((p) => p.r === r)) return;
@@ -43,8 +43,8 @@
     list.replaceChildren(...pins.map(({ r, colour }) => {
       const li = document.createElement("li"), b = document.createElement("button"), sw = document.createElement("span");
       b.type = "button";
-      b.setAttribute("aria-label", `Unpin ${meta.regions.names[r]}`);
-      b.title = "Unpin";
+      b.setAttribute("aria-label", P.t("unpinRegion", { name: meta.regions.names[r] }));
+      b.title = P.t("unpin");
       sw.className = "swatch";
       sw.style.background = colour;
       b.append(sw, `${meta.regions.names[r]} ×`);
@@ -124,13 +124,15 @@
         if (s.max[p] === s.max[p] && (hi < 0 || s.max[p] > s.max[hi])) hi = p;
       }
       const name = meta.regions.names[drawn.regions[k]];
-      if (hi < 0) return `${name}: no data.`;
-      const at = s.step > 1 ? "in the frames from" : "at"; // a point of many frames: its first frame's time
-      return `${name}: highest ${P.formatValue(s.max[hi])} ${at} ${P.timeText(hi * s.step)}, ` +
-        `lowest ${P.formatValue(s.min[lo])} ${at} ${P.timeText(lo * s.step)}.`;
+      if (hi < 0) return P.t("regionNoData", { name });
+      // (a point of many frames: its first frame's time)
+      return P.t(s.step > 1 ? "extremesFrom" : "extremesAt", {
+        name, high: P.formatValue(s.max[hi]), highTime: P.timeText(hi * s.step),
+        low: P.formatValue(s.min[lo]), lowTime: P.timeText(lo * s.step) });
     });
-    chart.setAttribute("aria-label", `${m.label} over time: ${drawn.regions.map((r) => meta.regions.names[r]).join(", ")}`);
-    text.textContent = `From ${P.timeText(0)} to ${P.timeText(N - 1)}. ${lines.join(" ")}`;
+    chart.setAttribute("aria-label", P.t("overTime", { metric: m.label,
+                                                       regions: drawn.regions.map((r) => meta.regions.names[r]).join(", ") }));
+    text.textContent = `${P.t("fromTo", { from: P.timeText(0), to: P.timeText(N - 1) })} ${lines.join(" ")}`;
   }
 
   // ---- a click or drag in the chart goes to that frame. A click (no drag) where a pixel holds many

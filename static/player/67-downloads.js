@@ -5,6 +5,7 @@
 (function (P) {
   "use strict";
   const { meta, st, N, R } = P;
+  // English numbers and times whatever the reader's language: a CSV is read by programs
   const plain = new Intl.NumberFormat("en", { maximumSignificantDigits: 7, useGrouping: false }); // what a float32 holds
   const num = (v) => (typeof v === "number" && v === v ? plain.format(v) : "");
   const cell = (s) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -32,7 +33,7 @@
       const r = regions[k];
       for (let p = 0; p < s.mean.length; p++) {
         const f = s.start + p * s.step;
-        rows.push([meta.regions.names[r], codes[r], f, Math.min(N, f + s.step) - 1, P.timeText(f),
+        rows.push([meta.regions.names[r], codes[r], f, Math.min(N, f + s.step) - 1, P.strftime(meta.timeFormat, P.timeOf(f)),
                    num(s.min[p]), num(s.mean[p]), num(s.max[p])]);
       }
     });
