@@ -249,7 +249,7 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     keys = shapes.keys_table[match.key_field]
     codes = [str(agg.regions[i]) if i >= 0 else "" for i in match.region_of_shape]
     meta = {
-        "title": o.title or "Animated map",
+        "title": o.title or language["words"]["untitled"],
         **publish.words(o),  # subtitle, source, notes: only those given
         "start": agg.start,
         "step": agg.step,

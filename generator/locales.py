@@ -57,9 +57,9 @@ def date_options(unit: str, step: int) -> dict[str, str]:
     `Intl.DateTimeFormat` options the page formats it with, as fine as the frames (month names spelled)."""
     if unit == "month":
         return {"year": "numeric"} if step % 12 == 0 else {"year": "numeric", "month": "long"}
-    day = {"year": "numeric", "month": "long", "day": "numeric"}
     if unit == "day" or step % 86400 == 0:
-        return day
+        return {"year": "numeric", "month": "long", "day": "numeric"}
+    day = {"year": "numeric", "month": "short", "day": "numeric"}  # with a time of day: kept short
     clock = {"hour": "2-digit", "minute": "2-digit"}
     return {**day, **clock} if step % 60 == 0 else {**day, **clock, "second": "2-digit"}
 

@@ -131,6 +131,7 @@ def test_chinese_words(tmp_path: Path, rows: pd.DataFrame, page: Page) -> None:
                               locale="zh-CN"))
     open_site(page, (tmp_path / "map.html").as_uri())  # one file: the words are inline, as the rest
     assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.title() == "动画地图"  # the title where none is given
     assert page.locator("#play").get_attribute("aria-label") == "播放"
     page.locator("#play").click()
     assert page.locator("#play").get_attribute("aria-label") == "暂停"
