@@ -104,6 +104,10 @@ def test_german_numbers_dates_and_words(tmp_path: Path, rows: pd.DataFrame, page
     assert page.locator("#time").text_content() == "1. März 2024"
     assert page.evaluate("choropleth.title(1)") == "Fälle — 2. März 2024"
     assert page.get_by_role("button", name="Abspielen").is_visible()
+    # Speeds in data time, as the timeline offers them: "1 day/s" as Intl writes it in German.
+    speeds = page.evaluate("window.choroplethPlayer.speedChoices().map(c => c.label)")
+    assert speeds[0] == page.evaluate("new Intl.NumberFormat('de', {style: 'unit', unit: 'day-per-second'}).format(1)")
+    assert speeds[0] != "1 day/s" and speeds[-1] == "60 Bilder/s", speeds
     assert page.locator("#table-toggle").text_content() == "Tabelle"
     page.locator("#table-toggle").click()
     assert page.locator("#table-caption").text_content() == "m (Summe je 1d) am 1. März 2024"

@@ -192,7 +192,16 @@
   const PLAIN = [1, 2, 5, 10, 12, 24, 30, 60]; // frames per second, as the speed chooser offers them
   const NAMES = { s: ["s", "s"], min: ["min", "min"], h: ["h", "h"], d: ["day", "days"], w: ["week", "weeks"],
                   mo: ["month", "months"], y: ["year", "years"] };
-  function speedLabel(dur) { return `${dur.n} ${NAMES[dur.unit][dur.n === 1 ? 0 : 1]}/s`; }
+  // In another language than English, as Intl writes "1 day per second" there ("1 Tg./s", "1天/秒").
+  const INTL_UNITS = { s: "second", min: "minute", h: "hour", d: "day", w: "week", mo: "month", y: "year" };
+  const perSecond = new Map();
+  function speedLabel(dur) {
+    if (P.english) return `${dur.n} ${NAMES[dur.unit][dur.n === 1 ? 0 : 1]}/s`;
+    if (!perSecond.has(dur.unit)) {
+      perSecond.set(dur.unit, new Intl.NumberFormat(P.locale, { style: "unit", unit: `${INTL_UNITS[dur.unit]}-per-second` }));
+    }
+    return perSecond.get(dur.unit).format(dur.n);
+  }
   // Speeds in data time that suit the frames: from the first at least a frame a second, up to the first
   // that plays all the data in a second; then plain frames per second. Each {key, label, framesPerSecond}.
   function speedChoices() {
@@ -203,7 +212,7 @@
       out.push({ key, label: speedLabel(dur), framesPerSecond: fps });
       if (dur.n * SECONDS[dur.unit] >= all) break;
     }
-    return out.concat(PLAIN.map((f) => ({ key: String(f), label: `${f} frames/s`, framesPerSecond: f })));
+    return out.concat(PLAIN.map((f) => ({ key: String(f), label: P.t("framesPerSecond", { n: f }), framesPerSecond: f })));
   }
   // Frames per second of a speed: a number or "24" (frames per second, "24/s", "24 fps" too), or data time
   // per second ("1d", "6h/s", "1 week"). NaN when neither.
