@@ -91,7 +91,8 @@ def test_a_bad_locale_is_one_line_in_each_face(tmp_path: Path) -> None:
 
 
 def test_german_numbers_dates_and_words(tmp_path: Path, rows: pd.DataFrame, page: Page) -> None:
-    site = make(tmp_path, rows, interval="1d", locale="de", title="Fälle")
+    site = make(tmp_path, rows, interval="1d", locale="de", title="Fälle", source="Statistisches Amt",
+                preview_frame="none")
     open_site(page, (site / "index.html").as_uri())
     assert page.locator("html").get_attribute("lang") == "de"
     # The tooltip groups and points as German does; the class range too ("1.234,5" where English shows "1,234.5").
@@ -109,6 +110,8 @@ def test_german_numbers_dates_and_words(tmp_path: Path, rows: pd.DataFrame, page
     assert speeds[0] == page.evaluate("new Intl.NumberFormat('de', {style: 'unit', unit: 'day-per-second'}).format(1)")
     assert speeds[0] != "1 day/s" and speeds[-1] == "60 Bilder/s", speeds
     assert page.locator("#table-toggle").text_content() == "Tabelle"
+    assert page.locator("#share").text_content() == "Teilen"
+    assert page.locator(".credits .source").text_content() == "Quelle: Statistisches Amt"
     page.locator("#table-toggle").click()
     assert page.locator("#table-caption").text_content() == "m (Summe je 1d) am 1. März 2024"
     assert page.locator("#table-view tbody tr", has_text="France").locator("td").first.text_content() == "1.234,5"

@@ -19,8 +19,8 @@
   const notes = /** @type {string[]} */ (meta.notes || []);
   // Each credit a paragraph: the source (its address too: an image cannot be clicked), then the notes.
   const credits = [
-    ...(src ? [`Source: ${src.text}${src.url && src.url !== src.text ? ` (${site(src.url)})` : ""}`] : []),
-    ...notes.map((n, k) => (notes.length === 1 ? `Note: ${n}` : `${k ? "" : "Notes: "}${k + 1}. ${n}`)),
+    ...(src ? [`${P.t("sourceLabel")} ${src.text}${src.url && src.url !== src.text ? ` (${site(src.url)})` : ""}`] : []),
+    ...notes.map((n, k) => (notes.length === 1 ? `${P.t("noteLabel")} ${n}` : `${k ? "" : P.t("notesLabel") + " "}${k + 1}. ${n}`)),
   ];
 
   /** Words wrapped into lines of at most `width` pixels at `px`; past `max` lines the last ends in "…".

@@ -41,11 +41,11 @@
     fill();
     try {
       await navigator.clipboard.writeText(box.value);
-      status.textContent = `${what} copied.`;
+      status.textContent = P.t("copied", { what });
     } catch (err) { // no clipboard here (an http page, a denied permission): the text selected to copy by hand
       box.focus();
       box.select();
-      status.textContent = `${what} selected: press Ctrl+C (⌘C) to copy it.`;
+      status.textContent = P.t("selectedToCopy", { what });
     }
   }
   button.addEventListener("click", () => {
@@ -54,7 +54,7 @@
     status.textContent = "";
     if (!panel.hidden) fill();
   });
-  P.$("copy-link").addEventListener("click", () => copy(linkBox, "Link"));
-  P.$("copy-embed").addEventListener("click", () => copy(embedBox, "Embed code"));
+  P.$("copy-link").addEventListener("click", () => copy(linkBox, P.t("link")));
+  P.$("copy-embed").addEventListener("click", () => copy(embedBox, P.t("embedCode")));
   full.addEventListener("click", () => { full.href = link(false); }); // the full page at the same moment
 })(window.choroplethPlayer);

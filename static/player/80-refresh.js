@@ -17,7 +17,7 @@
       const el = document.createElement("p");
       el.className = "refresh-note";
       el.setAttribute("role", "status");
-      el.textContent = `data to ${P.timeText(P.N - 1)}`;
+      el.textContent = P.t("dataTo", { time: P.timeText(P.N - 1) });
       const stage = document.querySelector(".stage");
       if (stage) stage.appendChild(el);
       setTimeout(() => el.remove(), 8000);
