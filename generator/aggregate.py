@@ -12,12 +12,13 @@ import threading
 import typing
 from collections.abc import Iterator
 from contextlib import closing
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import pushdown, scan
+from . import pushdown, scan, windowed
 from .errors import UserError, first_line, flag
 from .grid import Grid
 from .intervals import (
@@ -43,9 +44,11 @@ AGGREGATES = typing.get_args(Agg)
 
 
 def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, str],
-              tz: str | None = None, since: str | None = None, until: str | None = None) -> Aggregated:
+              tz: str | None = None, since: str | None = None, until: str | None = None,
+              scratch: Path | None = None) -> Aggregated:
     """Every metric per bucket × region; `agg` is one aggregation for all or one per metric; only the rows
     of the buckets holding `since` and `until` (ISO 8601, in `tz`), those buckets the first and last.
+    Given a `scratch` folder, a large aggregation may be kept there a window at a time (Aggregated.stored).
 
     Buckets of seconds start at a whole multiple of the interval in the time zone `tz`; days, weeks
     (from Monday unless the interval says) and calendar months start at its local midnight, on both
@@ -67,10 +70,12 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
                             "'1y' or '5y'")
         span = window(interval, zone, source.time_kind, *ends) if any(e is not None for e in ends) else None
         if source.batches is not None:
+            if scratch is not None and windowed.streams(source, len(aggs)):
+                return windowed.in_windows(source, interval, aggs, zone, span, scratch)
             return _in_process(source, interval, aggs, zone, span)
         if interval.unit == "month" and source.time_kind != "year":
             return pushdown.months_from_days(source, interval, aggs, zone, span)
-        return pushdown.in_database(source, interval, aggs, zone, span)
+        return pushdown.in_database(source, interval, aggs, zone, span, scratch=scratch)
     except sa.exc.SQLAlchemyError as exc:
         raise UserError(f"the database refused the aggregation: {first_line(exc)}") from None
     except (pa.ArrowException, OSError) as exc:  # a bad value deep in a file, a driver's error

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import aggregate, builds, demo, encoding, framedata, locales, publish, regions, series, site, source
+from . import aggregate, builds, demo, encoding, framedata, locales, publish, regions, series, site, source, streamed
 from .errors import UserError, flag
 from .frametimes import default_time_format, format_time
 from .geo import builtin, geometry, overlay
@@ -130,7 +131,9 @@ def build(o: Options) -> Result:
                     built = make_map(o, written=lambda m, *blobs: pending.append(writer.submit(site.write_data, tmp,
                                                                                                 m, *blobs)),
                                      aggregated=append.recorder(cache_new, grid) if o.append else None,
-                                     checked=shooter.start if shooter else None)  # the browser starts meanwhile
+                                     checked=shooter.start if shooter else None,  # the browser starts meanwhile
+                                     store=None if o.append else lambda m, stem, blob: pending.append(  # streamed
+                                         writer.submit(site.write_file, tmp, m, stem, blob)))
                     for job in pending:
                         job.result()
                     if o.append:
@@ -162,12 +165,26 @@ def build(o: Options) -> Result:
 
 def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | None = None,
              written: encoding.Written | None = None, checked: Callable[[], None] | None = None,
-             aggregated: Callable[[aggregate.Aggregated, source.Source], object] | None = None) -> Built:
+             aggregated: Callable[[aggregate.Aggregated, source.Source], object] | None = None,
+             store: streamed.Put | None = None) -> Built:
     """The pipeline: source and shapes -> aggregate -> matching and topology -> classes -> chunks.
     `rows` and `geodata`, given from Python, stand for o's source and o.shapes; `written(m, chunks,
     values, series)` is handed each metric's data as soon as it is encoded; `checked()` is called once
     the options, the source and the shapes are known good, before the aggregation; `aggregated(agg,
-    source)` is handed the grid before it is encoded (append.py keeps it)."""
+    source)` is handed the grid before it is encoded (append.py keeps it). Given `store(m, stem,
+    blob)`, a large build may stream (chosen by its size): its aggregation kept in a temporary folder
+    a window at a time (removed however the build ends), each data file handed to `store` as soon as
+    it is made, none kept in the Built."""
+    if store is None or aggregated is not None:
+        return _make_map(o, rows, geodata, written, checked, aggregated, None, None)
+    with tempfile.TemporaryDirectory(prefix="build-site-") as scratch:
+        return _make_map(o, rows, geodata, written, checked, aggregated, store, Path(scratch))
+
+
+def _make_map(o: Options, rows: Rows | None, geodata: gpd.GeoDataFrame | None, written: encoding.Written | None,
+              checked: Callable[[], None] | None,
+              aggregated: Callable[[aggregate.Aggregated, source.Source], object] | None,
+              store: streamed.Put | None, scratch: Path | None) -> Built:
     interval = aggregate.parse_interval(o.interval or ("1h" if is_demo(o, rows) else "auto"))
     tz = check_tz(o.tz)
     metrics = [parse_metric(m, o) for m in o.metrics] if o.metrics else None
@@ -193,7 +210,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     side = ThreadPoolExecutor(max_workers=1)  # the topology beside the aggregation, which leaves a core free
     topology_job = side.submit(topology_timed)
     try:
-        agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz, o.from_, o.to)
+        agg = aggregate.aggregate(src, interval, {m.name: m.agg for m in metrics}, tz, o.from_, o.to,
+                                  None if any(m.center is not None for m in metrics) else scratch)
     finally:
         side.shutdown(wait=False)  # an error is told now, not once the topology is done
     give_back_memory()
@@ -204,7 +222,8 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     aggs = ", ".join(sorted({m.agg for m in metrics}))
     log(f"aggregate: {agg.rows:,} rows into {agg.frames:,} frames × {len(agg.regions):,} regions × "
         f"{len(metrics)} metrics ({aggs} per {step}{', the data’s own step' if interval is None else ''}; "
-        f"{agg.rows / filled:.1f} rows per filled bucket) in {time.perf_counter() - t:.1f} s")
+        f"{agg.rows / filled:.1f} rows per filled bucket) in {time.perf_counter() - t:.1f} s"
+        f"{', streamed a window of frames at a time' if agg.stored else ''}")
 
     t = time.perf_counter()
     match = regions.match(agg.regions, shapes.keys_table, shapes.names, o.shape_key, o.region_type)
@@ -230,17 +249,21 @@ def make_map(o: Options, rows: Rows | None = None, geodata: gpd.GeoDataFrame | N
     t = time.perf_counter()
     per_chunk = framedata.chunk_frames(len(shapes.names), agg.frames)
     language = locales.page_meta(o, agg.unit, agg.step)  # the reader's: its tag, words and dates
-    enc = encoding.encode_metrics(agg, locales.labelled(metrics, language["words"], step), match.region_of_shape,
-                                  per_chunk, values=o.values, fill=o.fill, missing=o.missing_color, per=str(step),
-                                  written=written)
+    labelled = locales.labelled(metrics, language["words"], step)
+    if agg.stored is not None and store is not None:  # streamed: the blobs stored as they are made
+        enc = streamed.encode_stored(agg, labelled, match.region_of_shape, per_chunk, values=o.values, fill=o.fill,
+                                     missing=o.missing_color, per=str(step), put=store)
+    else:
+        enc = encoding.encode_metrics(agg, labelled, match.region_of_shape, per_chunk, values=o.values, fill=o.fill,
+                                      missing=o.missing_color, per=str(step), written=written)
     metas = enc.metas
     log(f"classify+encode: {len(metrics)} metrics into {', '.join(sorted({str(len(m['colors'])) for m in metas}))} "
         f"classes ({', '.join(sorted({m.scheme for m in metrics}))}) in {time.perf_counter() - t:.1f} s")
     if o.values != "none":  # base64 in the page's data files adds a third
-        exact_mb = sum(len(b) for blobs in enc.values for b in blobs) * 4 / 3 / 1e6
+        exact_mb = (enc.sizes[0] if enc.sizes else sum(len(b) for blobs in enc.values for b in blobs)) * 4 / 3 / 1e6
         log(f"  values for the tooltip ({o.values}): {exact_mb:.1f} MB, loaded only when asked for "
             f"({flag('values', 'none')} leaves them out)")
-    series_mb = max(sum(len(b) for b in blobs) for blobs in enc.series) * 4 / 3 / 1e6
+    series_mb = (enc.sizes[1] if enc.sizes else max(sum(len(b) for b in blobs) for blobs in enc.series)) * 4 / 3 / 1e6
     per_point = series.frames_per_point(agg.frames)
     log(f"  series for the charts: {series_mb:.1f} MB per metric at most ("
         f"{f'min, mean and max of {per_point} frames' if per_point > 1 else 'each frame'} per point), "

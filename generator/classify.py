@@ -8,6 +8,7 @@ from a matplotlib colormap.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,19 +125,37 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
     """Class boundaries [lowest value, upper bound of each class], by mapclassify on (a sample of) the
     values; with round_edges (or scheme `nice`), equal intervals between round numbers from `origin`.
     The options were checked before (validate.check_metric): only what the values say is checked here."""
-    sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
-    rng = np.random.default_rng(0)
+    rng, at = sample_cells(values.size, scheme)
     finite = np.zeros(0)
-    if values.size > 8 * sample:  # a large matrix: the sample drawn from its cells, not from a copy of them
-        # Ascending cells at random gaps (mean: size / 4·sample): no sort, and memory read in order.
-        at = np.cumsum(rng.integers(1, 2 * values.size // (4 * sample), 4 * sample))
-        finite = values[np.unravel_index(at[at < values.size], values.shape)]  # any strides: no copy
+    if at is not None:  # a large matrix: the sample drawn from its cells, not from a copy of them
+        finite = values[np.unravel_index(at, values.shape)]  # any strides: no copy
         finite = finite[np.isfinite(finite)]
-    if finite.size < min(sample, values.size):  # small, or mostly without data: every value
+    if finite.size < min(_SMALL_SAMPLE.get(scheme, _SAMPLE), values.size):  # small, or mostly without data
         finite = values[np.isfinite(values)]
     if finite.size == 0:
         raise UserError("a metric has no values at all; check the metric column and the aggregation")
-    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    return breaks_of(finite, float(np.nanmin(values)), float(np.nanmax(values)), rng, k, scheme, user_breaks,
+                     round_edges, origin)
+
+
+def sample_cells(size: int, scheme: str) -> tuple[np.random.Generator, np.ndarray | None]:
+    """The cells (flat, ascending) whose values the breaks of a matrix of `size` cells are drawn from,
+    and the generator drawn from so far; None for a small matrix, whose every value counts. Chosen from
+    the size alone, so a build that sees the matrix a window of frames at a time takes the same cells."""
+    sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
+    rng = np.random.default_rng(0)
+    if size <= 8 * sample:
+        return rng, None
+    # Ascending cells at random gaps (mean: size / 4·sample): no sort, and memory read in order.
+    at = np.cumsum(rng.integers(1, 2 * size // (4 * sample), 4 * sample))
+    return rng, at[at < size]
+
+
+def breaks_of(finite: np.ndarray, lo: float, hi: float, rng: np.random.Generator, k: int, scheme: str,
+              user_breaks: list[float] | None = None, round_edges: bool = False, origin: float = 0.0) -> np.ndarray:
+    """breaks(), given the finite values drawn (sample_cells, or every one), the extremes of all and the
+    generator they were drawn with."""
+    sample = _SMALL_SAMPLE.get(scheme, _SAMPLE)
     if (round_edges or scheme == "nice") and lo < hi:
         return nice_edges(lo, hi, k, origin)
     if finite.size > sample:  # breaks from a sample, always including both extremes
@@ -250,19 +269,56 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
                 center: float | None = None, round_edges: bool = False, classify_values: bool = True) -> Classes:
     """The classes of a metric's values; with classify_values=False their edges only (the caller classifies the
     values a chunk at a time with `classify`)."""
-    if np.isinf(values).any():
-        raise UserError(f"metric {name!r} has infinite values ({int(np.isinf(values).sum())} region-buckets); "
-                        "filter them out in the query or the file")
+    _check_values(name, log, int(np.isinf(values).sum()), int((values <= 0).sum()) if log else 0)
     if log:  # breaks on a log scale: classes of equal ratio rather than equal difference
-        if (values <= 0).any():
-            raise UserError(f"{flag('log')} needs positive values, and metric {name!r} has {int((values <= 0).sum())} "
-                            f"region-buckets ≤ 0; drop {flag('log')} or filter them out")
         edges = 10 ** breaks(np.log10(values), k, scheme, None if user_breaks is None else list(np.log10(user_breaks)))
     elif center is not None and scheme != "user_defined":
         edges = centered_breaks(values, k, scheme, center, round_edges)
     else:
         edges = breaks(values, k, scheme, user_breaks, round_edges)
+    return _classes(edges, cmap, missing, center,
+                    classify(values, edges) if classify_values else np.zeros((0, values.shape[-1]), np.uint8))
+
+
+def _check_values(name: str, log: bool, infinite: int, nonpositive: int) -> None:
+    if infinite:
+        raise UserError(f"metric {name!r} has infinite values ({infinite} region-buckets); "
+                        "filter them out in the query or the file")
+    if log and nonpositive:
+        raise UserError(f"{flag('log')} needs positive values, and metric {name!r} has {nonpositive} "
+                        f"region-buckets ≤ 0; drop {flag('log')} or filter them out")
+
+
+def _classes(edges: np.ndarray, cmap: str, missing: str, center: float | None, indices: np.ndarray) -> Classes:
     colours = (diverging_palette(cmap, edges, center) if center is not None else palette(cmap, len(edges) - 1))
-    return Classes(indices=classify(values, edges) if classify_values else np.zeros((0, values.shape[-1]), np.uint8),
-                   edges=edges.tolist(), colors=colours,
+    return Classes(indices=indices, edges=edges.tolist(), colors=colours,
                    missing=check_colour(missing, "missing_color"), labels=labels(edges))
+
+
+@dataclass
+class Summary:
+    """What the classes need of a metric's values when they are not in memory at once (no --center):
+    the extremes and the values of the cells sample_cells(size) names (log10 of them with --log), and
+    every finite value, read again only where the sample holds too few."""
+    size: int
+    lo: float
+    hi: float
+    sampled: np.ndarray
+    finite: Callable[[], np.ndarray]
+    infinite: int = 0
+    nonpositive: int = 0
+
+
+def classes_from(s: Summary, *, k: int, scheme: str, cmap: str, missing: str, user_breaks: list[float] | None = None,
+                 log: bool = False, name: str = "metric", round_edges: bool = False) -> Classes:
+    """classes_for(values, classify_values=False, center=None), from the values' summary: the same edges."""
+    _check_values(name, log, s.infinite, s.nonpositive)
+    rng, _ = sample_cells(s.size, scheme)
+    finite = s.sampled
+    if finite.size < min(_SMALL_SAMPLE.get(scheme, _SAMPLE), s.size):
+        finite = s.finite()
+    if finite.size == 0:
+        raise UserError("a metric has no values at all; check the metric column and the aggregation")
+    edges = breaks_of(finite, s.lo, s.hi, rng, k, scheme,
+                      list(np.log10(user_breaks)) if log and user_breaks is not None else user_breaks, round_edges)
+    return _classes(10 ** edges if log else edges, cmap, missing, None, np.zeros((0, 0), np.uint8))

@@ -29,6 +29,24 @@ class Encoded:
     values: list[list[bytes]]  # per metric: the values' chunks (none with --values none)
     series: list[list[bytes]]  # per metric: the regions' series, a blob per group of regions
     present: np.ndarray  # per shape: the most frames in which a metric has a value
+    sizes: tuple[int, int] | None = None  # streamed (the blobs written, not kept): values' bytes, series' most bytes
+
+
+def chunk(block: np.ndarray, classifier: classify.Classifier, shown: framedata.Shown | None, values: str) -> Chunk:
+    """One chunk of one metric: its classes, its values as --values asks, its frames' class sums."""
+    bins, units = framedata.classes_and_units(block, classifier, shown)
+    exact = (framedata.pack(units) if units is not None else
+             framedata.encode_exact(block) if values == "exact" else b"")
+    return framedata.encode_chunk(bins), exact, series.class_sums(bins)
+
+
+def metric_meta(m: Metric, cls: classify.Classes, shown: framedata.Shown | None, values: str, per: str, chunks: int,
+                groups: int, strip: list[int]) -> dict:
+    """A metric's entry in the page's metadata."""
+    return {"name": m.name, "label": m.label or f"{m.name} ({m.agg} per {per})", "edges": cls.edges,
+            "labels": cls.labels, "colors": cls.colors, "missing": cls.missing, "chunks": chunks,
+            "values": shown.meta() if shown else {"coding": "float32"} if values == "exact" else False,
+            "series": groups, "strip": strip}
 
 
 def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_shape: np.ndarray, per_chunk: int,
@@ -53,13 +71,6 @@ def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_s
         overview = series.encode(series.overview(matrix))
         return matrix, cls, present, framedata.shown(matrix, cls.edges) if values == "shown" else None, overview
 
-    def encode(block: np.ndarray, classifier: classify.Classifier, shown: framedata.Shown | None) -> Chunk:
-        """One chunk of one metric: its classes, its values as --values asks, its frames' class sums."""
-        bins, units = framedata.classes_and_units(block, classifier, shown)
-        exact = (framedata.pack(units) if units is not None else
-                 framedata.encode_exact(block) if values == "exact" else b"")
-        return framedata.encode_chunk(bins), exact, series.class_sums(bins)
-
     prepared: list[tuple[classify.Classes, np.ndarray, framedata.Shown | None, list[bytes]]] = []
     jobs: list[list[Future]] = []
     done: list[list[Chunk]] = []
@@ -77,7 +88,7 @@ def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_s
         for k in range(len(metrics)):
             matrix, cls, present, shown, overview = ahead.pop(0).result()
             classifier = classify.Classifier(cls.edges)
-            jobs.append([pool.submit(encode, matrix[f], classifier, shown) for f in spans])
+            jobs.append([pool.submit(chunk, matrix[f], classifier, shown, values) for f in spans])
             if k + workers < len(metrics):  # queued behind this metric's chunks: few matrices at once
                 ahead.append(pool.submit(prepare, metrics[k + workers]))
             prepared.append((cls, present, shown, overview))
@@ -89,10 +100,7 @@ def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_s
     strips = [series.strip_of(np.concatenate([t for _, _, (t, _) in metric]),
                               np.concatenate([n for _, _, (_, n) in metric]), series.frames_per_point(agg.frames))
               for metric in done]
-    metas = [{"name": m.name, "label": m.label or f"{m.name} ({m.agg} per {per})", "edges": cls.edges,
-              "labels": cls.labels, "colors": cls.colors, "missing": cls.missing, "chunks": len(spans),
-              "values": shown.meta() if shown else {"coding": "float32"} if values == "exact" else False,
-              "series": len(overview), "strip": strip}
+    metas = [metric_meta(m, cls, shown, values, per, len(spans), len(overview), strip)
              for m, (cls, _, shown, overview), strip in zip(metrics, prepared, strips)]
     return Encoded(metas=metas, chunks=[[c for c, _, _ in metric] for metric in done],
                    values=[[v for _, v, _ in metric] if values != "none" else [] for metric in done],

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,13 +143,23 @@ def decimal_unit(values: np.ndarray, finest: int = -6) -> int | None:
     """The coarsest power of ten (its exponent, 9 down to `finest`) of which every finite value is a
     whole multiple, to float32's precision; None if there is none."""
     rows = max(1, (1 << 20) // max(values.shape[-1], 1))  # a block of rows at a time: no copy of the matrix
-    blocks = [values[i:i + rows] for i in range(0, len(values), rows)]
-    sample = values[:: max(1, len(values) // 100)]
+    return decimal_unit_of(values[:: sample_step(len(values))],
+                           lambda: (values[i:i + rows] for i in range(0, len(values), rows)), finest)
+
+
+def sample_step(frames: int) -> int:
+    """decimal_unit's sample: every this many frames, from the first."""
+    return max(1, frames // 100)
+
+
+def decimal_unit_of(sample: np.ndarray, blocks: Callable[[], Iterator[np.ndarray]], finest: int = -6) -> int | None:
+    """decimal_unit, given the sample rows and the values' blocks (read again for each unit tried
+    on them all): for values not in memory at once."""
     few = sample[:: max(1, len(sample) // 4)]
-    if not any(np.isfinite(b).any() for b in blocks):
+    if not any(np.isfinite(b).any() for b in blocks()):
         return None
     for e in range(9, finest - 1, -1):  # a few rows, then the sample rule out most units; then every value
-        if _multiples(few, e) and _multiples(sample, e) and all(_multiples(b, e) for b in blocks):
+        if _multiples(few, e) and _multiples(sample, e) and all(_multiples(b, e) for b in blocks()):
             return e
     return None
 
@@ -174,6 +184,11 @@ def shown(values: np.ndarray, edges: list[float], digits: int = 4) -> Shown:
     """Each class's unit: integers and numbers of at most 2 decimals exactly (1,234.75; up to float32's 7
     digits); other numbers to at least `digits` significant digits, never finer than their own decimals
     nor than 2 bytes a value need."""
+    return shown_of(lambda finest: decimal_unit(values, finest), edges, digits)
+
+
+def shown_of(unit_of: Callable[[int], int | None], edges: list[float], digits: int = 4) -> Shown:
+    """shown(), given the values' decimal_unit as a function of the finest unit asked for."""
     # The digits count from the class's smallest magnitude when the class lies within a decade (70.44 in
     # 60.67 – 119.11), else from its largest: a first class from near 0 would need 4 bytes for its
     # smallest values' digits.
@@ -181,7 +196,7 @@ def shown(values: np.ndarray, edges: list[float], digits: int = 4) -> Shown:
     sigs = [int(np.floor(np.log10(low if same and low * 10 >= high else high))) - (digits - 1) if high > 0 else 0
             for low, high, same in bounds]
     # Only a unit of 2 decimals or coarser (exact), or coarser than some class's digits, changes a unit.
-    unit = decimal_unit(values, finest=min(-2, min(sigs) + 1))
+    unit = unit_of(min(-2, min(sigs) + 1))
     exp, base, widest = [], [], 0
     for (lo, hi), sig, (_, high, _) in zip(itertools.pairwise(edges), sigs, bounds):
         if unit is not None and unit >= -2:  # exact

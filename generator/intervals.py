@@ -15,6 +15,7 @@ from .errors import UserError, flag
 
 if TYPE_CHECKING:
     from .grid import Matrices
+    from .spill import Stored
 
 _CALENDAR = {"mo": 1, "mon": 1, "month": 1, "months": 1, "q": 3, "quarter": 3, "quarters": 3,
              "y": 12, "yr": 12, "year": 12, "years": 12}
@@ -55,6 +56,7 @@ class Aggregated:
     rows: int = 0  # raw rows aggregated
     filled: int = 0  # bucket × region cells with rows
     unit: str = "s"
+    stored: Stored | None = None  # streamed: the values on disk (spill.py), `values` empty
 
     @property
     def interval(self) -> Interval:

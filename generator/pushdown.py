@@ -6,12 +6,14 @@ streamed in partitions into preallocated arrays. Data too big for one machine st
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from . import ordered, windowed
 from .errors import UserError, flag
 from .grid import check_frames, check_memory
 from .intervals import Aggregated, Interval, bucket_range, months, origin
@@ -94,10 +96,13 @@ def _local(time: sa.ColumnElement, clock: Clock, per: int) -> sa.ColumnElement:
 
 
 def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: str | None,
-                window: Window | None = None, parts: dict[str, tuple[str, str]] | None = None) -> Aggregated:
+                window: Window | None = None, parts: dict[str, tuple[str, str]] | None = None,
+                scratch: Path | None = None) -> Aggregated:
     """GROUP BY bucket, region in the database. Days are local days of zone `tz`, the offset of each
     stretch of its clock a CASE in the GROUP BY. `parts` (output -> (metric, aggregation)) replaces
-    `aggs` when the caller needs partial aggregates (sums and counts) to combine later."""
+    `aggs` when the caller needs partial aggregates (sums and counts) to combine later. Given a
+    `scratch` folder, a grid of at least windowed.STREAM_CELLS cells comes ordered by bucket and is kept
+    there a window at a time (ordered.py)."""
     src = source.selectable
     assert src is not None and source.engine is not None
     region, raw_time = src.c[source.region], src.c[source.time]
@@ -127,9 +132,13 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
             start = window.first * scale if window.first is not None else start
             frames = (last - start) // size + 1
         raw_regions = sorted(r for (r,) in conn.execute(sa.select(region).where(valid).distinct()))
-        check_size(frames, len(raw_regions), len(outputs))
+        streamed = scratch is not None and frames * len(raw_regions) * len(outputs) >= windowed.STREAM_CELLS
+        if streamed:
+            check_frames(frames)
+        else:
+            check_size(frames, len(raw_regions), len(outputs))
         column_of = {r: i for i, r in enumerate(raw_regions)}
-        values = {o: np.full((frames, len(raw_regions)), np.nan, dtype=np.float32) for o in outputs}
+        values = {o: np.full((frames, len(raw_regions)), np.nan, dtype=np.float32) for o in outputs if not streamed}
 
         offset = time - sa.literal(start * per, sa.BigInteger)
         length = sa.literal(size * per, sa.BigInteger)
@@ -145,6 +154,13 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
         if median:  # no portable SQL median: stream the bucketed rows, reduce in pandas
             stmts.append((median, sa.select(bucket, region, *(src.c[outputs[o][0]] for o in median),
                                             sa.literal(1)).where(valid)))
+        if streamed:
+            assert scratch is not None
+            stored, raw_rows, filled = ordered.spill_rows(conn, stmts, list(outputs), column_of, set(median), scratch,
+                                                          _partitions)
+            return Aggregated(start=start // unit if interval.unit == "s" else start, step=step, frames=frames,
+                              regions=[str(x) for x in raw_regions], values={}, rows=raw_rows, unit=interval.unit,
+                              filled=filled, stored=stored)
         raw_rows = 0
         for k, (names, stmt) in enumerate(stmts):
             frames_of_parts = []

@@ -129,6 +129,14 @@ def write_blob(key: str, path: Path, blob: bytes) -> None:
         f'choroplethLoad({script_json(key)},"'.encode(), base64.b64encode(blob), b'");\n')))
 
 
+def write_file(folder: Path, m: int, stem: str, blob: bytes, build: str | None = None) -> None:
+    """One data file of metric m, its folder made first (a streamed build hands them one by one): `stem`
+    is C (classes), vC (values) or sG (series)."""
+    path = builds.data_folder(folder, build) / str(m) / f"{stem}.js"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_blob(f"{m}/{stem}", path, blob)
+
+
 def data_stems(chunks: list[bytes], values: list[bytes], series: list[bytes]) -> list[tuple[str, bytes]]:
     """A metric's data, each blob with its name: class chunks C, values vC, series sG."""
     return [*((str(c), b) for c, b in enumerate(chunks)), *((f"v{c}", b) for c, b in enumerate(values)),

@@ -35,6 +35,7 @@ class Source:
     batches: scan.Batches | None = None  # or the rows as Arrow batches, aggregated in this process
     dates: bool = False  # the times are dates (no time of day): calendar days as read, in any time zone
     total: int | None = None  # how many rows the batches hold, when known (for the progress display)
+    parquet: Path | None = None  # a Parquet file's path: its row groups' statistics tell whether it streams
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -188,6 +189,7 @@ def from_file(path: str, kind: str, *, region: str, time: str, metrics: list[str
     source = from_arrow_schema(schema, head, batches, region=region, time=time, metrics=metrics, where=p.name)
     if kind == "parquet":  # its footer says how many rows; a CSV file's are known only once read
         source.total = pq.read_metadata(p).num_rows
+    source.parquet = p if kind == "parquet" else None
     return source
 
 
