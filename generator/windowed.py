@@ -27,7 +27,7 @@ from .window import Window
 
 # Builds of at least this many frame × region × metric cells stream (an estimate, before reading:
 # Parquet's rows); tests lower it to stream small grids.
-STREAM_CELLS = 1 << 28
+STREAM_CELLS = 1 << 26
 WINDOW_CELLS = 1 << 22  # bucket × region cells of one window's grid
 
 

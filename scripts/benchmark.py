@@ -3,6 +3,7 @@
     python scripts/benchmark.py              # 100,000 frames × 177 countries, 10,000 frames × 3,000 cells,
                                              # and the demo and 10,000 frames × 177 countries as one file
     python scripts/benchmark.py --smoke      # the same steps on small data (a test runs this)
+    python scripts/benchmark.py --streamed [--postgres URL]   # builds beyond memory (bench_stream.py)
 
 Synthetic data is written once into --work (default bench-out/) and reused by later runs. Every figure
 is printed as `name: value`; ratios compare us with matplotlib done right (geometry drawn once,
@@ -321,7 +322,16 @@ def main() -> None:
     p.add_argument("--work", type=Path, default=ROOT / "bench-out")
     p.add_argument("--pg", help="a PostgreSQL URL for the figures of appending to one and ten years of rows")
     p.add_argument("--baseline", default=BASELINE, help="commit to compare the build with ('' for none)")
+    p.add_argument("--streamed", action="store_true", help="only the streamed builds (bench_stream.py)")
+    p.add_argument("--postgres", help="with --streamed: a PostgreSQL URL to load and build the counties from")
     a = p.parse_args()
+    if a.streamed:
+        import bench_stream
+
+        a.work.mkdir(parents=True, exist_ok=True)
+        counties = geometry.read_shapes("us-counties")["id"].astype(str).tolist()
+        bench_stream.run(say, build, a.work, demo.demo_countries(), counties, a.postgres, a.smoke)
+        return
     if a.smoke:
         a.frames, a.grid_frames, a.grid_cells = 600, 400, 300
     a.work.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,104 @@
+"""Benchmark of the streamed build (benchmark.py --streamed): frames × regions × metrics beyond memory.
+
+    python scripts/benchmark.py --streamed [--postgres URL]
+
+100,000 hours × the US counties × 5 metrics and 1,000,000 minutes × the world's countries × 1 metric, as
+Parquet written a few days at a time with the rows shuffled within each day, built with --agg mean;
+with --postgres the counties table is also loaded into PostgreSQL and built from there. Each build's
+wall time and peak RSS are measured from outside (the child process's rusage).
+"""
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+START = 1_600_000_000 // 86400 * 86400
+TARGETS = {"counties": (150, 2500), "countries": (150, 1500)}  # build s, peak RSS MB
+
+
+def shuffled_parquet(path: Path, codes: list[str], frames: int, step: int, metrics: int, days_per_group: int) -> Path:
+    """`frames` buckets of `step` seconds × one row per code, metrics float32 (a wave and noise), the rows
+    of each day in random order, written `days_per_group` days per row group."""
+    if path.exists():
+        return path
+    rng = np.random.default_rng(7)
+    per_day = 86400 // step
+    n = len(codes)
+    phase = rng.uniform(0, 6.28, n).astype(np.float32)
+    regions = pa.array(codes, pa.string())
+    tmp = path.with_suffix(".tmp")
+    schema = pa.schema([("region", pa.dictionary(pa.int32(), pa.string())), ("unixtime", pa.int64()),
+                        *((f"metric{i + 1}", pa.float32()) for i in range(metrics))])
+    with pq.ParquetWriter(tmp, schema) as writer:
+        for d0 in range(0, frames, per_day * days_per_group):
+            parts = []
+            for day in range(d0, min(frames, d0 + per_day * days_per_group), per_day):
+                f = np.repeat(np.arange(day, min(frames, day + per_day)), n)
+                c = np.tile(np.arange(n, dtype=np.int32), len(f) // n)
+                order = rng.permutation(len(f))
+                parts.append((f[order], c[order]))
+            f = np.concatenate([p[0] for p in parts])
+            c = np.concatenate([p[1] for p in parts])
+            wave = np.sin(f.astype(np.float32) * (6.28 / per_day) + phase[c]) + 1.5
+            cols = [pa.DictionaryArray.from_arrays(pa.array(c), regions), pa.array(START + f.astype(np.int64) * step)]
+            cols += [pa.array((wave * k + rng.random(len(f), np.float32)).astype(np.float32))
+                     for k in (1, 10, 100, 3, 7)[:metrics]]
+            writer.write_table(pa.Table.from_arrays(cols, schema=schema), row_group_size=len(f))
+    tmp.replace(path)
+    return path
+
+
+def load_postgres(url: str, table: str, parquet: Path) -> None:
+    """The Parquet file into a PostgreSQL table (COPY, a row group at a time), unless it is there."""
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None:
+            return
+        f = pq.ParquetFile(parquet)
+        names = f.schema_arrow.names
+        cols = ", ".join(f"{c} {'TEXT' if c == 'region' else 'BIGINT' if c == 'unixtime' else 'REAL'}" for c in names)
+        conn.execute(f"CREATE UNLOGGED TABLE {table}_load ({cols})")
+        with conn.cursor() as cur:
+            for g in range(f.metadata.num_row_groups):
+                frame = f.read_row_group(g).to_pandas()
+                buf = io.StringIO()
+                frame.to_csv(buf, index=False, header=False)
+                with cur.copy(f"COPY {table}_load FROM STDIN WITH (FORMAT csv)") as copy:
+                    copy.write(buf.getvalue())
+        conn.execute(f"ALTER TABLE {table}_load RENAME TO {table}")
+        conn.execute(f"ANALYZE {table}")
+
+
+def run(say: Callable[[str, str], None], build: Callable[[list[str]], tuple[float, float]], work: Path,
+        world_codes: list[str], county_codes: list[str], postgres: str | None, smoke: bool) -> None:
+    hours, minutes = (2_000, 20_000) if smoke else (100_000, 1_000_000)
+    t = time.perf_counter()
+    counties = shuffled_parquet(work / f"counties-{hours}h.parquet", county_codes, hours, 3600, 5, 10)
+    countries = shuffled_parquet(work / f"countries-{minutes}min.parquet", world_codes, minutes, 60, 1, 4)
+    say("streamed data ready", f"{time.perf_counter() - t:.0f} s")
+    shuffled = "(Parquet, shuffled within days)"
+    cases = [("counties", f"{hours:,} hours × {len(county_codes):,} counties × 5 metrics {shuffled}",
+              ["--parquet", str(counties), "--region", "region", "--shapes", "us-counties", "--interval", "1h"]),
+             ("countries", f"{minutes:,} minutes × {len(world_codes)} countries × 1 metric {shuffled}",
+              ["--parquet", str(countries), "--region", "region", "--interval", "1min"])]
+    if postgres:
+        t = time.perf_counter()
+        load_postgres(postgres, f"counties_{hours}h", counties)
+        say("streamed PostgreSQL table ready", f"{time.perf_counter() - t:.0f} s")
+        cases.append(("counties", f"{hours:,} hours × {len(county_codes):,} counties × 5 metrics (PostgreSQL)",
+                      ["--db", postgres, "--table", f"counties_{hours}h", "--region", "region", "--shapes",
+                       "us-counties", "--interval", "1h"]))
+    for kind, label, args in cases:
+        seconds, rss = build([*args, "--agg", "mean", "--out", str(work / f"site-streamed-{kind}")])
+        most_s, most_mb = TARGETS[kind]
+        say(f"{label} streamed build", f"{seconds:.1f} s, peak RSS {rss:.0f} MB; targets: build ≤ {most_s} s "
+            f"{'met' if seconds <= most_s else 'MISSED'}, peak RSS ≤ {most_mb} MB "
+            f"{'met' if rss <= most_mb else 'MISSED'}")
+

@@ -1,0 +1,137 @@
+"""Streamed builds (windowed.py, partition.py, ordered.py, spill.py, streamed.py) make the very bytes of
+the in-memory build, for every aggregate and scheme, rows in order, reversed or shuffled, from Parquet,
+CSV and PostgreSQL; an interrupted one leaves the old site and no temporary files.
+
+The windows, chunks and blocks are made small, so that a small grid spans many of each. Natural breaks
+are left out: mapclassify's k-means starts from random centres, so two in-memory builds differ too.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from generator import build, framedata, ordered, partition, series, site, spill, streamed, windowed
+from generator.options import Options
+
+CODES = ["FRA", "DEU", "ITA", "ESP", "POL", "USA", "CAN", "BRA", "ARG", "CHN", "IND", "JPN", "AUS", "NGA", "EGY", "ZAF",
+         "RUS", "MEX", "XXX"]  # XXX matches no shape
+FRAMES = 2500  # over 1,000: the series take spans of frames
+CASES = [
+    {"agg": "mean"},
+    {"agg": "median", "scheme": "quantiles"},
+    {"agg": "sum", "fill": "forward", "scheme": "fisher_jenks"},
+    {"agg": "count", "scheme": "nice"},
+    {"agg": "max", "log": True, "scheme": "quantiles"},
+    {"agg": "min", "values": "exact", "scheme": "std_mean"},
+    {"agg": "mean", "scheme": "user_defined", "breaks": [50.0, 100.0, 150.0]},
+    {"agg": "sum", "round": True, "values": "none"},
+]
+
+
+def rows(order: str) -> pd.DataFrame:
+    """Two rows per country per hour (some left out), a metric with NULLs and one of one decimal."""
+    rng = np.random.default_rng(3)
+    f = np.repeat(np.arange(FRAMES), len(CODES) * 2)
+    c = np.tile(np.repeat(np.arange(len(CODES)), 2), FRAMES)
+    keep = rng.random(len(f)) > 0.1
+    f, c = f[keep], c[keep]
+    frame = pd.DataFrame({"country": np.array(CODES)[c],
+                          "unixtime": 1_600_000_000 + f * 3600 + rng.integers(0, 3600, len(f)),
+                          "a": (np.sin(f / 50 + c) * 100 + 101 + rng.random(len(f))).astype(np.float32),
+                          "b": np.round(rng.random(len(f)) * 1000, 1) + 0.1})
+    frame.loc[rng.random(len(frame)) < 0.05, "b"] = np.nan
+    if order == "reversed":
+        return frame.iloc[::-1]
+    return frame.sample(frac=1, random_state=1) if order == "shuffled" else frame
+
+
+@pytest.fixture
+def small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows of 64 buckets, chunks of 52 frames, blocks of a few chunks, few partition files open."""
+    monkeypatch.setattr(windowed, "WINDOW_CELLS", 64 * len(CODES))
+    monkeypatch.setattr(ordered, "WINDOW_CELLS", 64 * len(CODES))
+    monkeypatch.setattr(framedata, "CHUNK_BYTES", 52 * 177)
+    monkeypatch.setattr(streamed, "CHUNK_CELLS", 3 * 52 * 177)
+    monkeypatch.setattr(series, "BLOCK_CELLS", 7000)
+    monkeypatch.setattr(partition, "OPEN_FILES", 3)
+
+
+def built(o: Options, stream: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> dict[str, bytes]:
+    """Every file of the site `o` builds, streamed or in memory (checked in its log)."""
+    monkeypatch.setattr(windowed, "STREAM_CELLS", 0 if stream else 1 << 62)
+    build.build(o)
+    assert ("streamed a window of frames at a time" in capsys.readouterr().err) == stream
+    out = Path(o.out)
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def same(a: dict[str, bytes], b: dict[str, bytes]) -> None:
+    assert sorted(a) == sorted(b)
+    assert [k for k in a if a[k] != b[k]] == []
+    assert len([k for k in a if k.startswith("data/")]) > 100  # many chunks, values and series files
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(str(v) for v in c.values()))
+@pytest.mark.parametrize("order", ["in-order", "reversed", "shuffled"])
+def test_streamed_parquet_is_the_in_memory_site(tmp_path: Path, small: None, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture, case: dict, order: str) -> None:
+    rows(order).to_parquet(tmp_path / "rows.parquet", row_group_size=5000)
+    o = Options(parquet=str(tmp_path / "rows.parquet"), metrics=["a", "b"], interval="1h",
+                out=str(tmp_path / "site"), **case)
+    same(built(o, False, monkeypatch, capsys), built(o, True, monkeypatch, capsys))
+
+
+@pytest.mark.parametrize("case", CASES[:4], ids=lambda c: "-".join(str(v) for v in c.values()))
+def test_streamed_csv_is_the_in_memory_site(tmp_path: Path, small: None, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture, case: dict) -> None:
+    rows("shuffled").to_csv(tmp_path / "rows.csv", index=False)
+    o = Options(csv=str(tmp_path / "rows.csv"), metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"), **case)
+    same(built(o, False, monkeypatch, capsys), built(o, True, monkeypatch, capsys))
+
+
+@pytest.mark.parametrize("case", [CASES[0], CASES[1], CASES[3]], ids=lambda c: "-".join(str(v) for v in c.values()))
+def test_streamed_postgresql_is_the_in_memory_site(tmp_path: Path, small: None, postgres_url: str,
+                                                   monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+                                                   case: dict) -> None:
+    engine = sa.create_engine(postgres_url)
+    rows("shuffled").to_sql("streamed_rows", engine, if_exists="replace", index=False)
+    engine.dispose()
+    o = Options(db=postgres_url, table="streamed_rows", metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"),
+                **case)
+    same(built(o, False, monkeypatch, capsys), built(o, True, monkeypatch, capsys))
+
+
+@pytest.mark.parametrize("where", ["aggregate", "encode"])
+def test_an_interrupted_streamed_build_leaves_the_old_site_and_no_temporary_files(
+        tmp_path: Path, small: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+        where: str) -> None:
+    rows("shuffled").to_parquet(tmp_path / "rows.parquet", row_group_size=5000)
+    o = Options(parquet=str(tmp_path / "rows.parquet"), metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"))
+    old = built(o, False, monkeypatch, capsys)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(windowed, "STREAM_CELLS", 0)
+    calls = []
+    real = spill.Spill.put if where == "aggregate" else site.write_blob
+
+    def stop(*args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 3:  # part-way: windows or chunks already on disk
+            assert list(scratch.iterdir())
+            raise KeyboardInterrupt
+        real(*args)
+
+    monkeypatch.setattr(*((spill.Spill, "put") if where == "aggregate" else (site, "write_blob")), stop)
+    with pytest.raises(KeyboardInterrupt):
+        build.build(o)
+    assert list(scratch.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.parquet", "site", "tmp"]  # no .site.new-…
+    out = Path(o.out)
+    assert {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == old
