@@ -9,10 +9,12 @@ command, cli.py, and the Python face, api.py, both call it; multisite.py builds 
                albers_usa, topology)     them into TopoJSON on a thread while stage 3 runs
 3. aggregate   aggregate.py, intervals,  rows -> one float32 matrix [frames × regions] per metric:
                zones, window, grid.py,   the database's GROUP BY (pushdown) or a scatter here (grid);
-               pushdown.py               local days (zones), --from/--to (window)
+               pushdown.py; windowed,    local days (zones), --from/--to (window); a large build keeps
+               partition, ordered, spill it on disk a window of buckets at a time (spill)
 4. match       regions.py, geo/overlay   data codes -> shapes; border and inset lines added to the TopoJSON
 5. encode      encoding.py -> classify,  classes over all frames -> uint8 chunks (framedata), the
-               framedata, series         tooltip's values, each region's series for the charts
+               framedata, series;        tooltip's values, each region's series for the charts;
+               streamed.py               streamed: from the windows on disk, a block of frames at a time
 6. site        site.py, builds.py,       the page and its data files, written atomically under the build's
                templates/,               id (builds: earlier builds' data kept a while for open pages); the
                static/player/,           player (classic scripts, joined into player.js) plays it;
