@@ -7,6 +7,7 @@ are left out: mapclassify's k-means starts from random centres, so two in-memory
 """
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -62,11 +63,14 @@ def small(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(partition, "OPEN_FILES", 3)
 
 
-def built(o: Options, stream: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> dict[str, bytes]:
+def built(o: Options, stream: bool, monkeypatch: pytest.MonkeyPatch,
+          caplog: pytest.LogCaptureFixture) -> dict[str, bytes]:
     """Every file of the site `o` builds, streamed or in memory (checked in its log)."""
     monkeypatch.setattr(windowed, "STREAM_CELLS", 0 if stream else 1 << 62)
-    build.build(o)
-    assert ("streamed a window of frames at a time" in capsys.readouterr().err) == stream
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="build_site"):
+        build.build(o)
+    assert ("streamed a window of frames at a time" in caplog.text) == stream
     out = Path(o.out)
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
@@ -80,40 +84,40 @@ def same(a: dict[str, bytes], b: dict[str, bytes]) -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(str(v) for v in c.values()))
 @pytest.mark.parametrize("order", ["in-order", "reversed", "shuffled"])
 def test_streamed_parquet_is_the_in_memory_site(tmp_path: Path, small: None, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture, case: dict, order: str) -> None:
+                                                caplog: pytest.LogCaptureFixture, case: dict, order: str) -> None:
     rows(order).to_parquet(tmp_path / "rows.parquet", row_group_size=5000)
     o = Options(parquet=str(tmp_path / "rows.parquet"), metrics=["a", "b"], interval="1h",
                 out=str(tmp_path / "site"), **case)
-    same(built(o, False, monkeypatch, capsys), built(o, True, monkeypatch, capsys))
+    same(built(o, False, monkeypatch, caplog), built(o, True, monkeypatch, caplog))
 
 
 @pytest.mark.parametrize("case", CASES[:4], ids=lambda c: "-".join(str(v) for v in c.values()))
 def test_streamed_csv_is_the_in_memory_site(tmp_path: Path, small: None, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture, case: dict) -> None:
+                                            caplog: pytest.LogCaptureFixture, case: dict) -> None:
     rows("shuffled").to_csv(tmp_path / "rows.csv", index=False)
     o = Options(csv=str(tmp_path / "rows.csv"), metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"), **case)
-    same(built(o, False, monkeypatch, capsys), built(o, True, monkeypatch, capsys))
+    same(built(o, False, monkeypatch, caplog), built(o, True, monkeypatch, caplog))
 
 
 @pytest.mark.parametrize("case", [CASES[0], CASES[1], CASES[3]], ids=lambda c: "-".join(str(v) for v in c.values()))
 def test_streamed_postgresql_is_the_in_memory_site(tmp_path: Path, small: None, postgres_url: str,
-                                                   monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+                                                   monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
                                                    case: dict) -> None:
     engine = sa.create_engine(postgres_url)
     rows("shuffled").to_sql("streamed_rows", engine, if_exists="replace", index=False)
     engine.dispose()
     o = Options(db=postgres_url, table="streamed_rows", metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"),
                 **case)
-    same(built(o, False, monkeypatch, capsys), built(o, True, monkeypatch, capsys))
+    same(built(o, False, monkeypatch, caplog), built(o, True, monkeypatch, caplog))
 
 
 @pytest.mark.parametrize("where", ["aggregate", "encode"])
 def test_an_interrupted_streamed_build_leaves_the_old_site_and_no_temporary_files(
-        tmp_path: Path, small: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+        tmp_path: Path, small: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
         where: str) -> None:
     rows("shuffled").to_parquet(tmp_path / "rows.parquet", row_group_size=5000)
     o = Options(parquet=str(tmp_path / "rows.parquet"), metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"))
-    old = built(o, False, monkeypatch, capsys)
+    old = built(o, False, monkeypatch, caplog)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
