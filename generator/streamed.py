@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import aggregate, classify, framedata, series
-from .encoding import Encoded, chunk, metric_meta
+from .encoding import Chunk, Encoded, chunk, metric_meta
 from .options import Metric
 from .spill import Stored
 
@@ -147,18 +147,29 @@ def _metric(plan: Plan, k: int, m: Metric, pool: ThreadPoolExecutor, *, values: 
     classifier = classify.Classifier(cls.edges)
     totals, counts = [], []
     value_bytes = 0
-    for f0, block in plan.read(m.name, per_chunk * max(1, CHUNK_CELLS // max(per_chunk * shapes, 1))):
-        jobs: list[Future] = [pool.submit(chunk, block[s:s + per_chunk], classifier, shown, values)
-                              for s in range(0, len(block), per_chunk)]
-        for i, job in enumerate(jobs):
-            c = f0 // per_chunk + i
-            classes, exact, (total, count) = job.result()
+    jobs: list[Future] = []  # the chunks of the block before, encoded on every core while this one is read
+
+    def collect() -> None:
+        nonlocal value_bytes
+        for job in jobs:
+            c, (classes, exact, (total, count)) = job.result()
             put(k, str(c), classes)
             if values != "none":
                 put(k, f"v{c}", exact)
                 value_bytes += len(exact)
             totals.append(total)
             counts.append(count)
+        jobs.clear()
+
+    def numbered(c: int, block: np.ndarray) -> tuple[int, Chunk]:
+        return c, chunk(block, classifier, shown, values)
+
+    for f0, block in plan.read(m.name, per_chunk * max(1, CHUNK_CELLS // max(per_chunk * shapes, 1))):
+        submitted = [pool.submit(numbered, f0 // per_chunk + i, block[s:s + per_chunk])
+                     for i, s in enumerate(range(0, len(block), per_chunk))]
+        collect()
+        jobs.extend(submitted)
+    collect()
     overview = series.encode(points)
     for i, blob in enumerate(overview):
         put(k, f"s{i}", blob)

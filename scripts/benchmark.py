@@ -330,7 +330,7 @@ def main() -> None:
 
         a.work.mkdir(parents=True, exist_ok=True)
         counties = geometry.read_shapes("us-counties")["id"].astype(str).tolist()
-        bench_stream.run(say, build, a.work, demo.demo_countries(), counties, a.postgres, a.smoke)
+        bench_stream.run(say, ROOT, a.work, demo.demo_countries(), counties, a.postgres, a.smoke)
         return
     if a.smoke:
         a.frames, a.grid_frames, a.grid_cells = 600, 400, 300
