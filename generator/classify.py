@@ -8,7 +8,6 @@ from a matplotlib colormap.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,6 +135,11 @@ def breaks(values: np.ndarray, k: int, scheme: str, user_breaks: list[float] | N
         raise UserError("a metric has no values at all; check the metric column and the aggregation")
     return breaks_of(finite, float(np.nanmin(values)), float(np.nanmax(values)), rng, k, scheme, user_breaks,
                      round_edges, origin)
+
+
+def sample_size(scheme: str) -> int:
+    """How many values a scheme's breaks are computed from at most."""
+    return _SMALL_SAMPLE.get(scheme, _SAMPLE)
 
 
 def sample_cells(size: int, scheme: str) -> tuple[np.random.Generator, np.ndarray | None]:
@@ -269,18 +273,18 @@ def classes_for(values: np.ndarray, *, k: int, scheme: str, cmap: str, missing: 
                 center: float | None = None, round_edges: bool = False, classify_values: bool = True) -> Classes:
     """The classes of a metric's values; with classify_values=False their edges only (the caller classifies the
     values a chunk at a time with `classify`)."""
-    _check_values(name, log, int(np.isinf(values).sum()), int((values <= 0).sum()) if log else 0)
+    check_values(name, log, int(np.isinf(values).sum()), int((values <= 0).sum()) if log else 0)
     if log:  # breaks on a log scale: classes of equal ratio rather than equal difference
         edges = 10 ** breaks(np.log10(values), k, scheme, None if user_breaks is None else list(np.log10(user_breaks)))
     elif center is not None and scheme != "user_defined":
         edges = centered_breaks(values, k, scheme, center, round_edges)
     else:
         edges = breaks(values, k, scheme, user_breaks, round_edges)
-    return _classes(edges, cmap, missing, center,
+    return classes_of(edges, cmap, missing, center,
                     classify(values, edges) if classify_values else np.zeros((0, values.shape[-1]), np.uint8))
 
 
-def _check_values(name: str, log: bool, infinite: int, nonpositive: int) -> None:
+def check_values(name: str, log: bool, infinite: int, nonpositive: int) -> None:
     if infinite:
         raise UserError(f"metric {name!r} has infinite values ({infinite} region-buckets); "
                         "filter them out in the query or the file")
@@ -289,36 +293,7 @@ def _check_values(name: str, log: bool, infinite: int, nonpositive: int) -> None
                         f"region-buckets ≤ 0; drop {flag('log')} or filter them out")
 
 
-def _classes(edges: np.ndarray, cmap: str, missing: str, center: float | None, indices: np.ndarray) -> Classes:
+def classes_of(edges: np.ndarray, cmap: str, missing: str, center: float | None, indices: np.ndarray) -> Classes:
     colours = (diverging_palette(cmap, edges, center) if center is not None else palette(cmap, len(edges) - 1))
     return Classes(indices=indices, edges=edges.tolist(), colors=colours,
                    missing=check_colour(missing, "missing_color"), labels=labels(edges))
-
-
-@dataclass
-class Summary:
-    """What the classes need of a metric's values when they are not in memory at once (no --center):
-    the extremes and the values of the cells sample_cells(size) names (log10 of them with --log), and
-    every finite value, read again only where the sample holds too few."""
-    size: int
-    lo: float
-    hi: float
-    sampled: np.ndarray
-    finite: Callable[[], np.ndarray]
-    infinite: int = 0
-    nonpositive: int = 0
-
-
-def classes_from(s: Summary, *, k: int, scheme: str, cmap: str, missing: str, user_breaks: list[float] | None = None,
-                 log: bool = False, name: str = "metric", round_edges: bool = False) -> Classes:
-    """classes_for(values, classify_values=False, center=None), from the values' summary: the same edges."""
-    _check_values(name, log, s.infinite, s.nonpositive)
-    rng, _ = sample_cells(s.size, scheme)
-    finite = s.sampled
-    if finite.size < min(_SMALL_SAMPLE.get(scheme, _SAMPLE), s.size):
-        finite = s.finite()
-    if finite.size == 0:
-        raise UserError("a metric has no values at all; check the metric column and the aggregation")
-    edges = breaks_of(finite, s.lo, s.hi, rng, k, scheme,
-                      list(np.log10(user_breaks)) if log and user_breaks is not None else user_breaks, round_edges)
-    return _classes(10 ** edges if log else edges, cmap, missing, None, np.zeros((0, 0), np.uint8))

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import aggregate, classify, framedata, series
 from .encoding import Chunk, Encoded, chunk, metric_meta
+from .errors import UserError
 from .options import Metric
 from .spill import Stored
 
@@ -36,6 +37,37 @@ class Gathered:
     nonpositive: int = 0
     rows: list[np.ndarray] = field(default_factory=list)  # decimal_unit's sample rows
     present: np.ndarray | None = None
+
+
+@dataclass
+class Summary:
+    """What the classes need of a metric's values when they are not in memory at once (no --center):
+    the extremes and the values of the cells sample_cells(size) names (log10 of them with --log), and
+    every finite value, read again only where the sample holds too few."""
+    size: int
+    lo: float
+    hi: float
+    sampled: np.ndarray
+    finite: Callable[[], np.ndarray]
+    infinite: int = 0
+    nonpositive: int = 0
+
+
+def classes_from(s: Summary, *, k: int, scheme: str, cmap: str, missing: str,
+                 user_breaks: list[float] | None = None, log: bool = False, name: str = "metric",
+                 round_edges: bool = False) -> classify.Classes:
+    """classes_for(values, classify_values=False, center=None), from the values' summary: the same edges."""
+    classify.check_values(name, log, s.infinite, s.nonpositive)
+    rng, _ = classify.sample_cells(s.size, scheme)
+    finite = s.sampled
+    if finite.size < min(classify.sample_size(scheme), s.size):
+        finite = s.finite()
+    if finite.size == 0:
+        raise UserError("a metric has no values at all; check the metric column and the aggregation")
+    edges = classify.breaks_of(finite, s.lo, s.hi, rng, k, scheme,
+                               list(np.log10(user_breaks)) if log and user_breaks is not None else user_breaks,
+                               round_edges)
+    return classify.classes_of(10 ** edges if log else edges, cmap, missing, None, np.zeros((0, 0), np.uint8))
 
 
 def blocks(stored: Stored, name: str, frames: int, take: np.ndarray, nodata: np.ndarray, fill: str,
@@ -137,9 +169,9 @@ def _metric(plan: Plan, k: int, m: Metric, pool: ThreadPoolExecutor, *, values: 
         parts = [np.log10(b) if m.log else b for _, b in plan.read(m.name, first_rows)]
         return np.concatenate([p[np.isfinite(p)] for p in parts] + [np.zeros(0, np.float32)])
 
-    summary = classify.Summary(frames * shapes, g.lo, g.hi, np.concatenate(g.sampled), finite, g.infinite,
+    summary = Summary(frames * shapes, g.lo, g.hi, np.concatenate(g.sampled), finite, g.infinite,
                                g.nonpositive)
-    cls = classify.classes_from(summary, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=missing,
+    cls = classes_from(summary, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=missing,
                                 user_breaks=m.breaks, log=m.log, name=m.name, round_edges=m.round)
     rows = np.concatenate(g.rows)
     shown = framedata.shown_of(lambda finest: framedata.decimal_unit_of(
