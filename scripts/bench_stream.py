@@ -95,7 +95,7 @@ def build(args: list[str], root: Path) -> tuple[float, float, float]:
 
 
 def run(say: Callable[[str, str], None], root: Path, work: Path, world_codes: list[str], county_codes: list[str],
-        postgres: str | None, smoke: bool) -> None:
+        postgres: str | None, smoke: bool, pg_hours: int | None = None, only_postgres: bool = False) -> None:
     hours, minutes = (2_000, 20_000) if smoke else (100_000, 1_000_000)
     t = time.perf_counter()
     counties = shuffled_parquet(work / f"counties-{hours}h.parquet", county_codes, hours, 3600, 5, 10)
@@ -106,12 +106,17 @@ def run(say: Callable[[str, str], None], root: Path, work: Path, world_codes: li
               ["--parquet", str(counties), "--region", "region", "--shapes", "us-counties", "--interval", "1h"]),
              ("countries", f"{minutes:,} minutes × {len(world_codes)} countries × 1 metric {shuffled}",
               ["--parquet", str(countries), "--region", "region", "--interval", "1min"])]
+    if only_postgres:
+        cases = []
     if postgres:
         t = time.perf_counter()
-        load_postgres(postgres, f"counties_{hours}h", counties)
+        n = pg_hours or hours
+        table = counties if n == hours else shuffled_parquet(work / f"counties-{n}h.parquet", county_codes, n, 3600,
+                                                               5, 10)
+        load_postgres(postgres, f"counties_{n}h", table)
         say("streamed PostgreSQL table ready", f"{time.perf_counter() - t:.0f} s")
-        cases.append(("counties", f"{hours:,} hours × {len(county_codes):,} counties × 5 metrics (PostgreSQL)",
-                      ["--db", postgres, "--table", f"counties_{hours}h", "--region", "region", "--shapes",
+        cases.append(("counties", f"{n:,} hours × {len(county_codes):,} counties × 5 metrics (PostgreSQL)",
+                      ["--db", postgres, "--table", f"counties_{n}h", "--region", "region", "--shapes",
                        "us-counties", "--interval", "1h"]))
     for kind, label, args in cases:
         seconds, rss, cpu = build([*args, "--agg", "mean", "--out", str(work / f"site-streamed-{kind}")], root)

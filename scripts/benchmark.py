@@ -324,13 +324,16 @@ def main() -> None:
     p.add_argument("--baseline", default=BASELINE, help="commit to compare the build with ('' for none)")
     p.add_argument("--streamed", action="store_true", help="only the streamed builds (bench_stream.py)")
     p.add_argument("--postgres", help="with --streamed: a PostgreSQL URL to load and build the counties from")
+    p.add_argument("--pg-hours", type=int, help="with --postgres: hours of counties in its table (default: all)")
+    p.add_argument("--only-postgres", action="store_true", help="with --postgres: only its build")
     a = p.parse_args()
     if a.streamed:
         import bench_stream
 
         a.work.mkdir(parents=True, exist_ok=True)
         counties = geometry.read_shapes("us-counties")["id"].astype(str).tolist()
-        bench_stream.run(say, ROOT, a.work, demo.demo_countries(), counties, a.postgres, a.smoke)
+        bench_stream.run(say, ROOT, a.work, demo.demo_countries(), counties, a.postgres, a.smoke, a.pg_hours,
+                         a.only_postgres)
         return
     if a.smoke:
         a.frames, a.grid_frames, a.grid_cells = 600, 400, 300
