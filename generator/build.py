@@ -290,7 +290,7 @@ def _make_map(o: Options, rows: Rows | None, geodata: gpd.GeoDataFrame | None, w
         "metrics": metas,
         **({"refresh": o.refresh} if o.refresh else {}),  # the page looks for newer builds (80-refresh.js)
     }
-    blob_digests = builds.digests([enc.chunks, enc.values, enc.series])
+    blob_digests = enc.digests or builds.digests([enc.chunks, enc.values, enc.series])
     meta["build"] = builds.build_id(meta, topology, blob_digests)
     report = _report(o, meta, agg, match, metrics, enc.present, shapes.names)
     return Built(meta=meta, topology=topology, chunks=enc.chunks, values=enc.values, series=enc.series, report=report,

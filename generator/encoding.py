@@ -30,6 +30,7 @@ class Encoded:
     series: list[list[bytes]]  # per metric: the regions' series, a blob per group of regions
     present: np.ndarray  # per shape: the most frames in which a metric has a value
     sizes: tuple[int, int] | None = None  # streamed (the blobs written, not kept): values' bytes, series' most bytes
+    digests: list[list[list[str]]] | None = None  # streamed: each blob's SHA-256 (builds.digests), made as written
 
 
 def chunk(block: np.ndarray, classifier: classify.Classifier, shown: framedata.Shown | None, values: str) -> Chunk:

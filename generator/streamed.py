@@ -10,6 +10,7 @@ Memory holds a few blocks and the series points, whatever the number of frames.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -143,15 +144,25 @@ def encode_stored(agg: aggregate.Aggregated, metrics: list[Metric], region_of_sh
     plan = Plan(agg.stored, agg.frames, np.maximum(region_of_shape, 0), region_of_shape < 0, fill, per_chunk)
     metas: list[dict] = []
     present: list[np.ndarray] = []
+    digests: list[list[list[str]]] = [[], [], []]  # classes, values, series; per metric
     value_bytes = series_bytes = 0
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         for k, m in enumerate(metrics):
-            meta, seen, sizes = _metric(plan, k, m, pool, values=values, missing=missing, per=per, put=put)
+            made: list[list[str]] = [[], [], []]
+
+            def hashed(k: int, stem: str, blob: bytes, made: list[list[str]] = made) -> None:
+                made[1 if stem[0] == "v" else 2 if stem[0] == "s" else 0].append(hashlib.sha256(blob).hexdigest())
+                put(k, stem, blob)
+
+            meta, seen, sizes = _metric(plan, k, m, pool, values=values, missing=missing, per=per, put=hashed)
+            for kind, mine in zip(digests, made):
+                kind.append(mine)
             metas.append(meta)
             present.append(seen)
             value_bytes, series_bytes = value_bytes + sizes[0], max(series_bytes, sizes[1])
     return Encoded(metas=metas, chunks=[[] for _ in metrics], values=[[] for _ in metrics],
-                   series=[[] for _ in metrics], present=np.max(present, axis=0), sizes=(value_bytes, series_bytes))
+                   series=[[] for _ in metrics], present=np.max(present, axis=0), sizes=(value_bytes, series_bytes),
+                   digests=digests)
 
 
 def _metric(plan: Plan, k: int, m: Metric, pool: ThreadPoolExecutor, *, values: str, missing: str, per: str,

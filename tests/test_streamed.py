@@ -7,6 +7,7 @@ are left out: mapclassify's k-means starts from random centres, so two in-memory
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 from pathlib import Path
@@ -67,6 +68,8 @@ def built(o: Options, stream: bool, monkeypatch: pytest.MonkeyPatch,
           caplog: pytest.LogCaptureFixture) -> dict[str, bytes]:
     """Every file of the site `o` builds, streamed or in memory (checked in its log)."""
     monkeypatch.setattr(windowed, "STREAM_CELLS", 0 if stream else 1 << 62)
+    if o.out.endswith("site"):  # each into a folder of its own: a build keeps the data of the one before
+        o = dataclasses.replace(o, out=f"{o.out}-{'streamed' if stream else 'in-memory'}")
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="build_site"):
         build.build(o)
@@ -116,7 +119,7 @@ def test_an_interrupted_streamed_build_leaves_the_old_site_and_no_temporary_file
         tmp_path: Path, small: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
         where: str) -> None:
     rows("shuffled").to_parquet(tmp_path / "rows.parquet", row_group_size=5000)
-    o = Options(parquet=str(tmp_path / "rows.parquet"), metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"))
+    o = Options(parquet=str(tmp_path / "rows.parquet"), metrics=["a", "b"], interval="1h", out=str(tmp_path / "old"))
     old = built(o, False, monkeypatch, caplog)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -136,6 +139,6 @@ def test_an_interrupted_streamed_build_leaves_the_old_site_and_no_temporary_file
     with pytest.raises(KeyboardInterrupt):
         build.build(o)
     assert list(scratch.iterdir()) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.parquet", "site", "tmp"]  # no .site.new-…
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old", "rows.parquet", "tmp"]  # no .old.new-…
     out = Path(o.out)
     assert {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == old
