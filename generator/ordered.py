@@ -36,7 +36,7 @@ class Gatherer:
             self.flush()
             self.window = w
         if self.median:
-            self.parts.append(pd.DataFrame(cells, columns=self.names).assign(b=at, r=r))
+            self.parts.append(pd.DataFrame(cells, columns=self.names).assign(**{"\0b": at, "\0r": r}))
         else:
             self.block[:, at, r] = cells.T
 
@@ -44,7 +44,7 @@ class Gatherer:
         if self.window is None:
             return
         if self.parts:
-            med = pd.concat(self.parts).groupby(["b", "r"]).median()
+            med = pd.concat(self.parts).groupby(["\0b", "\0r"]).median()
             b, r = med.index.get_level_values(0), med.index.get_level_values(1)
             for i, o in enumerate(self.names):
                 self.block[i, b, r] = med[o].to_numpy()

@@ -172,12 +172,12 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
                 if k == 0:  # each statement sees every row: count them once
                     raw_rows += int(rows[:, -1].astype(np.int64).sum())
                 if names is median:
-                    frames_of_parts.append(pd.DataFrame(cells, columns=names).assign(b=b, r=r))
+                    frames_of_parts.append(pd.DataFrame(cells, columns=names).assign(**{"\0b": b, "\0r": r}))
                     continue
                 for i, o in enumerate(names):
                     values[o][b, r] = cells[:, i]
             if frames_of_parts:
-                med = pd.concat(frames_of_parts).groupby(["b", "r"]).median()
+                med = pd.concat(frames_of_parts).groupby(["\0b", "\0r"]).median()
                 b, r = med.index.get_level_values(0), med.index.get_level_values(1)
                 for o in names:
                     values[o][b, r] = med[o].to_numpy()
