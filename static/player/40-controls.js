@@ -40,7 +40,8 @@
     if (!plan) next = asked + 1;
     else {
       const end = plan.duration + plan.stride * 1000 / st.fps; // when the frame after the last is due
-      next = now - t0 >= end ? hi + 1 : plan.frame(now - t0);
+      // Past the end: the last frame is shown before the loop (a slow screen may have passed it by).
+      next = now - t0 < end ? plan.frame(now - t0) : asked === plan.last ? hi + 1 : plan.last;
     }
     if (next > hi) {
       if (!ui.loop.checked) { setPlaying(false); return; }
