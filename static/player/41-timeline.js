@@ -171,7 +171,7 @@
 
   // ---- the handles and the window on the whole data's bar ----
   const barFrame = (clientX) => { const r = overview.getBoundingClientRect();
-    return (N - 1) * Math.max(0, Math.min(1, (clientX - r.left) / (r.width || 1))); };
+    return (N - 1) * (clientX - r.left) / (r.width || 1); }; // (past the ends too: the handles sit beside them)
   function moveEnd(which, f) { // a handle to frame f, the range at least one frame wide
     const [lo, hi] = rangeOf();
     if (which === startHandle) setRange(Math.min(clampFrame(f), hi - 1), hi);
@@ -182,15 +182,15 @@
     el.addEventListener("pointerdown", (e) => {
       if (e.pointerType === "mouse" && e.button !== 0) return;
       held = el;
-      grab = barFrame(e.clientX) - rangeOf()[0];
+      grab = barFrame(e.clientX) - rangeOf()[el === endHandle ? 1 : 0]; // where on it the pointer holds it
       el.setPointerCapture(e.pointerId);
       e.preventDefault();
       e.stopPropagation();
     });
     el.addEventListener("pointermove", (e) => {
       if (held !== el) return;
-      const f = barFrame(e.clientX);
-      if (el === win) { const [lo] = rangeOf(); panBy(f - grab - lo); } else moveEnd(el, f);
+      const f = barFrame(e.clientX) - grab;
+      if (el === win) panBy(f - rangeOf()[0]); else moveEnd(el, f);
     });
     el.addEventListener("pointerup", () => { held = null; });
     el.addEventListener("pointercancel", () => { held = null; });
