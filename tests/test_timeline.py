@@ -367,6 +367,10 @@ def test_shortcuts_act_only_while_the_focus_is_in_the_player(page: Page, demo_se
     expect(page.get_by_role("button", name="Keys")).to_have_attribute("aria-expanded", "true")
     page.get_by_role("button", name="Keys").click()
     expect(page.locator("#keys-help")).to_be_hidden()
+    page.keyboard.press("?")
+    expect(page.locator("#keys-help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#keys-help")).to_be_hidden()
 
 
 # ---- shared state and the API ----

@@ -160,7 +160,7 @@
   // The keyboard (WCAG 2.1.4): the player's shortcuts act only while the focus is in the player (the map,
   // the timeline, the controls, or nowhere in particular), never while typing in a field, choosing in a
   // list or moving in the table. 42-goto lists them (? or the Keys button).
-  const player = [".stage", ".timeline", ".controls", ".keys-help"];
+  const player = [".stage", ".timeline", ".controls", ".keys-help"], keysHelp = P.$("keys-help");
   function inPlayer(t) {
     if (!(t instanceof HTMLElement) || t === document.body || t === document.documentElement) return true;
     if (t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || t.isContentEditable ||
@@ -186,6 +186,7 @@
     else if (e.key === "[") P.setRange(st.frame, Math.max(hi, st.frame + 1));
     else if (e.key === "]") P.setRange(Math.min(lo, st.frame - 1), st.frame);
     else if (e.key === "Escape" && st.range) P.setRange(null);
+    else if (e.key === "Escape" && !keysHelp.hidden) P.showKeys(false);
     else if (e.key === "?") P.showKeys();
     else if (e.key === "+" || e.key === "=") P.setView({ zoom: st.view.zoom * 1.5 });
     else if (e.key === "-") P.setView({ zoom: st.view.zoom / 1.5 });

@@ -3,10 +3,10 @@
 // shows it or in ISO 8601 (25-time's parseTime: "2024-03-01", "2024-03-01T14:00"); Enter goes to the
 // frame holding it (out of a range that leaves it out: the whole range again). Text that is not a time,
 // or a time outside the data, gets a short message beside the field and no jump. The Keys button and
-// "?" show the list of shortcuts.
+// "?" show the list of shortcuts (Esc, without a range to clear, hides it).
 (function (P) {
   "use strict";
-  const { meta, st, N } = P;
+  const { meta, N } = P;
   const field = P.$("goto"), message = P.$("goto-message"), keys = P.$("keys"), help = P.$("keys-help");
   const timeAt = (i) => P.strftime(meta.timeFormat, P.timeOf(i));
   field.placeholder = timeAt(0);
@@ -34,7 +34,6 @@
     keys.setAttribute("aria-expanded", String(on));
   }
   keys.addEventListener("click", () => showKeys());
-  help.addEventListener("keydown", (e) => { if (e.key === "Escape" && !st.range) { showKeys(false); keys.focus(); } });
 
   Object.assign(P, /** @satisfies {Partial<Player>} */ ({ goTo, showKeys }));
 })(window.choroplethPlayer);
