@@ -148,9 +148,12 @@
     // Narrow (phone) screens get a taller canvas: the title and legend take a larger share of it.
     // Within the window, or the notebook's window when the frame around the page follows its height (part 75);
     // the embed view (69-share) fills the frame it is shown in: the stage's height is what the controls leave.
+    // Room left for the map: the window less the timeline (about 100 px) and two rows of controls (90 px), so
+    // the whole player fits a 1280 × 800 window. (A fixed height: measured, the browsers' form controls a
+    // pixel apart would lay the map out differently in each.)
     const room = st.room || window.innerHeight;
     const cssH = st.embed ? Math.max(100, Math.floor(box.height))
-      : Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), room - 90));
+      : Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), room - 216));
     // Device pixels for crisp lines and text, within 16 million pixels: Safari refuses larger canvases.
     const dpr = Math.min(window.devicePixelRatio || 1, Math.sqrt(16e6 / (cssW * cssH)));
     st.minU = 0.8 * dpr; // an 18-pixel title and 10-pixel legend labels at least, on any screen
