@@ -144,7 +144,7 @@
   /** @returns {[number, number]} */
   function fitToWindow() {
     const box = canvas.parentElement.getBoundingClientRect();
-    const cssW = Math.max(320, Math.floor(box.width));
+    const cssW = fittedW = Math.max(320, Math.floor(box.width));
     // Narrow (phone) screens get a taller canvas: the title and legend take a larger share of it.
     // Within the window, or the notebook's window when the frame around the page follows its height (part 75);
     // the embed view (69-share) fills the frame it is shown in: the stage's height is what the controls leave.
@@ -171,6 +171,13 @@
     resizeTimer = setTimeout(() => resize(...fitToWindow()), 150);
   }
   window.addEventListener("resize", refit);
+  // A scrollbar that comes or goes (the page as loaded taller than the window, a table opened) changes the
+  // width the map has without a "resize": fitted again when its width is not the one it was fitted to.
+  let fittedW = 0;
+  new ResizeObserver(() => {
+    const w = Math.max(320, Math.floor(canvas.parentElement.getBoundingClientRect().width));
+    if (fittedW && w !== fittedW && st.layout) refit();
+  }).observe(canvas.parentElement);
   // Moving the window to a screen of another pixel ratio need not fire "resize": watch the ratio itself.
   (function watchRatio() {
     if (!window.matchMedia) return;
