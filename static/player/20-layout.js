@@ -176,7 +176,7 @@
   let fittedW = 0;
   new ResizeObserver(() => {
     const w = Math.max(320, Math.floor(canvas.parentElement.getBoundingClientRect().width));
-    if (fittedW && w !== fittedW && st.layout) refit();
+    if (fittedW && w !== fittedW && st.layout && !st.fixedSize) resize(...fitToWindow()); // (before the next paint)
   }).observe(canvas.parentElement);
   // Moving the window to a screen of another pixel ratio need not fire "resize": watch the ratio itself.
   (function watchRatio() {
