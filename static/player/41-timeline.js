@@ -9,12 +9,12 @@
 // are drawn when the range or the width changes.
 (function (P) {
   "use strict";
-  const { meta, st, ui, N } = P;
+  const { st, ui, N } = P;
   const lane = P.$("lane"), tickCanvas = P.$("ticks"), selection = P.$("selection"), overview = P.$("overview");
   const win = P.$("window"), startHandle = P.$("range-start"), endHandle = P.$("range-end"), span = P.$("span");
   const MIN_SPAN = Math.min(N - 1, 4); // frames: the narrowest range a zoom reaches
   const clampFrame = (i) => Math.max(0, Math.min(N - 1, Math.round(i)));
-  const timeAt = (i) => P.strftime(meta.timeFormat, P.timeOf(i)); // (not timeText: that keeps the frame's)
+  const timeAt = (i) => P.timeString(P.timeOf(i)); // (as the page shows times) // (not timeText: that keeps the frame's)
 
   /** @returns {[number, number]} */
   function rangeOf() { return st.range ? [st.range[0], st.range[1]] : [0, N - 1]; }

@@ -6,9 +6,9 @@
 // "?" show the list of shortcuts (Esc, without a range to clear, hides it).
 (function (P) {
   "use strict";
-  const { meta, N } = P;
+  const { N } = P;
   const field = P.$("goto"), message = P.$("goto-message"), keys = P.$("keys"), help = P.$("keys-help");
-  const timeAt = (i) => P.strftime(meta.timeFormat, P.timeOf(i));
+  const timeAt = (i) => P.timeString(P.timeOf(i)); // (as the page shows times)
   field.placeholder = timeAt(0);
 
   function goTo(text) { // true when gone there

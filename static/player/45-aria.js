@@ -10,7 +10,7 @@
   const { meta, st, ui, canvas } = P;
   const said = P.$("said");
 
-  const timeAt = (i) => P.strftime(meta.timeFormat, P.timeOf(i));
+  const timeAt = (i) => P.timeString(P.timeOf(i)); // (as the page shows times)
   function name() { // a zoomed timeline: the range too
     const m = meta.metrics[st.metric].label, range = st.range ? `, within ${timeAt(st.range[0])} to ${timeAt(st.range[1])}` : "";
     const what = `${meta.title}: ${m}`;
