@@ -4,6 +4,7 @@
                                              # and the demo and 10,000 frames × 177 countries as one file
     python scripts/benchmark.py --smoke      # the same steps on small data (a test runs this)
     python scripts/benchmark.py --streamed [--postgres URL]   # builds beyond memory (bench_stream.py)
+    python scripts/benchmark.py --only timeline   # the timeline at 1,000,000 one-minute frames alone
 
 Synthetic data is written once into --work (default bench-out/) and reused by later runs. Every figure
 is printed as `name: value`; ratios compare us with matplotlib done right (geometry drawn once,
@@ -173,6 +174,16 @@ def page_figures(site: Path, label: str, frames: int) -> tuple[float, float]:
               run(1);
             }
             return t; }""", [1, n])
+        # Playing at 1 year of data a second (hourly data: about 8,760 frames a second, every stride-th drawn).
+        yearly = page.evaluate("""async () => { if (!choropleth.setSpeed) return null; // (a baseline's page)
+            if (!choroplethPlayer.speedChoices().some((s) => s.key === '1y')) return null;
+            const drawn = []; choroplethPlayer.on('frame', (i) => { if (choropleth.playing) drawn.push(i); });
+            choropleth.renderFrame(0); choropleth.setSpeed('1y'); choropleth.play();
+            await new Promise((done) => setTimeout(done, 3000)); choropleth.pause();
+            return [drawn.length / 3, new Set(drawn).size, drawn.length ? drawn[drawn.length - 1] : 0]; }""")
+    if yearly:
+        say(f"{label} frames drawn per second playing 1 year/s (target ≥ 50)",
+            f"{yearly[0]:.0f} frames/s, {yearly[1]} distinct, reached frame {yearly[2]:,} in 3 s")
     m0, mN = statistics.median(near0), statistics.median(nearN)
     say(f"{label} first frame drawn after navigation", f"{first / 1000:.2f} s")
     say(f"{label} median draw per frame near frame 0 (1280x720)", f"{m0:.2f} ms")
@@ -312,6 +323,83 @@ def scenario(label: str, args: list[str], site: Path, shapes: gpd.GeoDataFrame, 
         f"{1000 / ours[1] / fps:.0f}× faster)")
 
 
+def minutes_data(path: Path, frames: int, regions: int) -> Path:
+    """A Parquet table of one row per country per minute: `frames` one-minute frames, `regions` countries."""
+    if not path.exists():
+        codes = ["BRA", "FRA", "AUS", "USA", "CHN", "IND", "RUS", "CAN", "ARG", "ZAF", "NOR", "EGY"][:regions]
+        f = np.repeat(np.arange(frames, dtype=np.int64), len(codes))
+        k = np.tile(np.arange(len(codes)), frames)
+        value = (np.sin(f / 5000.0 + k) + 1) * 50 + np.sin(f / 37.0) * 10 + k * 7
+        pd.DataFrame({"country": pd.Categorical.from_codes(k, codes), "unixtime": START + f * 60,
+                      "metric1": value.astype(np.float32)}).to_parquet(path)
+    return path
+
+
+def timeline_figures(frames: int, regions: int, work: Path) -> None:
+    """The timeline at `frames` one-minute frames: the build, the time per scrubber move while dragging, the
+    distinct frames drawn per second at the fastest speed, the time to zoom to one hour and draw its ticks;
+    screenshots zoomed out and in at 1280×800 and 390×844 in test-artifacts/screenshots/."""
+    label = f"timeline, {frames:,} one-minute frames × {regions} countries (Parquet)"
+    table = minutes_data(work / f"minutes-{frames}x{regions}.parquet", frames, regions)
+    site = work / "site-minutes"
+    seconds, rss = build(["--parquet", str(table), "--interval", "1min", "--out", str(site)], quiet=True)
+    say(f"{label} build", f"{seconds:.1f} s, peak RSS {rss:.0f} MB, {site_size(site) / 1e6:.0f} MB")
+    shots = ROOT / "test-artifacts" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with browser.chromium() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 800})
+        page.goto((site / "index.html").as_uri())
+        page.evaluate("choropleth.ready")
+        n = page.evaluate("choropleth.frameCount")
+        # Dragging the scrubber's thumb across its whole width: each move until the map shows the thumb's frame.
+        box = page.locator("#scrub").bounding_box()
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + 8, y)
+        page.mouse.down()
+        moves = []
+        for k in range(1, 61):
+            page.mouse.move(box["x"] + 8 + (box["width"] - 16) * k / 60, y)
+            t = time.perf_counter()
+            page.wait_for_function("() => choropleth.frame === Number(document.getElementById('scrub').value)",
+                                   polling="raf", timeout=20000)
+            moves.append((time.perf_counter() - t) * 1000)
+        page.mouse.up()
+        say(f"{label} time per scrubber move while dragging (target ≤ 16 ms)",
+            f"median {statistics.median(moves):.1f} ms, 90th percentile {sorted(moves)[len(moves) * 9 // 10]:.1f} ms "
+            f"({n:,} frames, {n / (box['width'] - 16):,.0f} frames a pixel)")
+        # The fastest speed in data time: distinct frames drawn per second, each a real frame.
+        fastest = page.evaluate("""() => {
+            const c = choroplethPlayer.speedChoices().filter((s) => !/^\\d+$/.test(s.key));
+            return c[c.length - 1]; }""")
+        page.evaluate("""(key) => { window.drawn = []; choroplethPlayer.on('frame', (i) => {
+            if (choropleth.playing) drawn.push(i); }); choropleth.renderFrame(0); choropleth.setSpeed(key); }""",
+                      fastest["key"])
+        page.evaluate("choropleth.play()")
+        time.sleep(3)
+        page.evaluate("choropleth.pause()")
+        drawn = page.evaluate("drawn")
+        say(f"{label} distinct frames drawn per second at the fastest speed ({fastest['label']}, target ≥ 50)",
+            f"{len(drawn) / 3:.0f} frames/s, {len(set(drawn))} distinct "
+            f"({fastest['framesPerSecond']:,.0f} frames of data a second)")
+        page.evaluate("choropleth.setSpeed(24)")
+        shot = lambda name: page.screenshot(path=str(shots / f"timeline-1M-{name}.png"))  # noqa: E731
+        shot("all-1280x800")
+        # Zoom to one hour of minute frames in the middle: the range set, its ticks and strip drawn.
+        ms = page.evaluate("""(n) => { const f = Math.floor(n / 2), t = performance.now();
+            choropleth.setRange(f, f + 59); return performance.now() - t; }""", n)
+        ticks = page.evaluate("choroplethPlayer.shownTicks.filter((t) => t.box).map((t) => t.label)")
+        say(f"{label} zoom to one hour of minute frames and draw its ticks",
+            f"{ms:.1f} ms ({len(ticks)} labels: {', '.join(ticks[:4])}…)")
+        page.wait_for_timeout(300)
+        shot("hour-1280x800")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(500)
+        shot("hour-390x844")
+        page.evaluate("choropleth.setRange(null)")
+        page.wait_for_timeout(300)
+        shot("all-390x844")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--smoke", action="store_true", help="small sizes, for the test suite")
@@ -326,6 +414,9 @@ def main() -> None:
     p.add_argument("--postgres", help="with --streamed: a PostgreSQL URL to load and build the counties from")
     p.add_argument("--pg-hours", type=int, help="with --postgres: hours of counties in its table (default: all)")
     p.add_argument("--only-postgres", action="store_true", help="with --postgres: only its build")
+    p.add_argument("--timeline-frames", type=int, default=1_000_000)
+    p.add_argument("--timeline-regions", type=int, default=12)
+    p.add_argument("--only", choices=["timeline"], help="one scenario alone")
     a = p.parse_args()
     if a.streamed:
         import bench_stream
@@ -336,8 +427,11 @@ def main() -> None:
                          a.only_postgres)
         return
     if a.smoke:
-        a.frames, a.grid_frames, a.grid_cells = 600, 400, 300
+        a.frames, a.grid_frames, a.grid_cells, a.timeline_frames = 600, 400, 300, 5000
     a.work.mkdir(parents=True, exist_ok=True)
+    if a.only == "timeline":
+        timeline_figures(a.timeline_frames, a.timeline_regions, a.work)
+        return
     baseline = baseline_tree(a.work, a.baseline) if a.baseline else None
     say("baseline", f"{a.baseline} in {baseline}" if baseline else f"none ({a.baseline or 'not asked for'})")
 
@@ -362,6 +456,7 @@ def main() -> None:
     scenario(f"{a.grid_frames:,} frames × {a.grid_cells:,} grid cells (Parquet)",
              ["--parquet", str(table), "--region", "region", "--shapes", str(grid_shapes), "--interval", "1h"],
              a.work / "site-grid", grid, 10 if a.smoke else 50, baseline)
+    timeline_figures(a.timeline_frames, a.timeline_regions, a.work)
 
 
 def live_figures(db: Path, work: Path, pg: str | None) -> None:

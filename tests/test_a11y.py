@@ -37,7 +37,22 @@ def test_axe_finds_nothing_as_loaded_with_the_table_open_and_with_pins(browser: 
 
 @pytest.mark.parametrize("width,height", SIZES)
 def test_axe_finds_nothing_with_a_range_zoomed(browser: Browser, demo_server: str, width: int, height: int) -> None:
-    pytest.skip("the timeline's zoom to a range of time is not built yet: audit it here when it is")
+    with audited_page(browser, demo_server + "index.html", width, height) as page:
+        meta = page.evaluate("choropleth.meta")
+        page.evaluate("choropleth.setRange(48, 95)")
+        # The map's name says the range it plays within; the handles say their times.
+        label = meta["metrics"][0]["label"]
+        expect(page.locator("#map")).to_have_accessible_name(
+            f"Animated map: {label} at {when(meta, 48)}, within {when(meta, 48)} to {when(meta, 95)}")
+        expect(page.get_by_role("slider", name="Range start")).to_have_attribute("aria-valuetext", when(meta, 48))
+        expect(page.get_by_role("slider", name="Range end")).to_have_attribute("aria-valuetext", when(meta, 95))
+        assert axe_violations(page) == [], "with a range"
+        page.get_by_role("button", name="Keys").click()
+        expect(page.get_by_role("region", name="Keyboard shortcuts")).to_be_visible()
+        page.get_by_role("textbox", name="Go to").fill("soon")
+        page.get_by_role("textbox", name="Go to").press("Enter")
+        expect(page.locator("#goto-message")).to_contain_text("Not a time")
+        assert axe_violations(page) == [], "with the keys' help and a go-to message"
 
 
 def test_the_maps_name_and_what_a_step_says(page: Page, demo_server: str) -> None:
@@ -138,8 +153,8 @@ def test_every_control_is_named_by_its_visible_label(page: Page, demo_server: st
         name = re.match(r'- \w+ "((?:[^"\\]|\\.)*)"', snapshot)
         assert name and label in words(name.group(1)), f"{label!r} is named {snapshot!r}"
         checked.append(label)
-    for label in ("speed", "loop", "metric", "table", "reset view", "png", "series csv", "france",
-                  "download csv of this frame", "region", "value", "class"):
+    for label in ("speed", "loop", "show", "go to", "keys", "metric", "table", "reset view", "png", "series csv",
+                  "france", "download csv of this frame", "region", "value", "class"):
         assert label in checked, checked
     expect(page.get_by_role("combobox", name="Speed", exact=True)).to_be_visible()
     series = page.get_by_role("button", name="Series CSV", exact=True)

@@ -29,6 +29,10 @@ def test_benchmark_smoke_prints_all_figures(tmp_path: Path) -> None:
             assert key, f"missing: {scenario} {name}"
             assert re.search(r"\d", figures[key])
     assert any("video" in k and "frames/s" in v for k, v in figures.items())
+    for name in ("time per scrubber move while dragging", "distinct frames drawn per second at the fastest speed",
+                 "zoom to one hour of minute frames and draw its ticks"):
+        key = next((k for k in figures if k.startswith("timeline") and name in k), None)
+        assert key and re.search(r"\d", figures[key]), name
     assert any("FFMpegWriter" in k for k in figures)
     for scenario in ("demo", "countries × 5 metrics"):
         key = next((k for k in figures if scenario in k and k.endswith("one file")), None)

@@ -3,6 +3,7 @@ first, middle and last frames, the keys, the tooltip under a real mouse, no requ
 map as Chromium draws it; from file:// and from a static server. Screenshots go beside Chromium's."""
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -168,3 +169,40 @@ def test_map_as_chromium_draws_it(engine: Engine, chromium_screen: tuple, demo_s
     same = (np.abs(shot[top:bottom, left:right] - chromium[top:bottom, left:right]).max(axis=2) <= 8).mean()
     print(f"{engine.version}: {same:.2%} of the map agrees with Chromium")
     assert same > 0.97, f"only {same:.1%} of the map's pixels agree between {engine.version} and Chromium"
+
+
+def test_timeline_ticks_range_and_play_within_it(engine: Engine, demo_site: Path, site: tuple) -> None:
+    """The timeline's core: ticks drawn (apart, inked), a range set by the API and by a real drag across the
+    strip, and play that loops within the range."""
+    _, seen = site
+    open_page(engine, page_url("http", demo_site, site), seen)
+    n = engine.js("return choropleth.frameCount")
+    ticks = engine.js("return choroplethPlayer.shownTicks.filter((t) => t.box).map((t) => t.box)")
+    assert len(ticks) >= 5 and all(a[1] + 4 <= b[0] for a, b in itertools.pairwise(ticks)), ticks
+    inked = engine.js("const c = document.getElementById('ticks'), d = c.getContext('2d')"
+                      ".getImageData(0, 0, c.width, c.height).data; let k = 0;"
+                      "for (let i = 3; i < d.length; i += 4) if (d[i] > 100) k++; return k")
+    assert inked > 200, inked
+    engine.js("choropleth.setRange(100, 130)")
+    assert engine.js("return [choropleth.range, choropleth.frame]") == [[100, 130], 100]
+    # A real drag across the strip, from a quarter to a half of it: the range under it.
+    left, top, width, height = engine.js("const r = document.getElementById('strip').getBoundingClientRect();"
+                                         "return [r.left, r.top, r.width, r.height]")
+    y = int(top + height / 2)
+    x0, x1 = left + width * 0.25, left + width * 0.5
+    moves = [{"type": "pointerMove", "x": int(x0), "y": y}, {"type": "pointerDown", "button": 0}]
+    moves += [{"type": "pointerMove", "x": int(x0 + (x1 - x0) * k / 5), "y": y} for k in range(1, 6)]
+    moves += [{"type": "pointerUp", "button": 0}]
+    engine.actions([{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": moves}])
+    lo, hi = engine.js("return choropleth.range")
+    assert abs(lo - (100 + 0.25 * 30)) <= 1 and abs(hi - (100 + 0.5 * 30)) <= 1, (lo, hi, n)
+    # Play at 60/s loops within it, never leaving it.
+    engine.js("window.drawn = []; choroplethPlayer.on('frame', (i) => { if (choropleth.playing) drawn.push(i); });"
+              "choropleth.setSpeed(60); choropleth.play()")
+    time.sleep(1.2)
+    engine.js("choropleth.pause()")
+    drawn = engine.js("return drawn")
+    assert drawn and all(lo <= f <= hi for f in drawn), (lo, hi, drawn)
+    assert hi in drawn and lo in drawn[drawn.index(hi):], (lo, hi, drawn)  # looped
+    engine.js("choropleth.setRange(null)")
+    assert engine.js("return choropleth.range") == [0, n - 1]

@@ -90,10 +90,11 @@ def test_state_in_the_url_hash_and_loop_off(page: Page, demo_server: str) -> Non
 
 # ---- the player a person expects: each control, the keyboard, tap, legend, table, zoom, screens ----
 
-CONTROLS = [("button", "Play"), ("button", "First frame"), ("button", "Previous frame"), ("button", "Next frame"),
-            ("button", "Last frame"), ("slider", "Frame"), ("combobox", "Speed"), ("checkbox", "Loop"),
-            ("combobox", "Metric"), ("button", "Table"), ("button", "Reset view"),
-            ("button", "Download PNG of this frame")]
+CONTROLS = [("slider", "Frame"), ("slider", "Range start"), ("slider", "Range end"), ("button", "Play"),
+            ("button", "First frame"), ("button", "Previous frame"), ("button", "Next frame"),
+            ("button", "Last frame"), ("combobox", "Speed"), ("checkbox", "Loop"), ("combobox", "Show"),
+            ("textbox", "Go to"), ("combobox", "Metric"), ("button", "Table"), ("button", "Reset view"),
+            ("button", "Download PNG of this frame"), ("button", "Keys")]
 
 
 def screen_rgb(page: Page, x: float, y: float) -> tuple[int, int, int]:
@@ -236,8 +237,8 @@ def test_keyboard_path(page: Page, demo_server: str) -> None:
         assert ring[0] != "none" and ring[1] >= 2, (reached[-1], ring)
         if reached[-1] in ("play", "speed", "reset-view"):
             assert accent_around(f"#{reached[-1]}") > 40, reached[-1]
-    assert reached == ["play", "first", "back", "fwd", "last", "scrub", "speed", "loop", "metric", "table-toggle",
-                       "reset-view", "download-png"]
+    assert reached == ["scrub", "range-start", "range-end", "play", "first", "back", "fwd", "last", "speed", "loop",
+                       "span", "goto", "metric", "table-toggle", "reset-view", "download-png", "keys"]
     assert accent_around("#play") < 10  # (no ring without focus)
 
     # Space on a focused button is that button; elsewhere it plays and pauses.
@@ -251,8 +252,9 @@ def test_keyboard_path(page: Page, demo_server: str) -> None:
     expect(page.locator("#play")).to_have_attribute("aria-label", "Play")
     page.keyboard.press("Home")
     assert page.evaluate("choropleth.frame") == 0
-    for key, frame in [("ArrowRight", 1), ("Shift+ArrowRight", 11), ("ArrowLeft", 10), ("Shift+ArrowLeft", 0),
-                       ("ArrowLeft", 0), ("End", n - 1), ("Shift+ArrowRight", n - 1), ("Shift+ArrowLeft", n - 11)]:
+    # Shift+arrows: one unit up from the frames' (hours: a day).
+    for key, frame in [("ArrowRight", 1), ("Shift+ArrowRight", 25), ("ArrowLeft", 24), ("Shift+ArrowLeft", 0),
+                       ("ArrowLeft", 0), ("End", n - 1), ("Shift+ArrowRight", n - 1), ("Shift+ArrowLeft", n - 25)]:
         page.keyboard.press(key)
         assert page.evaluate("choropleth.frame") == frame, key
         expect(page.locator("#counter")).to_have_text(f"{frame + 1} / {n}")
@@ -261,12 +263,12 @@ def test_keyboard_path(page: Page, demo_server: str) -> None:
     page.keyboard.press("Home")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Shift+ArrowRight")
-    assert page.evaluate("choropleth.frame") == 11
-    assert page.locator("#scrub").input_value() == "11"
+    assert page.evaluate("choropleth.frame") == 25
+    assert page.locator("#scrub").input_value() == "25"
     page.focus("#speed")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("End")
-    assert page.evaluate("choropleth.frame") == 11
+    assert page.evaluate("choropleth.frame") == 25
 
 
 def test_tap_shows_the_tooltip(browser: Browser, demo_server: str, interior_points: dict) -> None:

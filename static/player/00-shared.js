@@ -21,6 +21,7 @@
 //   "play"    playing started or stopped; payload: st.playing
 //   "speed"   the speed changed; payload: st.fps (frames per second, 0: as fast as it draws)
 //   "pins"    the pinned regions changed; payload: st.pins
+//   "range"   the range of frames shown on the timeline changed (st.range); payload: [from, to], both included
 // A new part subscribes with P.on in its own function; a new event is a new array in `listeners` and
 // a new entry in Events below.
 //
@@ -94,9 +95,16 @@
  *
  * 40-controls
  * @property {(on: boolean) => void} setPlaying
- * @property {(fps: number) => void} setSpeed
+ * @property {(s: number | string) => boolean} setSpeed  frames per second (0: as fast as it draws) or data time ("1d")
  * @property {() => {metric: number | null, frame: number | null, playing: boolean}} restoreState
  * @property {(m: number) => Promise<void>} setMetric
+ *
+ * 41-timeline, 42-goto
+ * @property {() => [number, number]} rangeOf  the range shown: st.range, or all frames
+ * @property {(from: number | null, to?: number) => void} setRange  null: the whole range
+ * @property {(key: string) => boolean} goTo  a time as text: its frame shown (false: a message says why not)
+ * @property {(on?: boolean) => void} showKeys  the keyboard help shown or hidden (default: toggled)
+ * @property {Tick[]} shownTicks  the ticks drawn under the scrubber (x and box: CSS px from the lane's left)
  *
  * 50-hover, 55-table, 60-zoom
  * @property {(x: number, y: number) => number} regionAt
@@ -136,6 +144,8 @@
  * @property {number} hoverClass  the legend class under the pointer (-1: none)
  * @property {boolean} playing
  * @property {number} fps  frames per second (0: as fast as it draws)
+ * @property {string} speed  the speed as chosen: "24" (frames per second), "0" (as fast as it draws), "1d" (data time)
+ * @property {[number, number] | null} range  the frames the timeline shows and play stays in (null: all)
  * @property {[number, number] | null} fixedSize  the canvas size asked for by choropleth.resize
  * @property {Layout | null} layout
  * @property {View} view
@@ -148,7 +158,7 @@
  */
 /**
  * @typedef {{frame: number, values: {metric: number, chunk: number}, metric: number, layout: Layout,
- *            play: boolean, speed: number, pins: Pin[]}} Events  each event's payload
+ *            play: boolean, speed: number, pins: Pin[], range: [number, number]}} Events  each event's payload
  * @typedef {{now: () => void, soon: () => void, cancel: () => void}} Throttled
  * @typedef {{zoom: number, x: number, y: number}} View  zoom 1: the whole map; x, y: the projected centre
  * @typedef {{r: number, colour: string}} Pin
@@ -226,7 +236,7 @@
   }
 
   // One plain array of listeners per event: emitting "frame" costs a loop over a few functions, no allocation.
-  const listeners = { frame: [], values: [], metric: [], layout: [], play: [], speed: [], pins: [] };
+  const listeners = { frame: [], values: [], metric: [], layout: [], play: [], speed: [], pins: [], range: [] };
   function on(name, fn) {
     if (!listeners[name]) throw new Error(`no event ${name}`);
     listeners[name].push(fn);
@@ -269,7 +279,7 @@
           speed: $("speed"), metric: $("metric"), status: $("status"),
           tooltip: $("tooltip"), tooltipText: $("tooltip-text") }, // the tooltip's box (text and sparkline); its text
     // want: a frame asked for whose chunk is still loading; drawn when it arrives.
-    st: { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, fixedSize: null, layout: null,
+    st: { metric: 0, frame: 0, want: -1, hover: -1, hoverClass: -1, playing: false, fps: 24, speed: "24", range: null, fixedSize: null, layout: null,
           view: { zoom: 1, x: NaN, y: NaN }, gesture: false, // view: zoom and centre (NaN: the middle)
           room: 0, // the height of the notebook's window, when the frame around the page follows its height (part 75)
           minU: 0.5, // smallest text scale, in canvas pixels per CSS pixel of a 1280-wide map

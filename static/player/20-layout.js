@@ -144,13 +144,16 @@
   /** @returns {[number, number]} */
   function fitToWindow() {
     const box = canvas.parentElement.getBoundingClientRect();
-    const cssW = Math.max(320, Math.floor(box.width));
+    const cssW = fittedW = Math.max(320, Math.floor(box.width));
     // Narrow (phone) screens get a taller canvas: the title and legend take a larger share of it.
     // Within the window, or the notebook's window when the frame around the page follows its height (part 75);
     // the embed view (69-share) fills the frame it is shown in: the stage's height is what the controls leave.
+    // Room left for the map: the window less the timeline (about 100 px) and two rows of controls (90 px), so
+    // the whole player fits a 1280 × 800 window. (A fixed height: measured, the browsers' form controls a
+    // pixel apart would lay the map out differently in each.)
     const room = st.room || window.innerHeight;
     const cssH = st.embed ? Math.max(100, Math.floor(box.height))
-      : Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), room - 90));
+      : Math.max(200, Math.min(Math.floor(cssW * (cssW < 700 ? 3 / 4 : 9 / 16)), room - 216));
     // Device pixels for crisp lines and text, within 16 million pixels: Safari refuses larger canvases.
     const dpr = Math.min(window.devicePixelRatio || 1, Math.sqrt(16e6 / (cssW * cssH)));
     st.minU = 0.8 * dpr; // an 18-pixel title and 10-pixel legend labels at least, on any screen
@@ -168,6 +171,13 @@
     resizeTimer = setTimeout(() => resize(...fitToWindow()), 150);
   }
   window.addEventListener("resize", refit);
+  // A scrollbar that comes or goes (the page as loaded taller than the window, a table opened) changes the
+  // width the map has without a "resize": fitted again when its width is not the one it was fitted to.
+  let fittedW = 0;
+  new ResizeObserver(() => {
+    const w = Math.max(320, Math.floor(canvas.parentElement.getBoundingClientRect().width));
+    if (fittedW && w !== fittedW && st.layout && !st.fixedSize) resize(...fitToWindow()); // (before the next paint)
+  }).observe(canvas.parentElement);
   // Moving the window to a screen of another pixel ratio need not fire "resize": watch the ratio itself.
   (function watchRatio() {
     if (!window.matchMedia) return;

@@ -10,10 +10,11 @@
   const { meta, st, ui, canvas } = P;
   const said = P.$("said");
 
-  function name() {
-    const m = meta.metrics[st.metric].label;
+  const timeAt = (i) => P.timeString(P.timeOf(i)); // (as the page shows times)
+  function name() { // a zoomed timeline: the range too
+    const m = meta.metrics[st.metric].label, range = st.range ? `, within ${timeAt(st.range[0])} to ${timeAt(st.range[1])}` : "";
     const what = `${meta.title}: ${m}`;
-    canvas.setAttribute("aria-label", st.playing ? P.t("playing", { what }) : P.t("at", { what, time: P.timeText(st.frame) }));
+    canvas.setAttribute("aria-label", (st.playing ? P.t("playing", { what }) : P.t("at", { what, time: P.timeText(st.frame) })) + range);
   }
   // The scrubber says its own time (aria-valuetext) when it has the focus: the live region would repeat it.
   const step = P.throttle(() => {
@@ -31,4 +32,5 @@
   });
   P.on("play", step.now); // started: "playing"; stopped: the time it stopped at
   P.on("metric", name);
+  P.on("range", () => { if (seen >= 0) name(); });
 })(window.choroplethPlayer);

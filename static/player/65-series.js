@@ -140,23 +140,49 @@
     sctx.fillRect(x, 0, w, spark.height);
   }
 
-  // ---- the overview strip in the scrubber: per span, the mean class of the regions with data, in the
-  // palette (from the build's metadata); drawn when the scrubber's size or the metric changes. ----
+  // ---- the overview strip under the scrubber, over the range shown (41-timeline): per pixel column, the
+  // mean class of the regions with data, in the palette. From the series' points (the build's metadata)
+  // while a column holds a point or more; once the range is short enough that a point spans several
+  // columns, from the frames' classes (the class chunks, a few frames sampled per column) as they load.
+  // Drawn when the range, the width or the metric changes, never per frame. ----
   const strip = P.$("strip");
+  let stripTicket = 0;
+  const SAMPLES = 4, MAX_CHUNKS = 8; // frames read per column; chunks a fine strip may load
   function drawStrip() {
     const dpr = window.devicePixelRatio || 1, w = Math.max(1, Math.round(strip.clientWidth * dpr));
     const h = Math.max(1, Math.round(strip.clientHeight * dpr)), m = meta.metrics[st.metric], classes = m.strip;
+    const [lo, hi] = P.rangeOf(), frames = hi - lo + 1, ticket = ++stripTicket, metric = st.metric;
     strip.width = w; strip.height = h;
     const c = strip.getContext("2d");
-    for (let x = 0; x < w; x++) {
-      const [p0, p1] = under(x, w);
+    for (let x = 0; x < w; x++) { // the points under the column's frames
+      const f0 = lo + Math.floor(x * frames / w), f1 = Math.max(f0, lo + Math.ceil((x + 1) * frames / w) - 1);
+      const p0 = Math.min(POINTS - 1, Math.floor(f0 / STEP)), p1 = Math.min(POINTS - 1, Math.floor(f1 / STEP));
       let sum = 0, n = 0;
       for (let p = p0; p <= p1; p++) if (classes[p] !== P.NO_DATA) { sum += classes[p]; n++; }
       c.fillStyle = n ? m.colors[Math.round(sum / n)] : m.missing;
       c.fillRect(x, 0, 1, h);
     }
+    strip.dataset.source = "series";
+    // Finer than the points: the frames themselves, once their chunks are loaded.
+    if (STEP === 1 || frames / STEP >= w || Math.floor(hi / P.CF) - Math.floor(lo / P.CF) >= MAX_CHUNKS) return;
+    P.ensure(lo, hi, metric).then(() => {
+      if (ticket !== stripTicket || st.metric !== metric) return; // the range or the metric changed since
+      for (let x = 0; x < w; x++) {
+        const f0 = lo + Math.floor(x * frames / w), f1 = Math.max(f0, lo + Math.ceil((x + 1) * frames / w) - 1);
+        const k = Math.min(SAMPLES, f1 - f0 + 1);
+        let sum = 0, n = 0;
+        for (let s = 0; s < k; s++) {
+          const i = f0 + Math.floor(s * (f1 - f0 + 1) / k);
+          for (let r = 0; r < R; r++) { const b = P.classOf(r, i); if (b !== P.NO_DATA) { sum += b; n++; } }
+        }
+        c.fillStyle = n ? m.colors[Math.round(sum / n)] : m.missing;
+        c.fillRect(x, 0, 1, h);
+      }
+      strip.dataset.source = "frames";
+    }, () => {});
   }
   new ResizeObserver(drawStrip).observe(strip); // (and once at the start)
+  P.on("range", drawStrip);
   P.on("metric", () => { // the strip and the sparkline in the new metric
     drawStrip();
     const r = sparkRegion;
@@ -164,10 +190,6 @@
     showSpark(r);
   });
   P.on("frame", markSpark);
-  strip.addEventListener("pointerdown", (e) => { // a click on the strip goes there
-    const rect = strip.getBoundingClientRect();
-    P.renderFrame(frameAtX({ x: 0, w: rect.width }, e.clientX - rect.left));
-  });
 
   Object.assign(P, /** @satisfies {Partial<Player>} */ ({ seriesOf, extent, drawSeries, columns, xOfFrame, frameAtX,
                                                          showSpark }));

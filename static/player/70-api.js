@@ -38,6 +38,13 @@
     title: P.titleText,
     timeOf: P.timeOf, // frame -> epoch ms of its start
     frameAt: P.frameAt, // (epoch ms, or text as the page shows it or ISO 8601) -> frame holding it, -1 outside
+    get range() { return P.rangeOf(); }, // [from, to]: the frames the timeline shows and play stays in (all: no range)
+    setRange: (from, to) => P.setRange(from === null || from === undefined ? null : Number(from), Number(to)), // null: all
+    get speed() { return /^\d+(\.\d+)?$/.test(st.speed) ? Number(st.speed) : st.speed; }, // frames/s, or data time ("1d")
+    setSpeed(s) { // frames per second (0: as fast as it draws), or data time per second: "1h", "1d", "1w", "1mo", "1y"
+      if (!P.setSpeed(s)) throw new Error(`not a speed: ${s}`);
+    },
+    goTo: P.goTo, // (text) -> true when gone to the frame holding that time; false: the field's message says why
     seriesOf: P.seriesOf, // (region, metric?) -> Promise of {start, step, frames, min, mean, max}: the chart's series
     pin: P.pin, // (region index or name) -> Promise: pinned and drawn in the chart under the map
     unpin: P.unpin, // (region) -> Promise
@@ -61,12 +68,12 @@
   api.ready = (async () => {
     meta.metrics.forEach((m, i) => ui.metric.add(new Option(m.name, String(i))));
     if (meta.metrics.length < 2) P.$("metric-label").hidden = true;
-    ui.scrub.max = String(N - 1);
-    ui.timeFirst.textContent = P.timeText(0);
-    ui.timeLast.textContent = P.timeText(N - 1);
+    if (!st.range) ui.scrub.max = String(N - 1);
     const saved = P.restoreState();
     if (saved.metric) st.metric = saved.metric;
     if (saved.frame) st.frame = saved.frame;
+    const [lo, hi] = P.rangeOf();
+    st.frame = Math.max(lo, Math.min(hi, st.frame));
     ui.metric.value = String(st.metric);
     const [topo] = await Promise.all([P.loadScript("topology.js", "topology"), P.ensure(st.frame, st.frame)]);
     P.decodeTopology(topo);

@@ -58,7 +58,11 @@
     if (playing) P.setPlaying(false);
     clearInterval(timer);
     document.removeEventListener("visibilitychange", check);
-    const hash = `#frame=${frame}&metric=${metric}&speed=${st.fps}&playing=${playing ? 1 : 0}` +
+    // The timeline's range (41-timeline) at the same moments in the new build's frames.
+    const at = (i) => Math.max(0, Math.min(next.frames - 1, next.unit === meta.unit
+      ? Math.round((meta.start + i * meta.step - next.start) / next.step) : i));
+    const range = st.range ? `&from=${at(st.range[0])}&to=${at(st.range[1])}` : "";
+    const hash = `#frame=${frame}&metric=${metric}&speed=${encodeURIComponent(st.speed)}&playing=${playing ? 1 : 0}` + range +
       (zoomed ? `&zoom=${+v.zoom.toFixed(3)}&x=${Math.round(v.x)}&y=${Math.round(v.y)}` : "") +
       (pins.length ? `&pins=${pins.join(",")}` : "");
     history.replaceState(null, "", hash); // what the new start restores, as from a shared link
