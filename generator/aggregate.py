@@ -25,7 +25,6 @@ from .intervals import (
     Aggregated,
     Interval,
     detect_interval,
-    fill_forward,
     months,
     origin,
     parse_interval,
@@ -37,7 +36,7 @@ from .source import Source
 from .window import Window, parse_when, window
 from .zones import Clock
 
-__all__ = ["AGGREGATES", "Aggregated", "Interval", "aggregate", "detect_interval", "fill_forward", "parse_interval",
+__all__ = ["AGGREGATES", "Aggregated", "Interval", "aggregate", "detect_interval", "parse_interval",
            "parse_when"]
 
 AGGREGATES = typing.get_args(Agg)

@@ -41,6 +41,16 @@ def chunk(block: np.ndarray, classifier: classify.Classifier, shown: framedata.S
     return framedata.encode_chunk(bins), exact, series.class_sums(bins)
 
 
+@dataclass
+class Prepared:
+    """A metric ready for its chunks: its classes, each shape's count of frames with a value, how the
+    tooltip's values are stored (None: not as shown), and its series' blobs."""
+    classes: classify.Classes
+    present: np.ndarray
+    shown: framedata.Shown | None
+    series: list[bytes]
+
+
 def metric_meta(m: Metric, cls: classify.Classes, shown: framedata.Shown | None, values: str, per: str, chunks: int,
                 groups: int, strip: list[int]) -> dict:
     """A metric's entry in the page's metadata."""
@@ -58,21 +68,22 @@ def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_s
     nodata = region_of_shape < 0
     spans = [slice(s, s + per_chunk) for s in range(0, agg.frames, per_chunk)]
 
-    def prepare(m: Metric) -> tuple[np.ndarray, classify.Classes, np.ndarray, framedata.Shown | None, list[bytes]]:
+    def prepare(m: Metric) -> tuple[np.ndarray, Prepared]:
         matrix = agg.values.pop(m.name)
         if len(take) != matrix.shape[1] or (take != np.arange(len(take))).any() or nodata.any():
             matrix = matrix[:, take]  # columns in shape order
             matrix[:, nodata] = np.nan
         if fill == "forward":
-            aggregate.fill_forward(matrix)
+            framedata.fill_forward(matrix)
         present = np.isfinite(matrix).sum(axis=0)
         cls = classify.classes_for(matrix, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=missing,
                                    user_breaks=m.breaks, log=m.log, name=m.name, center=m.center,
                                    round_edges=m.round, classify_values=False)
         overview = series.encode(series.overview(matrix))
-        return matrix, cls, present, framedata.shown(matrix, cls.edges) if values == "shown" else None, overview
+        return matrix, Prepared(cls, present, framedata.shown(matrix, cls.edges) if values == "shown" else None,
+                                overview)
 
-    prepared: list[tuple[classify.Classes, np.ndarray, framedata.Shown | None, list[bytes]]] = []
+    prepared: list[Prepared] = []
     jobs: list[list[Future]] = []
     done: list[list[Chunk]] = []
 
@@ -81,18 +92,18 @@ def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_s
         advance(1)
         if written is not None:
             written(k, [c for c, _, _ in done[k]], [v for _, v, _ in done[k]] if values != "none" else [],
-                    prepared[k][3])
+                    prepared[k].series)
 
     workers = os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=workers) as pool, progress("metrics encoded", len(metrics)) as advance:
         ahead = [pool.submit(prepare, m) for m in metrics[:workers]]
         for k in range(len(metrics)):
-            matrix, cls, present, shown, overview = ahead.pop(0).result()
-            classifier = classify.Classifier(cls.edges)
-            jobs.append([pool.submit(chunk, matrix[f], classifier, shown, values) for f in spans])
+            matrix, ready = ahead.pop(0).result()
+            classifier = classify.Classifier(ready.classes.edges)
+            jobs.append([pool.submit(chunk, matrix[f], classifier, ready.shown, values) for f in spans])
             if k + workers < len(metrics):  # queued behind this metric's chunks: few matrices at once
                 ahead.append(pool.submit(prepare, metrics[k + workers]))
-            prepared.append((cls, present, shown, overview))
+            prepared.append(ready)
             del matrix
             if k:
                 finish(k - 1)
@@ -101,9 +112,9 @@ def encode_metrics(agg: aggregate.Aggregated, metrics: list[Metric], region_of_s
     strips = [series.strip_of(np.concatenate([t for _, _, (t, _) in metric]),
                               np.concatenate([n for _, _, (_, n) in metric]), series.frames_per_point(agg.frames))
               for metric in done]
-    metas = [metric_meta(m, cls, shown, values, per, len(spans), len(overview), strip)
-             for m, (cls, _, shown, overview), strip in zip(metrics, prepared, strips)]
+    metas = [metric_meta(m, r.classes, r.shown, values, per, len(spans), len(r.series), strip)
+             for m, r, strip in zip(metrics, prepared, strips)]
     return Encoded(metas=metas, chunks=[[c for c, _, _ in metric] for metric in done],
                    values=[[v for _, v, _ in metric] if values != "none" else [] for metric in done],
-                   series=[overview for _, _, _, overview in prepared],
-                   present=np.max([p for _, p, _, _ in prepared], axis=0))
+                   series=[r.series for r in prepared],
+                   present=np.max([r.present for r in prepared], axis=0))

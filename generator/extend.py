@@ -37,7 +37,7 @@ def encode(agg: aggregate.Aggregated, metrics: list[Metric], region_of_shape: np
         elif fill == "forward":
             matrix = np.array(matrix)
         if fill == "forward":
-            aggregate.fill_forward(matrix)
+            framedata.fill_forward(matrix)
         cls = classify.classes_for(matrix, k=m.classes, scheme=m.scheme, cmap=m.cmap, missing=missing,
                                    user_breaks=m.breaks, log=m.log, name=m.name, center=m.center,
                                    round_edges=m.round, classify_values=False)

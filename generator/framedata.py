@@ -259,3 +259,11 @@ def decode_shown(chunks: list[bytes], bins: np.ndarray, s: Shown) -> np.ndarray:
     out = units * div[bins] / mul[bins]
     out[bins == NO_DATA] = np.nan
     return out
+
+
+def fill_forward(values: np.ndarray) -> np.ndarray:
+    """Each region's last value carried into the frames after it that have none (in place)."""
+    frames = np.arange(values.shape[0])[:, None]
+    last = np.maximum.accumulate(np.where(np.isfinite(values), frames, 0), axis=0)
+    values[:] = values[last, np.arange(values.shape[1])]
+    return values

@@ -154,11 +154,3 @@ def bucket_range(lo: Any, hi: Any, step: int, origin: int = 0) -> tuple[int, int
         return start, (int(hi) - start) // step + 1
     except (TypeError, ValueError):
         raise UserError(f"the time column holds {type(lo).__name__} values; it must hold epoch seconds") from None
-
-
-def fill_forward(values: np.ndarray) -> np.ndarray:
-    """Each region's last value carried into the frames after it that have none (in place)."""
-    frames = np.arange(values.shape[0])[:, None]
-    last = np.maximum.accumulate(np.where(np.isfinite(values), frames, 0), axis=0)
-    values[:] = values[last, np.arange(values.shape[1])]
-    return values

@@ -80,9 +80,9 @@ def blocks(stored: Stored, name: str, frames: int, take: np.ndarray, nodata: np.
         block[:, nodata] = np.nan
         if fill == "forward":
             if carry is not None:  # the last values so far, carried into this block
-                block = aggregate.fill_forward(np.concatenate([carry, block]))[1:]
+                block = framedata.fill_forward(np.concatenate([carry, block]))[1:]
             else:
-                aggregate.fill_forward(block)
+                framedata.fill_forward(block)
             carry = block[-1:].copy()
         yield f0, block
 

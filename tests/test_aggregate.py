@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from generator import aggregate, scan, source
+from generator import aggregate, framedata, scan, source
 from generator.errors import UserError
 
 # Hourly buckets from 00:00; bucket 2 (02:00-03:00) has no rows at all; B has no row in bucket 1.
@@ -178,7 +178,7 @@ def test_days_start_at_midnight_in_the_time_zone(tmp_path: Path) -> None:
 
 def test_fill_forward_carries_the_last_value() -> None:
     v = np.array([[np.nan, 1], [2, np.nan], [np.nan, np.nan], [3, 4]], dtype=np.float32)
-    np.testing.assert_array_equal(aggregate.fill_forward(v), [[np.nan, 1], [2, 1], [2, 1], [3, 4]])
+    np.testing.assert_array_equal(framedata.fill_forward(v), [[np.nan, 1], [2, 1], [2, 1], [3, 4]])
 
 
 def test_each_metric_its_own_aggregation(tmp_path: Path) -> None:
