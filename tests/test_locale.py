@@ -111,6 +111,13 @@ def test_german_numbers_dates_and_words(tmp_path: Path, rows: pd.DataFrame, page
     assert speeds[0] != "1 day/s" and speeds[-1] == "60 Bilder/s", speeds
     assert page.locator("#table-toggle").text_content() == "Tabelle"
     assert page.locator("#share").text_content() == "Teilen"
+    # The timeline's words too: "Go to" and its message for text that is no time, in German.
+    assert page.locator("label[for=goto]").text_content() == "Gehe zu"
+    assert page.locator("#keys-help").get_attribute("aria-label") == "Tastenkürzel"
+    page.locator("#goto").fill("bald")
+    page.locator("#goto").press("Enter")
+    assert page.locator("#goto-message").text_content() == \
+        "Keine Zeitangabe: schreiben Sie sie als 1. März 2024 oder 2024-03-01T14:00"
     assert page.locator(".credits .source").text_content() == "Quelle: Statistisches Amt"
     page.locator("#table-toggle").click()
     assert page.locator("#table-caption").text_content() == "m (Summe je 1d) am 1. März 2024"

@@ -82,7 +82,7 @@
     const fps = key === "0" ? 0 : P.parseSpeed(s);
     if (Number.isNaN(fps)) return false;
     if (![...ui.speed.options].some((o) => o.value === key)) { // a speed of its own (from the API): listed too
-      ui.speed.add(new Option(typeof s === "number" || /^[\d.]+$/.test(key) ? `${key} frames/s` : `${key}/s`, key),
+      ui.speed.add(new Option(P.t(typeof s === "number" || /^[\d.]+$/.test(key) ? "framesPerSecond" : "perSecond", { n: key }), key),
                    ui.speed.options.length - 1);
     }
     st.fps = fps;

@@ -210,14 +210,14 @@
   }
 
   // ---- "Show": the whole range, or a span of the data's step about the frame shown ----
-  const SPANS = [["1h", "an hour"], ["1d", "a day"], ["1w", "a week"], ["1mo", "a month"], ["1y", "a year"],
-                 ["10y", "ten years"], ["100y", "a century"]];
-  span.add(new Option("all", "all"));
+  const SPANS = [["1h", "spanHour"], ["1d", "spanDay"], ["1w", "spanWeek"], ["1mo", "spanMonth"], ["1y", "spanYear"],
+                 ["10y", "spanDecade"], ["100y", "spanCentury"]]; // (the keys of their words)
+  span.add(new Option(P.t("spanAll"), "all"));
   for (const [key, label] of SPANS) {
     const frames = P.parseSpeed(key); // (frames in that much data time)
-    if (frames >= 8 && frames < N - 1) span.add(new Option(label, key));
+    if (frames >= 8 && frames < N - 1) span.add(new Option(P.t(label), key));
   }
-  const custom = new Option("a range", "range");
+  const custom = new Option(P.t("spanRange"), "range");
   custom.disabled = true;
   span.add(custom);
   function showSpan(key) { // the calendar unit holding the frame shown: its day, week, month…

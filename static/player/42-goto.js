@@ -14,9 +14,9 @@
   function goTo(text) { // true when gone there
     const s = String(text).trim(), ms = P.parseTime(s);
     if (!s) return false;
-    if (Number.isNaN(ms)) { P.setText(message, `Not a time: write it as ${timeAt(0)} or 2024-03-01T14:00`); return false; }
+    if (Number.isNaN(ms)) { P.setText(message, P.t("notATime", { example: timeAt(0) })); return false; }
     const i = P.frameAt(ms);
-    if (i < 0) { P.setText(message, `Outside the data: ${timeAt(0)} to ${timeAt(N - 1)}`); return false; }
+    if (i < 0) { P.setText(message, P.t("outsideData", { from: timeAt(0), to: timeAt(N - 1) })); return false; }
     P.setText(message, "");
     const [lo, hi] = P.rangeOf();
     if (i < lo || i > hi) P.setRange(null);
