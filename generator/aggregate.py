@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from . import pushdown, scan, windowed
 from .errors import UserError, first_line, flag
-from .grid import Grid
+from .grid import Codes, Grid
 from .intervals import (
     Aggregated,
     Interval,
@@ -79,6 +79,22 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
         raise UserError(f"the database refused the aggregation: {first_line(exc)}") from None
     except (pa.ArrowException, OSError) as exc:  # a bad value deep in a file, a driver's error
         raise UserError(f"cannot read the rows: {first_line(exc)}; check the source") from None
+
+
+def rows_of(batch: pa.RecordBatch, source: Source, codes: Codes, span: Window | None, metrics: list[str],
+            interval: Interval, tz: str | None) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """A batch's rows that count (a time, a known region, within --from/--to): their times in the
+    interval's unit, their region numbers and their metrics' values (columns: region, time, metrics)."""
+    t = scan.epoch(batch.column(1), source.time_kind)
+    region = codes.of(batch.column(0))
+    ok = np.isfinite(t) & (region >= 0)
+    if span:
+        ok &= (t >= span.lo) & (t < span.hi)
+    values = {m: scan.floats(batch.column(2 + i)) for i, m in enumerate(metrics)}
+    if not ok.all():
+        t, region, values = t[ok], region[ok], {m: v[ok] for m, v in values.items()}
+    t = t.astype(np.int64)
+    return (_units(t, source, interval.unit, tz) if len(t) else t), region, values
 
 
 def _units(t: np.ndarray, source: Source, unit: str, tz: str | None) -> np.ndarray:
@@ -157,22 +173,13 @@ def _in_process(source: Source, interval: Interval, aggs: dict[str, str], tz: st
         lo = None
         for batch in _counted(_ahead(source.batches([source.region, source.time, *aggs], None, bounds)),
                               source.total):
-            t = scan.epoch(batch.column(1), source.time_kind)
-            region = grid.codes.of(batch.column(0))
-            ok = np.isfinite(t) & (region >= 0)
-            if span:
-                ok &= (t >= span.lo) & (t < span.hi)
-            if not ok.all():
-                t, region = t[ok], region[ok]
+            t, region, values = rows_of(batch, source, grid.codes, span, list(aggs), interval, tz)
             if not len(t):
                 continue
-            t = _units(t.astype(np.int64), source, interval.unit, tz)
             lo = int(t.min()) if lo is None else min(lo, int(t.min()))
             if first is None:
                 first = origin(interval, tz, lo)
-            bucket = (t - first) // interval.n
-            values = {m: scan.floats(batch.column(2 + i)) for i, m in enumerate(aggs)}
-            grid.add(bucket, region, values if ok.all() else {m: v[ok] for m, v in values.items()})
+            grid.add((t - first) // interval.n, region, values)
         if lo is None:
             raise UserError("the source returned no rows with a time and a region"
                             f"{' from --from to --to' if span else ''}; check the query or table")

@@ -144,7 +144,7 @@ def in_windows(source: Source, interval: Interval, aggs: dict[str, str], tz: str
                folder: Path) -> Aggregated:
     """aggregate._in_process, a window of buckets at a time into a Spill in `folder`: a Parquet file in
     time order as it is read, any other source's rows partitioned by window first (partition.py)."""
-    from .aggregate import _ahead, _units  # the in-process path's helpers (aggregate.py imports this module)
+    from .aggregate import _ahead, _units, rows_of  # the in-process path's helpers (aggregate.py imports this module)
 
     first: int | None = span.base if span else None
     bounds = scan.Bounds(span.lo, span.hi, source.time_kind) if span else None
@@ -168,21 +168,12 @@ def in_windows(source: Source, interval: Interval, aggs: dict[str, str], tz: str
             windows.spill = Spill(folder, parts.size)
             items, ordered = ((b, float(w)) for b, w in parts.items()), False
         for batch, floor in items:
-            t = scan.epoch(batch.column(1), source.time_kind)
-            region = windows.codes.of(batch.column(0))
-            ok = np.isfinite(t) & (region >= 0)
-            if span:
-                ok &= (t >= span.lo) & (t < span.hi)
-            if not ok.all():
-                t, region = t[ok], region[ok]
+            t, region, values = rows_of(batch, source, windows.codes, span, list(aggs), interval, tz)
             if len(t):
-                t = _units(t.astype(np.int64), source, interval.unit, tz)
                 lo = int(t.min()) if lo is None else min(lo, int(t.min()))
                 if first is None:
                     first = origin(interval, tz, lo)
-                values = {m: scan.floats(batch.column(2 + i)) for i, m in enumerate(aggs)}
-                windows.add((t - first) // interval.n, region, values if ok.all() else {m: v[ok] for m, v in
-                                                                                        values.items()})
+                windows.add((t - first) // interval.n, region, values)
             if windows.spill is not None and first is not None and np.isfinite(floor):
                 below = floor if not ordered else (_units(np.array([int(floor)]), source, interval.unit, tz)[0]
                                                    - first) // interval.n

@@ -168,3 +168,14 @@ def make(tmp_path: Path, rows: pd.DataFrame, **options: object) -> Path:
     out = tmp_path / "site"
     build.build(build.Options(csv=str(tmp_path / "rows.csv"), out=str(out), **options))
     return out
+
+
+def build_hours_site(folder: Path, hours: int = 100_000) -> Path:
+    """A site of `hours` hourly frames (about eleven years at 100,000; three countries with data, smooth
+    values), built into folder/site from a CSV: the long scrubber's and the timeline's test site."""
+    f = np.repeat(np.arange(hours), 3)
+    value = (np.sin(f / 500.0) + 1) * 50 + np.tile([0, 30, 60], hours)
+    pd.DataFrame({"country": np.tile(["BRA", "FRA", "AUS"], hours), "unixtime": 1_704_067_200 + f * 3600,
+                  "metric1": value}).to_csv(folder / "rows.csv", index=False)
+    build.build(build.Options(out=str(folder / "site"), csv=str(folder / "rows.csv")))
+    return folder / "site"

@@ -8,11 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import ARTIFACTS, COUNTRIES, assert_classes, expected_colour, open_site, serve
+from helpers import ARTIFACTS, COUNTRIES, assert_classes, build_hours_site, expected_colour, open_site, serve
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-
-from generator import build
 
 
 @pytest.mark.parametrize("mode", ["file", "http"])
@@ -487,14 +485,7 @@ def test_state_restored_playing(page: Page, demo_server: str) -> None:
 @pytest.fixture(scope="module")
 def long_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """100,000 hourly frames (three countries with data), for the scrubber at full length."""
-    folder = tmp_path_factory.mktemp("long")
-    n = 100_000
-    f = np.repeat(np.arange(n), 3)
-    value = (np.sin(f / 500.0) + 1) * 50 + np.tile([0, 30, 60], n)
-    pd.DataFrame({"country": np.tile(["BRA", "FRA", "AUS"], n), "unixtime": 1_704_067_200 + f * 3600,
-                  "metric1": value}).to_csv(folder / "rows.csv", index=False)
-    build.build(build.Options(out=str(folder / "site"), csv=str(folder / "rows.csv")))
-    return folder / "site"
+    return build_hours_site(tmp_path_factory.mktemp("long"))
 
 
 def test_scrubber_drag_follows_at_100k_frames(page: Page, long_site: Path) -> None:

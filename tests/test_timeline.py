@@ -9,12 +9,9 @@ import time
 from collections.abc import Iterator
 
 import numpy as np
-import pandas as pd
 import pytest
-from helpers import ARTIFACTS, serve
+from helpers import ARTIFACTS, build_hours_site, serve
 from playwright.sync_api import Browser, Page, expect
-
-from generator import build
 
 P = "window.choroplethPlayer"
 
@@ -244,14 +241,8 @@ def test_play_within_a_range_never_leaves_it_and_loops(page: Page, demo_server: 
 @pytest.fixture(scope="module")
 def hours_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """100,000 hourly frames (about eleven years; three countries with data), served."""
-    folder = tmp_path_factory.mktemp("hours")
-    n = 100_000
-    f = np.repeat(np.arange(n), 3)
-    value = (np.sin(f / 500.0) + 1) * 50 + np.tile([0, 30, 60], n)
-    pd.DataFrame({"country": np.tile(["BRA", "FRA", "AUS"], n), "unixtime": 1_704_067_200 + f * 3600,
-                  "metric1": value}).to_csv(folder / "rows.csv", index=False)
-    build.build(build.Options(out=str(folder / "site"), csv=str(folder / "rows.csv")))
-    with serve(folder / "site") as url:
+    site = build_hours_site(tmp_path_factory.mktemp("hours"))
+    with serve(site) as url:
         yield url + "index.html"
 
 
