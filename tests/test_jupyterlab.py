@@ -18,6 +18,7 @@ import pytest
 from conftest import _free_port
 from nbformat.sign import NotebookNotary
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_notebook import ROWS, run
 
 
@@ -70,12 +71,20 @@ def test_untrusted_map_says_what_to_do_and_trusted_one_plays(lab: tuple[str, Pat
     assert "trust it" in output.inner_text() and '.save("map.html")' in output.inner_text()
     assert page.locator(".jp-OutputArea-output iframe").count() == 0
     # What the note says to do: "Trust Notebook" in the command palette; the map then shows.
-    page.locator(".jp-Notebook").first.click()  # the palette's commands act on the notebook in focus
-    page.keyboard.press("Control+Shift+c")
-    palette = page.locator(".lm-CommandPalette-input")
-    palette.wait_for(timeout=30_000)
+    # The modal palette (the sidebar holds a hidden one too); a shortcut pressed while the page is still
+    # busy can be lost, so it is pressed again until the palette shows.
+    palette = page.locator(".lm-CommandPalette-input").locator("visible=true").first
+    for _ in range(6):
+        page.locator(".jp-Notebook").first.click()  # the palette's commands act on the notebook in focus
+        page.keyboard.press("Control+Shift+c")
+        try:
+            palette.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
     palette.fill("Trust Notebook")
-    page.locator(".lm-CommandPalette-item", has_text="Trust Notebook").first.click(timeout=30_000)
+    page.locator(".lm-CommandPalette-item", has_text="Trust Notebook").locator("visible=true").first.click(
+        timeout=30_000)
     page.get_by_role("button", name="Trust").click(timeout=60_000)
     page.locator(".jp-OutputArea-output iframe").wait_for(timeout=60_000)
     assert page.get_by_text("not trusted").count() == 0
