@@ -32,10 +32,12 @@
     linkBox.value = link(false);
     embedBox.value = snippet();
   }
-  const follow = P.throttle(() => { if (!panel.hidden) fill(); }, 300); // the moment moves on while the panel is open
-  P.on("frame", follow.soon);
-  P.on("layout", follow.soon);
-  P.on("pins", follow.soon);
+  // The moment moves on while the panel is open; closed, a frame schedules nothing (fill runs on opening).
+  const follow = P.throttle(() => { if (!panel.hidden) fill(); }, 300);
+  const soon = () => { if (!panel.hidden) follow.soon(); };
+  P.on("frame", soon);
+  P.on("layout", soon);
+  P.on("pins", soon);
 
   async function copy(box, what) {
     fill();
