@@ -9,8 +9,9 @@ command, cli.py, and the Python face, api.py, both call it; multisite.py builds 
                albers_usa, topology)     them into TopoJSON on a thread while stage 3 runs
 3. aggregate   aggregate.py, intervals,  rows -> one float32 matrix [frames × regions] per metric:
                zones, window, grid.py,   the database's GROUP BY (pushdown) or a scatter here (grid);
-               pushdown.py; windowed,    local days (zones), --from/--to (window); a large build keeps
-               partition, ordered, spill it on disk a window of buckets at a time (spill)
+               pushdown.py, transfer;    local days (zones), --from/--to (window); a large build keeps
+               windowed, partition,      it on disk a window of buckets at a time (spill); a server's
+               ordered, spill            rows come back as columns (transfer: PostgreSQL's over ADBC)
 4. match       regions.py, geo/overlay   data codes -> shapes; border and inset lines added to the TopoJSON
 5. encode      encoding.py -> classify,  classes over all frames -> uint8 chunks (framedata), the
                framedata, series;        tooltip's values, each region's series for the charts;

@@ -7,18 +7,16 @@ their rows, so the window's median per cell is exact, as the in-memory path's.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from . import transfer
 from .spill import Spill, Stored
 
 WINDOW_CELLS = 1 << 22  # bucket × region cells of one window
-
-Partitions = Callable[[sa.Connection, sa.Select], Iterator[list[tuple]]]
 
 
 class Gatherer:
@@ -57,7 +55,7 @@ class Gatherer:
 
 
 def spill_rows(conn: sa.Connection, stmts: list[tuple[list[str], sa.Select]], outputs: list[str],
-               column_of: dict, medians: set[str], folder: Path, partitions: Partitions) -> tuple[Stored, int, int]:
+               column_of: dict, medians: set[str], folder: Path) -> tuple[Stored, int, int]:
     """Run each statement (its output names; its rows: bucket, region, values…, a row count; the rows
     themselves for the outputs in `medians`) ordered by bucket into windows of a Spill in `folder`;
     returns the Stored grid, the raw rows and the cells with a value of the first output."""
@@ -66,16 +64,13 @@ def spill_rows(conn: sa.Connection, stmts: list[tuple[list[str], sa.Select]], ou
     raw_rows = filled = 0
     for k, (names, stmt) in enumerate(stmts):
         gather = Gatherer(spill, names, outputs, len(column_of), bool(medians) and set(names) <= medians)
-        for part in partitions(conn, stmt.order_by(sa.literal_column("bucket"))):
-            rows = np.array(part, dtype=object)
-            b = rows[:, 0].astype(np.int64)
-            r = np.fromiter(map(column_of.__getitem__, rows[:, 1]), dtype=np.int64, count=len(rows))
-            cells = np.where(rows[:, 2:-1] == None, np.nan, rows[:, 2:-1]).astype(np.float64)  # noqa: E711
+        for part in transfer.parts(conn, stmt.order_by(sa.literal_column("bucket")), column_of):
             if k == 0:  # each statement sees every row: count them once
-                raw_rows += int(rows[:, -1].astype(np.int64).sum())
+                raw_rows += int(part.rows.sum())
+            b = part.buckets
             w = b // size
             for s, e in itertools.pairwise(np.flatnonzero(np.r_[True, w[1:] != w[:-1], True]).tolist()):
-                gather.add(int(w[s]), b[s:e] - int(w[s]) * size, r[s:e], cells[s:e])
+                gather.add(int(w[s]), b[s:e] - int(w[s]) * size, part.columns[s:e], part.cells[s:e])
         gather.flush()
         filled += gather.filled
     return Stored(spill, outputs, 0, np.arange(len(column_of))), raw_rows, filled

@@ -1,11 +1,10 @@
 """Stage 3, aggregate, for databases: the GROUP BY runs in the database (SQLAlchemy Core, so any dialect).
 
 PostgreSQL, MariaDB/MySQL, ClickHouse, DuckDB, warehouses: only frames × regions rows come back,
-streamed in partitions into preallocated arrays. Data too big for one machine stays where it is.
+streamed in parts (transfer.py) into preallocated arrays. Data too big for one machine stays where it is.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from . import ordered, windowed
+from . import ordered, transfer, windowed
 from .errors import UserError, flag
 from .grid import check_frames, check_memory
 from .intervals import Aggregated, Interval, bucket_range, months, origin
@@ -23,7 +22,6 @@ from .zones import DAY, Clock
 
 _SQL_AGG: dict[str, Any] = {"sum": sa.func.sum, "mean": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
             "count": sa.func.count}
-_PARTITION = 200_000
 
 
 def check_size(frames: int, regions: int, metrics: int) -> None:
@@ -156,26 +154,22 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
                                             sa.literal(1)).where(valid)))
         if streamed:
             assert scratch is not None
-            stored, raw_rows, filled = ordered.spill_rows(conn, stmts, list(outputs), column_of, set(median), scratch,
-                                                          _partitions)
+            stored, raw_rows, filled = ordered.spill_rows(conn, stmts, list(outputs), column_of, set(median), scratch)
             return Aggregated(start=start // unit if interval.unit == "s" else start, step=step, frames=frames,
                               regions=[str(x) for x in raw_regions], values={}, rows=raw_rows, unit=interval.unit,
                               filled=filled, stored=stored)
         raw_rows = 0
         for k, (names, stmt) in enumerate(stmts):
             frames_of_parts = []
-            for part in _partitions(conn, stmt):
-                rows = np.array(part, dtype=object)  # one C-level pass; columns are sliced from it
-                b = rows[:, 0].astype(np.int64)
-                r = np.fromiter(map(column_of.__getitem__, rows[:, 1]), dtype=np.int64, count=len(rows))
-                cells = np.where(rows[:, 2:-1] == None, np.nan, rows[:, 2:-1]).astype(np.float64)  # noqa: E711
+            for part in transfer.parts(conn, stmt, column_of):
                 if k == 0:  # each statement sees every row: count them once
-                    raw_rows += int(rows[:, -1].astype(np.int64).sum())
+                    raw_rows += int(part.rows.sum())
                 if names is median:
-                    frames_of_parts.append(pd.DataFrame(cells, columns=names).assign(**{"\0b": b, "\0r": r}))
+                    frames_of_parts.append(pd.DataFrame(part.cells, columns=names)
+                                           .assign(**{"\0b": part.buckets, "\0r": part.columns}))
                     continue
                 for i, o in enumerate(names):
-                    values[o][b, r] = cells[:, i]
+                    values[o][part.buckets, part.columns] = part.cells[:, i]
             if frames_of_parts:
                 med = pd.concat(frames_of_parts).groupby(["\0b", "\0r"]).median()
                 b, r = med.index.get_level_values(0), med.index.get_level_values(1)
@@ -236,25 +230,3 @@ def _filled(values: dict[str, np.ndarray]) -> int:
     """Cells with a value of the first metric (the grid counts cells with rows; a GROUP BY's result has
     a row for each)."""
     return int(np.isfinite(next(iter(values.values()))).sum())
-
-
-def _partitions(conn: sa.Connection, stmt: sa.Select) -> Iterator[list[tuple]]:
-    """The statement's rows as lists of tuples, _PARTITION at a time.
-
-    Where the dialect has server-side cursors (PostgreSQL…), SQLAlchemy streams the rows. Where it
-    has none (SQLite, DuckDB), SQLAlchemy would read the same driver cursor but build a Row object per
-    row: there the driver's cursor is read directly, which makes the transfer about twice as fast.
-    """
-    if conn.dialect.supports_server_side_cursors:
-        result = conn.execution_options(stream_results=True, yield_per=_PARTITION).execute(stmt)
-        for part in result.partitions(_PARTITION):
-            yield [tuple(row) for row in part]
-        return
-    compiled = stmt.compile(dialect=conn.dialect)
-    params = compiled.construct_params()
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    cursor.execute(str(compiled), [params[k] for k in compiled.positiontup or ()] if compiled.positional else params)
-    while part := cursor.fetchmany(_PARTITION):
-        yield part
