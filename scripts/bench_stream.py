@@ -9,7 +9,6 @@ wall time and peak RSS are measured from outside (the child process's rusage).
 """
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -58,25 +57,24 @@ def shuffled_parquet(path: Path, codes: list[str], frames: int, step: int, metri
 
 
 def load_postgres(url: str, table: str, parquet: Path) -> None:
-    """The Parquet file into a PostgreSQL table (COPY, a row group at a time), unless it is there."""
-    import psycopg
+    """The Parquet file into a PostgreSQL table (ADBC's bulk ingest: binary COPY, a row group at a time),
+    unless it is there."""
+    import adbc_driver_postgresql.dbapi as adbc
 
-    with psycopg.connect(url.replace("+psycopg", "")) as conn:
-        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None:
+    uri = url.replace("+psycopg", "")
+    with adbc.connect(uri) as conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass($1)", parameters=(table,))
+        if cur.fetchone()[0] is not None:
             return
         f = pq.ParquetFile(parquet)
-        names = f.schema_arrow.names
-        cols = ", ".join(f"{c} {'TEXT' if c == 'region' else 'BIGINT' if c == 'unixtime' else 'REAL'}" for c in names)
-        conn.execute(f"CREATE UNLOGGED TABLE {table}_load ({cols})")
-        with conn.cursor() as cur:
-            for g in range(f.metadata.num_row_groups):
-                frame = f.read_row_group(g).to_pandas()
-                buf = io.StringIO()
-                frame.to_csv(buf, index=False, header=False)
-                with cur.copy(f"COPY {table}_load FROM STDIN WITH (FORMAT csv)") as copy:
-                    copy.write(buf.getvalue())
-        conn.execute(f"ALTER TABLE {table}_load RENAME TO {table}")
-        conn.execute(f"ANALYZE {table}")
+        schema = pa.schema([pa.field(n, pa.string() if n == "region" else t)
+                            for n, t in zip(f.schema_arrow.names, f.schema_arrow.types)])
+        batches = (b.cast(schema) for b in f.iter_batches(batch_size=1 << 20))
+        cur.execute(f"DROP TABLE IF EXISTS {table}_load")
+        cur.adbc_ingest(f"{table}_load", pa.RecordBatchReader.from_batches(schema, batches), mode="create")
+        cur.execute(f"ALTER TABLE {table}_load RENAME TO {table}")
+        cur.execute(f"ANALYZE {table}")
+        conn.commit()
 
 
 def build(args: list[str], root: Path) -> tuple[float, float, float]:
