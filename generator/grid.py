@@ -73,10 +73,11 @@ class Grid:
         self.lo: int | None = None  # first and last bucket seen
         self.hi = 0
         self.rows = 0
-        self.pools: dict[str, np.ndarray] = {"rows": np.zeros(0, np.int32)}
-        fill = {"sum": 0.0, "mean": 0.0, "min": np.inf, "max": -np.inf}
-        self.fill = {"rows": 0, **{m: fill[a] for m, a in aggs.items() if a in fill}}
-        self.pools.update({m: np.zeros(0, np.float32) for m in self.fill if m != "rows"})
+        self.pools: dict[str, np.ndarray] = {"rows": np.zeros(0, np.int32)}  # per cell: rows, then per metric
+        start = {"sum": 0.0, "mean": 0.0, "min": np.inf, "max": -np.inf}
+        self.empty = {"rows": 0, **{m: start[a] for m, a in aggs.items() if a in start}}  # a cell with no row yet
+        self.pools.update({m: np.zeros(0, np.float32) for m in self.empty if m != "rows"})
+        self.nulls: dict[str, np.ndarray] = {}  # per cell, a metric's NULLs: once it has one
         self.single = True  # no cell has had two rows yet
         self.medians: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {m: [] for m, a in aggs.items()
                                                                           if a == "median"}
@@ -103,10 +104,9 @@ class Grid:
             ok = ~np.isnan(v)
             c = cell
             if not ok.all():
-                nulls = self.pools.get(f"{m}\0nulls")
+                nulls = self.nulls.get(m)
                 if nulls is None:
-                    nulls = self.pools[f"{m}\0nulls"] = np.zeros(len(self.pools["rows"]), np.int32)
-                    self.fill[f"{m}\0nulls"] = 0
+                    nulls = self.nulls[m] = np.zeros(len(self.pools["rows"]), np.int32)
                 np.add.at(nulls, cell[~ok], ones[~ok])
                 c, v = cell[ok], v[ok]
             if agg in ("sum", "mean", "min", "max") and self.single:  # every cell's first row: a plain store
@@ -172,12 +172,13 @@ class Grid:
         if size <= len(self.pools["rows"]):
             return
         size = max(size, len(self.pools["rows"]) * 33 // 32)  # realloc is cheap; slack is resident memory
-        check_memory(size * 8 * len(self.pools), "the frame × region grid")
-        for name, pool in self.pools.items():
+        check_memory(size * 8 * (len(self.pools) + len(self.nulls)), "the frame × region grid")
+        pools = [(p, self.empty[m]) for m, p in self.pools.items()] + [(n, 0) for n in self.nulls.values()]
+        for pool, empty in pools:
             old = len(pool)
-            pool.resize(size, refcheck=False)  # realloc: grows the mapping where it can
-            if self.fill[name]:
-                pool[old:] = self.fill[name]
+            pool.resize(size, refcheck=False)  # realloc: grows the mapping where it can; new cells are 0
+            if empty:
+                pool[old:] = empty
 
     def _order(self) -> np.ndarray:
         """The region numbers with rows, in the order of their sorted codes (the output's columns)."""
@@ -203,7 +204,7 @@ class Grid:
         assert self.lo is not None
         used = self.tiles * TILE
         rows = self.pools["rows"][:used]
-        nulls = self.pools.pop(f"{m}\0nulls", None)
+        nulls = self.nulls.pop(m, None)
         n = rows - nulls[:used] if nulls is not None else rows
         if agg == "count":
             v = np.where(rows > 0, n, np.nan).astype(np.float32)

@@ -74,9 +74,10 @@ def _arrow(conn: sa.Connection, stmt: sa.Select) -> Iterator[pa.RecordBatch] | N
     try:
         import adbc_driver_postgresql.dbapi as adbc
         from adbc_driver_postgresql import StatementOptions
+        from sqlalchemy.dialects.postgresql.base import PGDialect
 
         # Values written in; "%" single as libpq reads it (the driver's "pyformat" would double it).
-        dialect = type(conn.dialect)(paramstyle="named")
+        dialect = PGDialect(paramstyle="named")
         dialect.server_version_info = conn.dialect.server_version_info
         sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
         uri = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
