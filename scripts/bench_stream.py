@@ -5,7 +5,7 @@
 100,000 hours × the US counties × 5 metrics and 1,000,000 minutes × the world's countries × 1 metric, as
 Parquet written a few days at a time with the rows shuffled within each day, built with --agg mean;
 with --postgres the counties table is also loaded into PostgreSQL and built from there. Each build's
-wall time and peak RSS are measured from outside (the child process's rusage).
+wall time is measured from outside, its peak RSS by the build's process itself (scripts/peak.py).
 """
 from __future__ import annotations
 
@@ -78,18 +78,26 @@ def load_postgres(url: str, table: str, parquet: Path) -> None:
 
 
 def build(args: list[str], root: Path) -> tuple[float, float, float]:
-    """build-site in a child process: wall seconds, peak RSS in MB and CPU seconds (user + system: the
+    """build-site in a child process (scripts/peak.py): wall seconds, peak RSS in MB and CPU seconds (user + system: the
     machine may be shared, and the wall time then counts the others' work too)."""
     began = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=root, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, str(Path(__file__).with_name("peak.py")), *args], cwd=root,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert child.stderr is not None
     errors = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
     if status != 0:
         raise SystemExit(f"build failed: {errors}")
-    print("".join(f"    {line}\n" for line in errors.splitlines()), end="", flush=True)
-    return time.perf_counter() - began, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    lines, peak = peak_of(errors)
+    print("".join(f"    {line}\n" for line in lines), end="", flush=True)
+    return time.perf_counter() - began, peak, usage.ru_utime + usage.ru_stime
+
+
+def peak_of(stderr: str) -> tuple[list[str], float]:
+    """The build's messages and its peak RSS in MB, from what scripts/peak.py printed."""
+    lines = stderr.splitlines()
+    kb = next(int(line.split()[1]) for line in reversed(lines) if line.startswith("peak-rss-kb "))
+    return [line for line in lines if not line.startswith("peak-rss-kb ")], kb / 1024
 
 
 def run(say: Callable[[str, str], None], root: Path, work: Path, world_codes: list[str], county_codes: list[str],

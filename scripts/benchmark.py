@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -34,6 +33,8 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import bench_stream  # noqa: E402  (scripts/, the folder of this script, is on sys.path)
+
 from generator import demo, framedata  # noqa: E402
 from generator.geo import geometry  # noqa: E402
 from generator.video import browser, capture  # noqa: E402
@@ -115,18 +116,22 @@ def baseline_tree(work: Path, rev: str) -> Path | None:
 
 
 def build(args: list[str], cwd: Path = ROOT, quiet: bool = False) -> tuple[float, float]:
-    """Run build-site (of the tree at `cwd`) in a child process: wall seconds and peak RSS in MB of that process."""
+    """Run build-site (of the tree at `cwd`) in a child process (scripts/peak.py): wall seconds and peak RSS
+    in MB of that process."""
     began = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=cwd, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
+    child = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "peak.py"), *args], cwd=cwd,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert child.stderr is not None
+    errors = child.stderr.read()
+    status = child.wait()
     seconds = time.perf_counter() - began
     if status != 0:
-        raise SystemExit(f"build failed: {child.stderr.read()}")
-    for line in child.stderr.read().splitlines():
+        raise SystemExit(f"build failed: {errors}")
+    lines, peak = bench_stream.peak_of(errors)
+    for line in lines:
         if not quiet:
             print("    " + line)
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak
 
 
 def site_size(site: Path) -> int:
@@ -419,7 +424,6 @@ def main() -> None:
     p.add_argument("--only", choices=["timeline"], help="one scenario alone")
     a = p.parse_args()
     if a.streamed:
-        import bench_stream
 
         a.work.mkdir(parents=True, exist_ok=True)
         counties = geometry.read_shapes("us-counties")["id"].astype(str).tolist()
