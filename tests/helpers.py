@@ -142,6 +142,19 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, *words: str) -> Non
         assert word in errors[0], errors[0]
 
 
+def opened(page: Page, url: str, size: tuple[int, int] | None = None) -> dict:
+    """Open the page (at `size`, if given) and let it draw twice, with no error on the way; its metadata."""
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.evaluate("choropleth.ready")
+    if size:
+        page.evaluate(f"choropleth.resize({size[0]}, {size[1]})")
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert not errors
+    return page.evaluate("choropleth.meta")
+
+
 def open_site(page: Page, url: str) -> list[str]:
     """Open the page at 1280×720; return the list that collects requests leaving the site folder."""
     base = url.rsplit("/", 1)[0] + "/"

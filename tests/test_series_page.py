@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import COUNTRIES, serve
+from helpers import COUNTRIES, opened, serve
 from PIL import Image
 from playwright.sync_api import Browser, FloatRect, Page, expect
 
@@ -22,15 +22,6 @@ from generator import build
 
 N_LONG, SPIKE, STEP = 100_000, 54_321, 100
 GAP = (20_000, 30_000)  # Australia has no rows in these frames
-
-
-def open_site(page: Page, url: str) -> None:
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.evaluate("choropleth.ready")
-    page.evaluate("choropleth.resize(1280, 720)")
-    assert not errors
 
 
 def series(page: Page, region: str | int) -> dict:
@@ -68,7 +59,7 @@ def click_canvas(page: Page, canvas: str, x: float, y: float) -> None:
 
 
 def test_series_of_is_each_frames_value_on_the_demo(page: Page, demo_server: str, hourly: pd.DataFrame) -> None:
-    open_site(page, demo_server + "index.html")
+    opened(page, demo_server + "index.html", (1280, 720))
     n = page.evaluate("choropleth.frameCount")
     assert n < 1000  # one point per frame
     for name, code in COUNTRIES.items():
@@ -104,7 +95,7 @@ def spike_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
 @pytest.fixture()
 def long_page(page: Page, spike_site: tuple[Path, dict]) -> Iterator[Page]:
     with serve(spike_site[0]) as url:
-        open_site(page, url + "index.html")
+        opened(page, url + "index.html", (1280, 720))
         yield page
 
 
@@ -200,7 +191,7 @@ def test_a_click_in_the_chart_goes_to_that_frame(long_page: Page) -> None:
 
 def test_click_pins_enter_in_the_table_pins_and_pins_survive_a_reload(page: Page, demo_server: str,
                                                                       interior_points: dict) -> None:
-    open_site(page, demo_server + "index.html")
+    opened(page, demo_server + "index.html", (1280, 720))
     names = page.evaluate("choropleth.meta.regions.names")
     for name in ("France", "Brazil"):
         x, y = page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior_points[name])
@@ -239,7 +230,7 @@ def test_click_pins_enter_in_the_table_pins_and_pins_survive_a_reload(page: Page
 
 
 def test_the_scrubbers_strip_shows_the_mean_class_over_time(page: Page, demo_server: str) -> None:
-    open_site(page, demo_server + "index.html")
+    opened(page, demo_server + "index.html", (1280, 720))
     meta = page.evaluate("choropleth.meta")
     strip = pixels(page, "strip")
     w, n, classes = strip.shape[1], meta["frames"], meta["metrics"][0]["strip"]  # (one point per frame here)
@@ -261,7 +252,7 @@ def test_the_scrubbers_strip_shows_the_mean_class_over_time(page: Page, demo_ser
 
 
 def test_downloads(page: Page, demo_server: str) -> None:
-    open_site(page, demo_server + "index.html")
+    opened(page, demo_server + "index.html", (1280, 720))
     page.evaluate("choropleth.renderFrame(321)")
     page.evaluate("choropleth.setView({zoom: 2})")
     # PNG: the canvas as shown, pixel for pixel.
@@ -311,7 +302,7 @@ def test_downloads(page: Page, demo_server: str) -> None:
 def test_one_file_map_holds_the_series(page: Page, tmp_path: Path, hourly: pd.DataFrame) -> None:
     """A one-file map (--out map.html) carries the series inside it: the chart works with nothing beside it."""
     build.build(build.Options(out=str(tmp_path / "map.html")))
-    open_site(page, (tmp_path / "map.html").as_uri())
+    opened(page, (tmp_path / "map.html").as_uri(), (1280, 720))
     want = hourly["FRA"].to_numpy(dtype=np.float64).astype(np.float32)
     np.testing.assert_array_equal(as_array(series(page, "France")["mean"]), want)
     page.evaluate("choropleth.pin('France')")
@@ -325,7 +316,7 @@ def test_a_second_tap_pins(browser: Browser, demo_server: str, interior_points: 
     context = browser.new_context(viewport={"width": 1320, "height": 900}, has_touch=True)
     try:
         page = context.new_page()
-        open_site(page, demo_server + "index.html")
+        opened(page, demo_server + "index.html", (1280, 720))
         x, y = page.evaluate("([x, y]) => choropleth.pixelOf(x, y)", interior_points["Brazil"])
         page.tap("#map", position={"x": x + 0.5, "y": y + 0.5})
         expect(page.locator("#tooltip")).to_contain_text("Brazil")

@@ -10,20 +10,10 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from helpers import ARTIFACTS, build_hours_site, serve
+from helpers import ARTIFACTS, build_hours_site, opened, serve
 from playwright.sync_api import Browser, Page, expect
 
 P = "window.choroplethPlayer"
-
-
-def opened(page: Page, url: str) -> dict:
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.evaluate("choropleth.ready")
-    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    assert not errors
-    return page.evaluate("choropleth.meta")
 
 
 def when(meta: dict, i: int) -> str:
