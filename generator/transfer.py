@@ -54,10 +54,10 @@ def _of_tuples(part: list[tuple], column_of: dict) -> Part:
 def _of_batch(batch: pa.RecordBatch, column_of: dict, known: list) -> Part:
     region = batch.column(1)
     try:  # the regions as the driver read them (psycopg) and as Arrow did compare equal when typed alike
-        at = pc.index_in(region, value_set=pa.array(known, type=region.type)).to_numpy(zero_copy_only=False)
-        if np.isnan(at.astype(np.float64)).any():
+        at = pc.index_in(region, value_set=pa.array(known, type=region.type))
+        if at.null_count:
             raise ValueError("a region not among the distinct ones")
-        columns = at.astype(np.int64)
+        columns = at.to_numpy().astype(np.int64)
     except (pa.ArrowException, ValueError, TypeError):
         columns = np.fromiter(map(column_of.__getitem__, region.to_pylist()), dtype=np.int64, count=len(region))
 
