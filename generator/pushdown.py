@@ -141,7 +141,7 @@ def in_database(source: Source, interval: Interval, aggs: dict[str, str], tz: st
         offset = time - sa.literal(start * per, sa.BigInteger)
         length = sa.literal(size * per, sa.BigInteger)
         # (offset - offset % length) // length is exact in every dialect: an integer "/" where "/" divides
-        # integers (PostgreSQL, SQLite: no NUMERIC division of every row, 30 % of PostgreSQL's GROUP BY),
+        # integers (PostgreSQL, SQLite: no NUMERIC division of every row; 30 % of a 13 M-row GROUP BY),
         # FLOOR(… / …) of an exact multiple elsewhere.
         bucket = sa.cast((offset - offset % length) // length, sa.BigInteger).label("bucket")
         median = [o for o, (_, a) in outputs.items() if a == "median"]
