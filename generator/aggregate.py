@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
-from . import pushdown, scan, windowed
+from . import pushdown, ranged, scan, windowed
 from .errors import UserError, first_line, flag
 from .grid import Codes, Grid
 from .intervals import (
@@ -72,6 +72,9 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
             if scratch is not None and windowed.streams(source, len(aggs)):
                 return windowed.in_windows(source, interval, aggs, zone, span, scratch)
             return _in_process(source, interval, aggs, zone, span)
+        rows = ranged.source(source, interval, len(aggs), span) if scratch is not None else None
+        if rows is not None and scratch is not None:  # a large table's rows, a time range at a time
+            return windowed.in_windows(rows, interval, aggs, zone, span, scratch)
         if interval.unit == "month" and source.time_kind != "year":
             return pushdown.months_from_days(source, interval, aggs, zone, span)
         return pushdown.in_database(source, interval, aggs, zone, span, scratch=scratch)

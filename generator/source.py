@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,8 @@ class Source:
     dates: bool = False  # the times are dates (no time of day): calendar days as read, in any time zone
     total: int | None = None  # how many rows the batches hold, when known (for the progress display)
     parquet: Path | None = None  # a Parquet file's path: its row groups' statistics tell whether it streams
+    # or the batches in time order, each with the least time (epoch seconds) a later row can have (ranged.py)
+    in_order: Callable[[list[str], scan.Bounds | None], Iterator[tuple[pa.RecordBatch, float]]] | None = None
 
 
 def sqlite_file(url: str) -> Path | None:

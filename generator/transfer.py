@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from .logs import debug
 
 PART_ROWS = 200_000
+BATCH_BYTES = 16 << 20  # of an ADBC batch, about
 
 
 @dataclass
@@ -72,27 +74,48 @@ def _of_batch(batch: pa.RecordBatch, column_of: dict, known: list) -> Part:
 def _arrow(conn: sa.Connection, stmt: sa.Select) -> Iterator[pa.RecordBatch] | None:
     """The statement's result as Arrow batches over ADBC, or None where ADBC cannot run it."""
     try:
-        import adbc_driver_postgresql.dbapi as adbc
-        from adbc_driver_postgresql import StatementOptions
-        from sqlalchemy.dialects.postgresql.base import PGDialect
-
-        # Values written in; "%" single as libpq reads it (the driver's "pyformat" would double it).
-        dialect = PGDialect(paramstyle="named")
-        dialect.server_version_info = conn.dialect.server_version_info
-        sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-        uri = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        db = adbc.connect(uri)
-    except Exception as e:  # noqa: BLE001 — any failure here leaves the driver's own path
+        sql = postgres_sql(conn, stmt)
+    except Exception as e:  # noqa: BLE001 — a value literal_binds cannot write: the driver's path
         debug(f"PostgreSQL's rows through its driver, not ADBC: {e}")
+        return None
+    db = adbc_connect(conn.engine)
+    if db is None:
         return None
 
     def batches() -> Iterator[pa.RecordBatch]:
         with db, db.cursor() as cur:
-            cur.adbc_statement.set_options(**{StatementOptions.BATCH_SIZE_HINT_BYTES.value: str(16 << 20)})
-            cur.execute(sql)
-            reader = cur.fetch_record_batch()
-            yield from reader
+            yield from arrow_of(cur, sql)
     return batches()
+
+
+def adbc_connect(engine: sa.Engine) -> Any:
+    """An ADBC connection to the engine's PostgreSQL database (its URL as libpq reads it), or None."""
+    try:
+        import adbc_driver_postgresql.dbapi as adbc
+
+        return adbc.connect(engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    except Exception as e:  # noqa: BLE001 — any failure here leaves the driver's own path
+        debug(f"PostgreSQL's rows through its driver, not ADBC: {e}")
+        return None
+
+
+def postgres_sql(conn: sa.Connection, stmt: sa.Select) -> str:
+    """The statement as PostgreSQL text with its values written in, "%" single as libpq reads it (the
+    driver's "pyformat" would double it)."""
+    from sqlalchemy.dialects.postgresql.base import PGDialect
+
+    dialect = PGDialect(paramstyle="named")
+    dialect.server_version_info = conn.dialect.server_version_info
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def arrow_of(cur: Any, sql: str) -> Iterator[pa.RecordBatch]:
+    """The rows of `sql` run by an ADBC cursor, in batches of about BATCH_BYTES."""
+    from adbc_driver_postgresql import StatementOptions
+
+    cur.adbc_statement.set_options(**{StatementOptions.BATCH_SIZE_HINT_BYTES.value: str(BATCH_BYTES)})
+    cur.execute(sql)
+    yield from cur.fetch_record_batch()
 
 
 def _tuples(conn: sa.Connection, stmt: sa.Select) -> Iterator[list[tuple]]:

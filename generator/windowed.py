@@ -158,6 +158,8 @@ def in_windows(source: Source, interval: Interval, aggs: dict[str, str], tz: str
             assert source.parquet is not None
             items = _ahead([(x for x in _batches(source.parquet, columns, groups))])
             ordered = True
+        elif source.in_order is not None:
+            items, ordered = _ahead([(x for x in source.in_order(columns, bounds))]), True
         else:  # partitioned first: each window's rows, with the first bucket of their window
             parts = partition.Partitioned(source, interval, tz, span, folder, first, WINDOW_CELLS, columns)
             parts.write()

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from generator import build, framedata, ordered, partition, series, site, spill, streamed, windowed
+from generator import build, framedata, ordered, partition, ranged, series, site, spill, streamed, transfer, windowed
 from generator.options import Options
 
 CODES = ["FRA", "DEU", "ITA", "ESP", "POL", "USA", "CAN", "BRA", "ARG", "CHN", "IND", "JPN", "AUS", "NGA", "EGY", "ZAF",
@@ -71,7 +71,7 @@ def built(o: Options, stream: bool, monkeypatch: pytest.MonkeyPatch,
     if o.out.endswith("site"):  # each into a folder of its own: a build keeps the data of the one before
         o = dataclasses.replace(o, out=f"{o.out}-{'streamed' if stream else 'in-memory'}")
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="build_site"):
+    with caplog.at_level(logging.DEBUG, logger="build_site"):
         build.build(o)
     assert ("streamed a window of frames at a time" in caplog.text) == stream
     out = Path(o.out)
@@ -112,6 +112,29 @@ def test_streamed_postgresql_is_the_in_memory_site(tmp_path: Path, small: None, 
     o = Options(db=postgres_url, table="streamed_rows", metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"),
                 **case)
     same(built(o, False, monkeypatch, caplog), built(o, True, monkeypatch, caplog))
+
+
+@pytest.mark.parametrize("case", [CASES[0], CASES[1], CASES[5]], ids=lambda c: "-".join(str(v) for v in c.values()))
+@pytest.mark.parametrize("order", ["in-order", "reversed"])
+def test_a_postgresql_table_read_by_time_range_is_the_in_memory_site(
+        tmp_path: Path, small: None, postgres_url: str, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture, case: dict, order: str) -> None:
+    """A table indexed by time, its pages in time order (or the reverse), a cell's rows few: its rows come by
+    time range (ranged.py) and make the site its GROUP BY makes."""
+    engine = sa.create_engine(postgres_url)
+    rows(order).to_sql("ranged_rows", engine, if_exists="replace", index=False)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE INDEX ON ranged_rows (unixtime)"))
+        conn.execute(sa.text("ANALYZE ranged_rows"))
+    engine.dispose()
+    monkeypatch.setattr(ranged, "RANGE_ROWS", 3000)  # many ranges, each ending inside a window…
+    monkeypatch.setattr(transfer, "BATCH_BYTES", 20_000)  # …and coming in several batches
+    o = Options(db=postgres_url, table="ranged_rows", metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"),
+                **case)
+    in_memory = built(o, False, monkeypatch, caplog)
+    assert "rows read by time range" not in caplog.text
+    same(in_memory, built(o, True, monkeypatch, caplog))
+    assert "rows read by time range" in caplog.text
 
 
 @pytest.mark.parametrize("where", ["aggregate", "encode"])
