@@ -58,13 +58,18 @@ def shuffled_parquet(path: Path, codes: list[str], frames: int, step: int, metri
 
 def load_postgres(url: str, table: str, parquet: Path) -> None:
     """The Parquet file into a PostgreSQL table (ADBC's bulk ingest: binary COPY, a row group at a time),
-    unless it is there."""
+    unless it is there, indexed by time as a table of a time series is."""
     import adbc_driver_postgresql.dbapi as adbc
 
     uri = url.replace("+psycopg", "")
     with adbc.connect(uri) as conn, conn.cursor() as cur:
         cur.execute("SELECT to_regclass($1)", parameters=(table,))
         if cur.fetchone()[0] is not None:
+            cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%(unixtime)'",
+                        parameters=(table,))
+            if not cur.fetchone()[0]:  # a table loaded by an earlier version of this script
+                cur.execute(f"CREATE INDEX {table}_unixtime ON {table} (unixtime)")
+                conn.commit()
             return
         f = pq.ParquetFile(parquet)
         schema = pa.schema([pa.field(n, pa.string() if n == "region" else t)
@@ -72,6 +77,7 @@ def load_postgres(url: str, table: str, parquet: Path) -> None:
         batches = (b.cast(schema) for b in f.iter_batches(batch_size=1 << 20))
         cur.execute(f"DROP TABLE IF EXISTS {table}_load")
         cur.adbc_ingest(f"{table}_load", pa.RecordBatchReader.from_batches(schema, batches), mode="create")
+        cur.execute(f"CREATE INDEX {table}_unixtime ON {table}_load (unixtime)")
         cur.execute(f"ALTER TABLE {table}_load RENAME TO {table}")
         cur.execute(f"ANALYZE {table}")
         conn.commit()
