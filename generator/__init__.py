@@ -11,7 +11,8 @@ command, cli.py, and the Python face, api.py, both call it; multisite.py builds 
                zones, window, grid.py,   the database's GROUP BY (pushdown) or a scatter here (grid);
                pushdown.py, transfer;    local days (zones), --from/--to (window); a large build keeps
                windowed, partition,      it on disk a window of buckets at a time (spill); a server's
-               ordered, spill            rows come back as columns (transfer: PostgreSQL's over ADBC)
+               ordered, spill, ranged    rows come back as columns (transfer: PostgreSQL's over ADBC);
+                                         a PostgreSQL table of one row a cell by time range (ranged)
 4. match       regions.py, geo/overlay   data codes -> shapes; border and inset lines added to the TopoJSON
 5. encode      encoding.py -> classify,  classes over all frames -> uint8 chunks (framedata), the
                framedata, series;        tooltip's values, each region's series for the charts;
