@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from . import pushdown, ranged, scan, windowed
 from .errors import UserError, first_line, flag
-from .grid import Codes, Grid
+from .grid import Codes, Grid, TooBig
 from .intervals import (
     Aggregated,
     Interval,
@@ -30,7 +30,7 @@ from .intervals import (
     parse_interval,
     seconds_interval,
 )
-from .logs import progress
+from .logs import log, progress
 from .options import Agg
 from .source import Source
 from .window import Window, parse_when, window
@@ -71,7 +71,14 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
         if source.batches is not None:
             if scratch is not None and windowed.streams(source, len(aggs)):
                 return windowed.in_windows(source, interval, aggs, zone, span, scratch)
-            return _in_process(source, interval, aggs, zone, span)
+            try:
+                return _in_process(source, interval, aggs, zone, span)
+            except TooBig as exc:  # a CSV, SQLite or Python source larger than it looked: read again, streamed
+                if scratch is None:
+                    raise
+                log(f"aggregate: the grid outgrew the memory available (it needs about {exc.need / 2**30:.1f} GiB): "
+                    "read again, a window of frames at a time")
+                return windowed.in_windows(source, interval, aggs, zone, span, scratch)
         rows = ranged.source(source, interval, len(aggs), span) if scratch is not None else None
         if rows is not None and scratch is not None:  # a large table's rows, a time range at a time
             return windowed.in_windows(rows, interval, aggs, zone, span, scratch)

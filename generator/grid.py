@@ -301,12 +301,21 @@ def check_frames(frames: int) -> None:
                         f"shorter time range ({flag('from_')} … {flag('to')})")
 
 
+class TooBig(UserError):
+    """A grid that would not fit in memory (a build into a folder streams instead, where its source can)."""
+
+    def __init__(self, message: str, need: int) -> None:
+        super().__init__(message)
+        self.need = need
+
+
 def check_memory(need: int, what: str) -> None:
     """Refuse, with the estimate, a build whose `what` would need more than 80 % of the memory available."""
     avail = available_memory()
     if need > avail * 0.8:
-        raise UserError(f"{what} needs about {need / 2**30:.1f} GiB of memory, {avail / 2**30:.1f} GiB is "
-                        f"available; use a longer {flag('interval')}, fewer {flag('metrics')} or a smaller time range")
+        raise TooBig(f"{what} needs about {need / 2**30:.1f} GiB of memory, {avail / 2**30:.1f} GiB is "
+                     f"available; use a longer {flag('interval')}, fewer {flag('metrics')} or a smaller time range",
+                     need)
 
 
 def available_memory() -> int:

@@ -18,7 +18,20 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from generator import build, framedata, ordered, partition, ranged, series, site, spill, streamed, transfer, windowed
+from generator import (
+    build,
+    framedata,
+    grid,
+    ordered,
+    partition,
+    ranged,
+    series,
+    site,
+    spill,
+    streamed,
+    transfer,
+    windowed,
+)
 from generator.options import Options
 
 CODES = ["FRA", "DEU", "ITA", "ESP", "POL", "USA", "CAN", "BRA", "ARG", "CHN", "IND", "JPN", "AUS", "NGA", "EGY", "ZAF",
@@ -140,6 +153,36 @@ def test_a_postgresql_table_read_by_time_range_is_the_in_memory_site(
     same(in_memory, built(o, True, monkeypatch, caplog))
     assert ("rows read by time range" in caplog.text) == (order != "shuffled")
     assert "its GROUP BY" in caplog.text or order != "shuffled"
+
+
+@pytest.mark.parametrize("kind", ["csv", "sqlite"])
+def test_a_grid_that_outgrows_memory_is_read_again_streamed(tmp_path: Path, small: None, kind: str,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    """A CSV or SQLite source's size is not known before it is read: a grid that outgrows the memory
+    available is not refused but read again a window at a time, into the same site."""
+    data = rows("shuffled")
+    if kind == "csv":
+        data.to_csv(tmp_path / "rows.csv", index=False)
+        where: dict[str, Any] = {"csv": str(tmp_path / "rows.csv")}
+    else:
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'rows.db'}")
+        data.to_sql("t", engine, index=False)
+        engine.dispose()
+        where = {"db": f"sqlite:///{tmp_path / 'rows.db'}", "table": "t"}
+    o = Options(**where, metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"), agg="median",
+                scheme="quantiles")
+    in_memory = built(o, False, monkeypatch, caplog)
+    monkeypatch.setattr(grid, "available_memory", lambda: 1 << 20)  # a window's grid fits, the whole one not
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="build_site"):
+        build.build(dataclasses.replace(o, out=str(tmp_path / "again")))
+    assert "the grid outgrew the memory available" in caplog.text
+    assert "streamed a window of frames at a time" in caplog.text
+    out = tmp_path / "again"
+    same(in_memory, {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    with pytest.raises(grid.TooBig, match=r"needs about .* GiB of memory"):  # a one-file page cannot stream
+        build.build(dataclasses.replace(o, out=str(tmp_path / "map.html")))
 
 
 @pytest.mark.parametrize("where", ["aggregate", "encode"])
