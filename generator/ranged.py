@@ -38,7 +38,7 @@ def source(src: Source, interval: Interval, metrics: int, span: Window | None) -
             or src.time_kind not in ("seconds", "milliseconds")):
         return None
     table = next(iter(src.selectable.element.get_final_froms()), None)  # type: ignore[attr-defined]
-    if not isinstance(table, sa.TableClause) or isinstance(table, sa.Subquery):
+    if not isinstance(table, sa.TableClause):
         return None  # a query: no statistics to judge by
     raw = src.selectable.c[src.time]
     per = 1000 if src.time_kind == "milliseconds" else 1
@@ -102,7 +102,7 @@ def source(src: Source, interval: Interval, metrics: int, span: Window | None) -
                     yield held, float(end)
 
     return Source(region=src.region, time=src.time, metrics=src.metrics, time_kind=src.time_kind, dates=src.dates,
-                  batches=lambda c, r, b=None: [(scan._only(x, r) for x, _ in in_order(c, b))],  # not in order
+                  batches=lambda c, r, b=None: [(scan.only(x, r) for x, _ in in_order(c, b))],  # not in order
                   in_order=in_order)
 
 

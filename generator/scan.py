@@ -126,7 +126,7 @@ def parquet(path: Path) -> tuple[pa.Schema, Batches]:
         f = pq.ParquetFile(path, read_dictionary=strings, pre_buffer=False)
         groups = _row_groups(f, columns[1], bounds) if bounds is not None and len(columns) > 1 else None
         for batch in f.iter_batches(batch_size=BATCH_ROWS, columns=columns, row_groups=groups):
-            yield _only(batch, regions)
+            yield only(batch, regions)
 
     return schema, lambda columns, regions, bounds=None: [read(columns, regions, bounds)]
 
@@ -166,7 +166,7 @@ def csv(path: Path, region: str) -> tuple[pa.Schema, pa.RecordBatch, Batches]:
         reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=16 << 20),
                                convert_options=pcsv.ConvertOptions(include_columns=columns, column_types=types))
         for batch in reader:
-            yield _only(batch, regions)
+            yield only(batch, regions)
 
     return schema, head, lambda columns, regions, bounds=None: [read(columns, regions)]
 
@@ -174,12 +174,12 @@ def csv(path: Path, region: str) -> tuple[pa.Schema, pa.RecordBatch, Batches]:
 def arrow(table: pa.Table) -> Batches:
     def read(columns: list[str], regions: list[str] | None) -> Reader:
         for batch in table.select(columns).to_batches(max_chunksize=BATCH_ROWS):
-            yield _only(batch, regions)
+            yield only(batch, regions)
 
     return lambda columns, regions, bounds=None: [read(columns, regions)]
 
 
-def _only(batch: pa.RecordBatch, regions: list[str] | None) -> pa.RecordBatch:
+def only(batch: pa.RecordBatch, regions: list[str] | None) -> pa.RecordBatch:
     """The rows of the given regions (the first column), or all, every text column as plain text."""
     batch = plain(batch)
     if regions is None:
