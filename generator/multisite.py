@@ -81,8 +81,8 @@ def _make(o: Options, old: Path, folder: Path, cache_new: Path | None, checked: 
     from . import append  # the pipeline's imports: only once a map is built, not for a site kept as it was
     from .build import make_map
 
-    if not o.append:
-        return make_map(o, checked=checked)
+    if not o.append:  # a large map streams: its data files written as they are made
+        return make_map(o, checked=checked, store=lambda m, stem, blob: site.write_file(folder, m, stem, blob))
     new = cache_new or builds.cache_folder(old.parent) / f"{old.name}.new"
     shutil.rmtree(new, ignore_errors=True)
     if cache_new is not None and builds.current(old):

@@ -20,8 +20,10 @@ import sqlalchemy as sa
 
 from generator import (
     build,
+    config,
     framedata,
     grid,
+    multisite,
     ordered,
     partition,
     ranged,
@@ -183,6 +185,27 @@ def test_a_grid_that_outgrows_memory_is_read_again_streamed(tmp_path: Path, smal
     same(in_memory, {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     with pytest.raises(grid.TooBig, match=r"needs about .* GiB of memory"):  # a one-file page cannot stream
         build.build(dataclasses.replace(o, out=str(tmp_path / "map.html")))
+
+
+def test_a_map_of_a_site_of_many_streams_into_the_same_files(tmp_path: Path, small: None,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """A large map of a config site streams as a build of its own does, its data written as they are made."""
+    rows("shuffled").to_parquet(tmp_path / "rows.parquet", row_group_size=5000)
+    (tmp_path / "site.toml").write_text('title = "Many"\nout = "out"\n\n[[map]]\nname = "hourly"\n'
+                                        'parquet = "rows.parquet"\nmetrics = ["a", "b"]\ninterval = "1h"\n'
+                                        'agg = "median"\nscheme = "quantiles"\n')
+    files = []
+    for stream in (False, True):
+        monkeypatch.setattr(windowed, "STREAM_CELLS", 0 if stream else 1 << 62)
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="build_site"):
+            multisite.build_site(config.load(str(tmp_path / "site.toml")), clean=True)
+        assert ("streamed a window of frames at a time" in caplog.text) == stream
+        out = tmp_path / "out" / "hourly"
+        files.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+                      if p.is_file() and p.name != "still.png"})
+    same(*files)
 
 
 @pytest.mark.parametrize("where", ["aggregate", "encode"])
