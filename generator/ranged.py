@@ -1,14 +1,15 @@
 """Stage 1, source, for a large PostgreSQL table whose GROUP BY would return about as many rows as it
-reads: its rows brought here a time range at a time (ADBC, binary COPY) and aggregated in this process,
-a window of buckets at a time (windowed.py), as a Parquet file in time order is.
+reads: its rows brought here (ADBC, binary COPY) and aggregated in this process, a window of buckets
+at a time (windowed.py), as a Parquet file's are.
 
 Hourly rows of 3,230 counties aggregated by the hour make one group per row: the server's hash
 aggregate does the work of a sort without shrinking anything. Measured here (2 cores, PostgreSQL 15,
 4.1 M rows of 1,280 hours): its GROUP BY 7.2 s; a bitmap scan of the time index sending the same rows
-1.5 s. So a table is read this way when its statistics say a cell holds at most ROWS_PER_CELL rows, the
-grid is large enough to stream, an index leads with the time column and the table lies in time order
-(the column's correlation), so that each range is a run of neighbouring pages. Everything else keeps
-the server's GROUP BY (pushdown.py).
+1.5 s. So a table's rows come here when its statistics say a cell holds at most ROWS_PER_CELL rows and
+the grid is large enough to stream: a time range at a time where an index leads with the time column
+and the table lies in time order (the column's correlation), so that each range is a run of
+neighbouring pages; else in one scan, partitioned here by window first (partition.py), as a Parquet
+file in no order is. A query, or a table never analysed, keeps the server's GROUP BY (pushdown.py).
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def source(src: Source, interval: Interval, metrics: int, span: Window | None) -
         stats = _statistics(conn, table, src.region, src.time)
         if stats is None:
             return None
-        rows, regions, correlation = stats
+        rows, regions, correlation, indexed = stats
         lo, hi = conn.execute(sa.select(sa.func.min(raw), sa.func.max(raw))).one()  # the index answers
     if lo is None:
         return None
@@ -57,14 +58,17 @@ def source(src: Source, interval: Interval, metrics: int, span: Window | None) -
         rows *= max(hi - lo, 0) / whole
     frames = max(1, (hi - lo) // (_SECONDS[interval.unit] * interval.n) + 1)
     cells = frames * regions
-    chosen = cells * metrics >= windowed.STREAM_CELLS and rows <= ROWS_PER_CELL * cells and correlation >= CORRELATION
+    chosen = cells * metrics >= windowed.STREAM_CELLS and rows <= ROWS_PER_CELL * cells
+    ordered = indexed and correlation >= CORRELATION
+    how = ("its GROUP BY" if not chosen else "rows read by time range" if ordered else
+           "rows read whole and partitioned by time here")
     debug(f"PostgreSQL table {table.name}: ~{rows:,.0f} rows, ~{regions:,.0f} regions, ~{frames:,} frames, "
-          f"time correlation {correlation:.3f}: {'rows read by time range' if chosen else 'its GROUP BY'}")
+          f"{'an' if indexed else 'no'} index on {src.time}, its correlation {correlation:.3f}: {how}")
     probe = transfer.adbc_connect(src.engine) if chosen else None
     if probe is None:
         return None
     probe.close()
-    step = max(1, int((hi - lo) * RANGE_ROWS / max(rows, 1)))
+    step = max(1, int((hi - lo) * RANGE_ROWS / max(rows, 1))) if ordered else hi - lo  # else: one scan
 
     def in_order(columns: list[str], bounds: scan.Bounds | None) -> Iterator[tuple[pa.RecordBatch, float]]:
         """The rows within bounds a range of `step` seconds at a time, each batch with the least time a later
@@ -87,7 +91,7 @@ def source(src: Source, interval: Interval, metrics: int, span: Window | None) -
         exprs = [sa.cast(sel.c[c], sa.Text) if c == src.region else sel.c[c] for c in columns]
         with src.engine.connect() as conn, db, db.cursor() as cur:
             # No JIT (it compiles each range's plan again); the index's pages in table order (a bitmap scan).
-            for setting in ("jit = off", "enable_seqscan = off", "enable_indexscan = off"):
+            for setting in ("jit = off", *(("enable_seqscan = off", "enable_indexscan = off") if ordered else ())):
                 cur.execute(f"SET {setting}")
             for start in range(int(a), int(np.ceil(b)), step):
                 end = min(start + step, int(np.ceil(b)))
@@ -103,17 +107,14 @@ def source(src: Source, interval: Interval, metrics: int, span: Window | None) -
 
     return Source(region=src.region, time=src.time, metrics=src.metrics, time_kind=src.time_kind, dates=src.dates,
                   batches=lambda c, r, b=None: [(scan.only(x, r) for x, _ in in_order(c, b))],  # not in order
-                  in_order=in_order)
+                  in_order=in_order if ordered else None)
 
 
 def _statistics(conn: sa.Connection, table: sa.TableClause, region: str, time: str
-                ) -> tuple[float, float, float] | None:
+                ) -> tuple[float, float, float, bool] | None:
     """The table's rows, distinct regions and the time column's correlation, from the planner's statistics
-    (None before ANALYZE or without an index that leads with the time column)."""
+    (None before ANALYZE), and whether an index leads with the time column."""
     schema = table.schema
-    indexes = sa.inspect(conn).get_indexes(table.name, schema=schema)
-    if not any(ix["column_names"][:1] == [time] for ix in indexes):
-        return None
     found = conn.execute(sa.text(
         "SELECT c.reltuples, r.n_distinct, t.correlation FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -124,4 +125,5 @@ def _statistics(conn: sa.Connection, table: sa.TableClause, region: str, time: s
     if found is None or found[0] is None or found[0] <= 0 or found[2] is None:
         return None
     rows, distinct, correlation = (float(x) for x in found)
-    return rows, distinct if distinct > 0 else -distinct * rows, abs(correlation)
+    indexed = any(ix["column_names"][:1] == [time] for ix in sa.inspect(conn).get_indexes(table.name, schema=schema))
+    return rows, distinct if distinct > 0 else -distinct * rows, abs(correlation), indexed

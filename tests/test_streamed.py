@@ -134,16 +134,19 @@ RANGED = [CASES[0], CASES[1], CASES[5], {"agg": "max", "from_": "2020-09-20", "t
 
 
 @pytest.mark.parametrize("case", RANGED, ids=lambda c: "-".join(str(v) for v in c.values()))
-@pytest.mark.parametrize("order", ["in-order", "reversed", "shuffled"])
-def test_a_postgresql_table_read_by_time_range_is_the_in_memory_site(
+@pytest.mark.parametrize(("order", "index"), [("in-order", True), ("reversed", True), ("shuffled", True),
+                                              ("in-order", False)])
+def test_a_postgresql_table_of_few_rows_a_cell_read_here_is_the_in_memory_site(
         tmp_path: Path, small: None, postgres_url: str, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture, case: dict, order: str) -> None:
-    """A table indexed by time, its pages in time order (or the reverse), a cell's rows few: its rows come by
-    time range (ranged.py) and make the site its GROUP BY makes. Its rows in no order: the GROUP BY."""
+        caplog: pytest.LogCaptureFixture, case: dict, order: str, index: bool) -> None:
+    """A table of few rows a cell: its rows come here (ranged.py), by time range where an index on the time
+    column finds them and its pages lie in time order (or the reverse), else in one scan, partitioned here;
+    either way the site its GROUP BY makes."""
     engine = sa.create_engine(postgres_url)
     rows(order).to_sql("ranged_rows", engine, if_exists="replace", index=False)
     with engine.begin() as conn:
-        conn.execute(sa.text("CREATE INDEX ON ranged_rows (unixtime)"))
+        if index:
+            conn.execute(sa.text("CREATE INDEX ON ranged_rows (unixtime)"))
         conn.execute(sa.text("ANALYZE ranged_rows"))
     engine.dispose()
     monkeypatch.setattr(ranged, "RANGE_ROWS", 3000)  # many ranges, each ending inside a window…
@@ -151,10 +154,11 @@ def test_a_postgresql_table_read_by_time_range_is_the_in_memory_site(
     o = Options(db=postgres_url, table="ranged_rows", metrics=["a", "b"], interval="1h", out=str(tmp_path / "site"),
                 **case)
     in_memory = built(o, False, monkeypatch, caplog)
-    assert "rows read by time range" not in caplog.text
+    assert "its GROUP BY" in caplog.text
     same(in_memory, built(o, True, monkeypatch, caplog))
-    assert ("rows read by time range" in caplog.text) == (order != "shuffled")
-    assert "its GROUP BY" in caplog.text or order != "shuffled"
+    by_range = index and order != "shuffled"
+    assert ("rows read by time range" in caplog.text) == by_range
+    assert ("rows read whole and partitioned by time here" in caplog.text) != by_range
 
 
 @pytest.mark.parametrize("kind", ["csv", "sqlite"])
