@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -240,3 +245,37 @@ def test_an_interrupted_streamed_build_leaves_the_old_site_and_no_temporary_file
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old", "rows.parquet", "tmp"]  # no .old.new-…
     out = Path(o.out)
     assert {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == old
+
+
+def test_a_streamed_build_stopped_by_sigterm_leaves_the_old_site_and_no_temporary_files(tmp_path: Path) -> None:
+    """The command stopped by SIGTERM (a timeout, systemd stopping a timer's service) mid-aggregation, as
+    Ctrl-C stops it: one line, exit 130, the old site as it was, the temporary folder gone."""
+    rng = np.random.default_rng(5)
+    n = 6_000_000
+    pd.DataFrame({"country": np.array(CODES)[rng.integers(0, len(CODES), n)],
+                  "unixtime": 1_600_000_000 + rng.integers(0, 3600 * 20_000, n),
+                  "a": rng.random(n)}).to_parquet(tmp_path / "rows.parquet", row_group_size=1_000_000)
+    args = ["--parquet", str(tmp_path / "rows.parquet"), "--interval", "1h", "--out", str(tmp_path / "site"), "-q",
+            "--preview-frame", "none"]
+    code = ("import sys; from generator import windowed, cli; windowed.STREAM_CELLS = 0; "
+            f"sys.argv = {['build-site', *args]!r}; cli.run()")
+    first = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    before = {str(p.relative_to(tmp_path)): p.read_bytes() for p in sorted((tmp_path / "site").rglob("*"))
+              if p.is_file()}
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "TMPDIR": str(scratch)},
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(scratch.glob("build-site-*/rows/*")):  # the rows being partitioned
+        assert proc.poll() is None and time.monotonic() < deadline, "the build ended before it could be stopped"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().splitlines() == ["build-site: interrupted; the previous output, if any, is unchanged"]
+    assert list(scratch.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.parquet", "site", "tmp"]
+    assert {str(p.relative_to(tmp_path)): p.read_bytes() for p in sorted((tmp_path / "site").rglob("*"))
+            if p.is_file()} == before
