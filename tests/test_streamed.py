@@ -135,12 +135,14 @@ def test_streamed_postgresql_is_the_in_memory_site(tmp_path: Path, small: None, 
     assert "rows read by time range" not in caplog.text  # no index on the time column
 
 
-RANGED = [CASES[0], CASES[1], CASES[5], {"agg": "max", "from_": "2020-09-20", "to": "2020-12-20T12:00"}]
+FROM_TO = {"agg": "max", "from_": "2020-09-20", "to": "2020-12-20T12:00"}
+RANGED = [(CASES[0], "in-order", True), (CASES[0], "reversed", True), (CASES[0], "shuffled", True),
+          (CASES[0], "in-order", False), (CASES[1], "in-order", True), (CASES[5], "reversed", True),
+          (FROM_TO, "in-order", True), (FROM_TO, "shuffled", True)]  # (case, rows' order, an index on time)
 
 
-@pytest.mark.parametrize("case", RANGED, ids=lambda c: "-".join(str(v) for v in c.values()))
-@pytest.mark.parametrize(("order", "index"), [("in-order", True), ("reversed", True), ("shuffled", True),
-                                              ("in-order", False)])
+@pytest.mark.parametrize(("case", "order", "index"), RANGED,
+                         ids=lambda v: "-".join(str(x) for x in v.values()) if isinstance(v, dict) else str(v))
 def test_a_postgresql_table_of_few_rows_a_cell_read_here_is_the_in_memory_site(
         tmp_path: Path, small: None, postgres_url: str, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture, case: dict, order: str, index: bool) -> None:
