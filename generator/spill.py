@@ -48,10 +48,12 @@ class Spill:
             block = np.fromfile(self.path(w, m), dtype=np.float32, count=(hi - lo) * width,
                                 offset=(lo - w * size) * width * 4).reshape(hi - lo, width)
             have = columns < width
-            if have.all() and np.array_equal(columns, np.arange(width)):
-                out[lo - b0:hi - b0] = block
-            else:
+            if not have.all():  # regions first seen after this window was written
                 out[lo - b0:hi - b0, have] = block[:, columns[have]]
+            elif np.array_equal(columns, np.arange(width)):
+                out[lo - b0:hi - b0] = block
+            else:  # gathered straight into place
+                np.take(block, columns, axis=1, out=out[lo - b0:hi - b0])
         return out
 
 
@@ -64,6 +66,8 @@ class Stored:
     first: int
     columns: np.ndarray
 
-    def read(self, metric: str, f0: int, f1: int) -> np.ndarray:
-        """float32 [frames f0 … f1 - 1 × regions], NaN where a region has no value."""
-        return self.spill.rows(self.metrics.index(metric), self.first + f0, self.first + f1, self.columns)
+    def read(self, metric: str, f0: int, f1: int, take: np.ndarray | None = None) -> np.ndarray:
+        """float32 [frames f0 … f1 - 1 × regions], NaN where a region has no value; given `take`, the
+        regions take[0], take[1]… (one gather from the stored columns, not two)."""
+        columns = self.columns if take is None else self.columns[take]
+        return self.spill.rows(self.metrics.index(metric), self.first + f0, self.first + f1, columns)

@@ -76,7 +76,7 @@ def blocks(stored: Stored, name: str, frames: int, take: np.ndarray, nodata: np.
     """The metric's [frames × shapes] matrix as encode_metrics makes it, `rows` frames at a time."""
     carry = None
     for f0 in range(0, frames, rows):
-        block = stored.read(name, f0, min(frames, f0 + rows))[:, take]
+        block = stored.read(name, f0, min(frames, f0 + rows), take)
         block[:, nodata] = np.nan
         if fill == "forward":
             if carry is not None:  # the last values so far, carried into this block
