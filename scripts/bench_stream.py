@@ -83,9 +83,10 @@ def load_postgres(url: str, table: str, parquet: Path) -> None:
         conn.commit()
 
 
-def build(args: list[str], root: Path) -> tuple[float, float, float]:
-    """build-site in a child process (scripts/peak.py): wall seconds, peak RSS in MB and CPU seconds (user + system: the
-    machine may be shared, and the wall time then counts the others' work too)."""
+def build(args: list[str], root: Path, quiet: bool = False) -> tuple[float, float, float]:
+    """build-site (of the tree at `root`) in a child process (scripts/peak.py), its messages printed unless
+    `quiet`: wall seconds, peak RSS in MB and CPU seconds (user + system: the machine may be shared, and
+    the wall time then counts the others' work too)."""
     began = time.perf_counter()
     child = subprocess.Popen([sys.executable, str(Path(__file__).with_name("peak.py")), *args], cwd=root,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -94,16 +95,12 @@ def build(args: list[str], root: Path) -> tuple[float, float, float]:
     _, status, usage = os.wait4(child.pid, 0)
     if status != 0:
         raise SystemExit(f"build failed: {errors}")
-    lines, peak = peak_of(errors)
-    print("".join(f"    {line}\n" for line in lines), end="", flush=True)
-    return time.perf_counter() - began, peak, usage.ru_utime + usage.ru_stime
-
-
-def peak_of(stderr: str) -> tuple[list[str], float]:
-    """The build's messages and its peak RSS in MB, from what scripts/peak.py printed."""
-    lines = stderr.splitlines()
+    seconds = time.perf_counter() - began
+    lines = errors.splitlines()
     kb = next(int(line.split()[1]) for line in reversed(lines) if line.startswith("peak-rss-kb "))
-    return [line for line in lines if not line.startswith("peak-rss-kb ")], kb / 1024
+    if not quiet:
+        print("".join(f"    {line}\n" for line in lines if not line.startswith("peak-rss-kb ")), end="", flush=True)
+    return seconds, kb / 1024, usage.ru_utime + usage.ru_stime
 
 
 def run(say: Callable[[str, str], None], root: Path, work: Path, world_codes: list[str], county_codes: list[str],

@@ -116,21 +116,8 @@ def baseline_tree(work: Path, rev: str) -> Path | None:
 
 
 def build(args: list[str], cwd: Path = ROOT, quiet: bool = False) -> tuple[float, float]:
-    """Run build-site (of the tree at `cwd`) in a child process (scripts/peak.py): wall seconds and peak RSS
-    in MB of that process."""
-    began = time.perf_counter()
-    child = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "peak.py"), *args], cwd=cwd,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    assert child.stderr is not None
-    errors = child.stderr.read()
-    status = child.wait()
-    seconds = time.perf_counter() - began
-    if status != 0:
-        raise SystemExit(f"build failed: {errors}")
-    lines, peak = bench_stream.peak_of(errors)
-    for line in lines:
-        if not quiet:
-            print("    " + line)
+    """build-site (of the tree at `cwd`) in a child process: wall seconds and peak RSS in MB of that process."""
+    seconds, peak, _ = bench_stream.build(args, cwd, quiet)
     return seconds, peak
 
 
