@@ -79,9 +79,8 @@ def aggregate(source: Source, step: Interval | int | None, agg: str | dict[str, 
                 log(f"aggregate: the grid outgrew the memory available (it needs about {exc.need / 2**30:.1f} GiB): "
                     "read again, a window of frames at a time")
                 return windowed.in_windows(source, interval, aggs, zone, span, scratch)
-        rows = ranged.source(source, interval, len(aggs), span) if scratch is not None else None
-        if rows is not None and scratch is not None:  # a large table's rows, a time range at a time
-            return windowed.in_windows(rows, interval, aggs, zone, span, scratch)
+        if scratch is not None and (rows := ranged.source(source, interval, len(aggs), span)) is not None:
+            return windowed.in_windows(rows, interval, aggs, zone, span, scratch)  # a large table's rows, here
         if interval.unit == "month" and source.time_kind != "year":
             return pushdown.months_from_days(source, interval, aggs, zone, span)
         return pushdown.in_database(source, interval, aggs, zone, span, scratch=scratch)

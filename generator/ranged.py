@@ -13,6 +13,7 @@ file in no order is. A query, or a table never analysed, keeps the server's GROU
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,9 +106,8 @@ def source(src: Source, interval: Interval, metrics: int, span: Window | None) -
                 if held is not None:
                     yield held, float(end)
 
-    return Source(region=src.region, time=src.time, metrics=src.metrics, time_kind=src.time_kind, dates=src.dates,
-                  batches=lambda c, r, b=None: [(scan.only(x, r) for x, _ in in_order(c, b))],  # not in order
-                  in_order=in_order if ordered else None)
+    return dataclasses.replace(src, engine=None, selectable=None, in_order=in_order if ordered else None,
+                               batches=lambda c, r, b=None: [(scan.only(x, r) for x, _ in in_order(c, b))])
 
 
 def _statistics(conn: sa.Connection, table: sa.TableClause, region: str, time: str
