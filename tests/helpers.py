@@ -192,3 +192,8 @@ def build_hours_site(folder: Path, hours: int = 100_000) -> Path:
                   "metric1": value}).to_csv(folder / "rows.csv", index=False)
     build.build(build.Options(out=str(folder / "site"), csv=str(folder / "rows.csv")))
     return folder / "site"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its path from there: two sites compared byte for byte."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

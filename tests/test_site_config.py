@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import assert_one_line_error, run, serve
+from helpers import assert_one_line_error, files_of, run, serve
 from playwright.sync_api import Page
 
 CONFIG = """title = "Intranet maps"
@@ -45,10 +45,6 @@ def make_config(folder: Path, text: str = CONFIG) -> Path:
                   "cases": [1.0, 2.0, 3.0, 4.0]}).to_csv(folder / "cases.csv", index=False)
     (folder / "site.toml").write_text(text)
     return folder / "site.toml"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -92,10 +88,10 @@ def test_only_the_changed_map_is_rebuilt_and_clean_builds_match(tmp_path: Path) 
     config = make_config(tmp_path)
     first = run("--config", str(config))
     assert first.returncode == 0, first.stderr
-    before = snapshot(tmp_path / "out")
+    before = files_of(tmp_path / "out")
     again = run("--config", str(config), "--clean")
     assert again.returncode == 0, again.stderr
-    assert snapshot(tmp_path / "out") == before  # same inputs, byte-identical output
+    assert files_of(tmp_path / "out") == before  # same inputs, byte-identical output
 
     with (tmp_path / "cases.csv").open("a") as f:
         f.write("BR,2024-01-06,9.0\n")
@@ -103,7 +99,7 @@ def test_only_the_changed_map_is_rebuilt_and_clean_builds_match(tmp_path: Path) 
     assert second.returncode == 0, second.stderr
     assert "map hourly: kept" in second.stderr and "map daily: kept" in second.stderr
     assert "map cases: building: its source changed" in second.stderr
-    after = snapshot(tmp_path / "out")
+    after = files_of(tmp_path / "out")
     assert {k: v for k, v in after.items() if k.startswith(("hourly/", "daily/"))} == \
         {k: v for k, v in before.items() if k.startswith(("hourly/", "daily/"))}
     assert after["cases/map.json"] != before["cases/map.json"]

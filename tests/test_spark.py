@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from helpers import files_of
 
 from generator import build
 
@@ -41,10 +42,6 @@ def table(spark_url: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str
     return spark_url, path
 
 
-def files(site: Path) -> dict[str, bytes]:
-    return {str(f.relative_to(site)): f.read_bytes() for f in sorted(site.rglob("*")) if f.is_file()}
-
-
 @pytest.mark.parametrize("interval,agg", [("1h", "mean"), (None, "sum"), ("1d", "sum")],
                          ids=["1h mean", "auto", "1d sum"])
 def test_spark_builds_the_parquet_site(table: tuple[str, Path], tmp_path: Path, interval: str | None, agg: str) -> None:
@@ -52,6 +49,6 @@ def test_spark_builds_the_parquet_site(table: tuple[str, Path], tmp_path: Path, 
     spark = build.build(build.Options(db=url, table="events", interval=interval, agg=agg, out=str(tmp_path / "s")))
     local = build.build(build.Options(parquet=str(parquet), interval=interval, agg=agg, out=str(tmp_path / "p")))
     assert spark.frames == {"1h": 120, None: 480, "1d": 5}[interval]  # auto: the data's own 15 minutes
-    got, want = files(spark.out), files(local.out)
+    got, want = files_of(spark.out), files_of(local.out)
     assert sorted(got) == sorted(want)
     assert [name for name in want if got[name] != want[name]] == []

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from helpers import files_of
 
 from generator import (
     build,
@@ -94,8 +95,7 @@ def built(o: Options, stream: bool, monkeypatch: pytest.MonkeyPatch,
     with caplog.at_level(logging.DEBUG, logger="build_site"):
         build.build(o)
     assert ("streamed a window of frames at a time" in caplog.text) == stream
-    out = Path(o.out)
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return files_of(Path(o.out))
 
 
 def same(a: dict[str, bytes], b: dict[str, bytes]) -> None:
@@ -192,8 +192,7 @@ def test_a_grid_that_outgrows_memory_is_read_again_streamed(tmp_path: Path, smal
         build.build(dataclasses.replace(o, out=str(tmp_path / "again")))
     assert "the grid outgrew the memory available" in caplog.text
     assert "streamed a window of frames at a time" in caplog.text
-    out = tmp_path / "again"
-    same(in_memory, {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    same(in_memory, files_of(tmp_path / "again"))
     with pytest.raises(grid.TooBig, match=r"needs about .* GiB of memory"):  # a one-file page cannot stream
         build.build(dataclasses.replace(o, out=str(tmp_path / "map.html")))
 
@@ -213,9 +212,7 @@ def test_a_map_of_a_site_of_many_streams_into_the_same_files(tmp_path: Path, sma
         with caplog.at_level(logging.INFO, logger="build_site"):
             multisite.build_site(config.load(str(tmp_path / "site.toml")), clean=True)
         assert ("streamed a window of frames at a time" in caplog.text) == stream
-        out = tmp_path / "out" / "hourly"
-        files.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
-                      if p.is_file() and p.name != "still.png"})
+        files.append({k: v for k, v in files_of(tmp_path / "out" / "hourly").items() if not k.endswith("still.png")})
     same(*files)
 
 
@@ -245,8 +242,7 @@ def test_an_interrupted_streamed_build_leaves_the_old_site_and_no_temporary_file
         build.build(o)
     assert list(scratch.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old", "rows.parquet", "tmp"]  # no .old.new-…
-    out = Path(o.out)
-    assert {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == old
+    assert files_of(Path(o.out)) == old
 
 
 def test_a_streamed_build_stopped_by_sigterm_leaves_the_old_site_and_no_temporary_files(tmp_path: Path) -> None:
@@ -263,8 +259,7 @@ def test_a_streamed_build_stopped_by_sigterm_leaves_the_old_site_and_no_temporar
             f"sys.argv = {['build-site', *args]!r}; cli.run()")
     first = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
-    before = {str(p.relative_to(tmp_path)): p.read_bytes() for p in sorted((tmp_path / "site").rglob("*"))
-              if p.is_file()}
+    before = files_of(tmp_path / "site")
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "TMPDIR": str(scratch)},
@@ -279,5 +274,4 @@ def test_a_streamed_build_stopped_by_sigterm_leaves_the_old_site_and_no_temporar
     assert err.strip().splitlines() == ["build-site: interrupted; the previous output, if any, is unchanged"]
     assert list(scratch.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.parquet", "site", "tmp"]
-    assert {str(p.relative_to(tmp_path)): p.read_bytes() for p in sorted((tmp_path / "site").rglob("*"))
-            if p.is_file()} == before
+    assert files_of(tmp_path / "site") == before
